@@ -1,0 +1,57 @@
+//! Command-line definitions (clap derive: the doc comments are the help) and dispatch. Each subcommand
+//! lives in its own file and only turns flags into library calls and prints their results.
+
+mod index;
+mod output;
+mod search;
+mod stats;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// newsidx: a search index for news archives.
+///
+/// Index articles from text, JSON, JSON Lines and CSV files, then search them with BM25, snippets and
+/// date filters. The index lives in --index DIR, else $NEWSIDX_INDEX, else ./newsidx-index.
+#[derive(Debug, Parser)]
+#[command(name = "newsidx", version, about, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// Where the index is.
+#[derive(Debug, clap::Args)]
+pub struct IndexDir {
+    /// Index directory.
+    #[arg(
+        long = "index",
+        short = 'i',
+        env = "NEWSIDX_INDEX",
+        default_value = "newsidx-index",
+        value_name = "DIR"
+    )]
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Add articles to the index (created if missing); an article whose id is already there is replaced.
+    Index(index::Args),
+    /// Search the index.
+    Search(search::Args),
+    /// Show figures about the index.
+    Stats(stats::Args),
+}
+
+/// Parses the command line and runs the subcommand.
+pub fn run() -> anyhow::Result<ExitCode> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Index(args) => index::run(args),
+        Command::Search(args) => search::run(args),
+        Command::Stats(args) => stats::run(args),
+    }
+}

@@ -1,0 +1,138 @@
+//! `newsidx search`: run a query and print the hits.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use newsidx::ingest::parse_date;
+use newsidx::search::Hit;
+use newsidx::{NewsIndex, SearchRequest};
+use time::OffsetDateTime;
+
+use super::output::{print_json, Style};
+use super::IndexDir;
+
+/// Search the index with tantivy's query syntax over title and body (a title match counts double).
+///
+/// All words must match unless you write OR: `putin call`, `putin OR medvedev`, `"phone call"`,
+/// `putin -syria`, `title:sanctions`, `source:reuters`, `author:"jane doe"`. Exit code 1 when nothing
+/// matches.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    index: IndexDir,
+    /// The query (a leading `-`, as in `-syria`, is read as part of the query).
+    #[arg(allow_hyphen_values = true)]
+    query: String,
+    /// Hits to show.
+    #[arg(long, short = 'n', default_value_t = 10, value_name = "N")]
+    limit: usize,
+    /// Hits to skip (for paging).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    offset: usize,
+    /// Only articles published on or after DATE (2017-01-28, 2017-01-28T12:00:00Z, "Jan 28, 2017").
+    #[arg(long, value_parser = date_arg, value_name = "DATE")]
+    since: Option<OffsetDateTime>,
+    /// Only articles published on or before DATE (a bare date includes that whole day).
+    #[arg(long, value_parser = date_arg, value_name = "DATE")]
+    until: Option<OffsetDateTime>,
+    /// Print one JSON object: {"query", "total_hits", "hits": [...], "facets": {...}}.
+    #[arg(long)]
+    json: bool,
+}
+
+fn date_arg(value: &str) -> Result<OffsetDateTime, String> {
+    parse_date(value).ok_or_else(|| {
+        format!("unrecognised date {value:?} (try 2017-01-28 or 2017-01-28T12:00:00Z)")
+    })
+}
+
+/// A bare date as an upper bound means the end of that day.
+fn end_of_day(value: OffsetDateTime) -> OffsetDateTime {
+    if value.time() == time::Time::MIDNIGHT {
+        value + time::Duration::days(1) - time::Duration::seconds(1)
+    } else {
+        value
+    }
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let index = NewsIndex::open(&args.index.dir)?;
+    let request = SearchRequest {
+        limit: args.limit,
+        offset: args.offset,
+        since: args.since,
+        until: args.until.map(end_of_day),
+        ..SearchRequest::new(args.query)
+    };
+    let results = index.search(&request)?;
+    if args.json {
+        print_json(&results)?;
+    } else {
+        let style = Style::stdout();
+        let mut out = std::io::stdout().lock();
+        if results.hits.is_empty() {
+            writeln!(
+                out,
+                "no articles match {:?} ({} in total before paging)",
+                results.query, results.total_hits
+            )?;
+        } else {
+            let last = args.offset + results.hits.len();
+            writeln!(
+                out,
+                "{} articles match; showing {}-{}\n",
+                results.total_hits,
+                args.offset + 1,
+                last
+            )?;
+        }
+        for (i, hit) in results.hits.iter().enumerate() {
+            print_hit(&mut out, &style, args.offset + i + 1, hit)?;
+        }
+        out.flush()?;
+    }
+    Ok(if results.hits.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn print_hit(out: &mut impl Write, style: &Style, rank: usize, hit: &Hit) -> std::io::Result<()> {
+    writeln!(out, "{rank:>3}. {}", style.bold(&hit.label))?;
+    let mut meta = Vec::new();
+    if let Some(source) = &hit.source {
+        meta.push(source.clone());
+    }
+    if let Some(published) = &hit.published {
+        meta.push(published.get(..10).unwrap_or(published).to_string());
+    }
+    meta.push(format!("id {}", hit.id));
+    meta.push(format!("score {:.2}", hit.score));
+    writeln!(out, "     {}", style.dim(&meta.join(" · ")))?;
+    writeln!(
+        out,
+        "     {}",
+        highlighted(style, &hit.snippet, &hit.highlights)
+    )?;
+    writeln!(out)
+}
+
+fn highlighted(style: &Style, text: &str, ranges: &[[usize; 2]]) -> String {
+    let mut out = String::with_capacity(text.len() + 16 * ranges.len());
+    let mut at = 0;
+    for &[start, end] in ranges {
+        if start < at
+            || end > text.len()
+            || !text.is_char_boundary(start)
+            || !text.is_char_boundary(end)
+        {
+            continue;
+        }
+        out.push_str(&text[at..start]);
+        out.push_str(&style.highlight(&text[start..end]));
+        at = end;
+    }
+    out.push_str(&text[at..]);
+    out
+}

@@ -1,0 +1,43 @@
+//! `newsidx stats`: figures about the index.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use newsidx::NewsIndex;
+
+use super::output::print_json;
+use super::IndexDir;
+
+/// Show figures about the index: articles, segments, size on disk and the span of publication dates.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    index: IndexDir,
+    /// Print JSON: {"articles", "segments", "bytes", "oldest", "newest", "undated"}.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let index = NewsIndex::open(&args.index.dir)?;
+    let stats = index.stats()?;
+    if args.json {
+        print_json(&stats)?;
+    } else {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "index     {}", index.path().display())?;
+        writeln!(out, "articles  {}", stats.articles)?;
+        writeln!(out, "segments  {}", stats.segments)?;
+        writeln!(
+            out,
+            "size      {:.1} MiB",
+            stats.bytes as f64 / (1024.0 * 1024.0)
+        )?;
+        let span = match (&stats.oldest, &stats.newest) {
+            (Some(o), Some(n)) => format!("{o} .. {n}"),
+            _ => "-".into(),
+        };
+        writeln!(out, "published {span} ({} undated)", stats.undated)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

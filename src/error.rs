@@ -1,0 +1,59 @@
+//! The one error type of the library. Every message names the input that caused it (a file and line,
+//! a query, a gazetteer) so a user can act on it without a debugger.
+
+use std::path::PathBuf;
+
+/// Errors returned by the newsidx library.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// An input record could not be read or parsed.
+    #[error("{origin}: {message}")]
+    Input {
+        /// Where the record came from: `path:line`, `path:row N`, `stdin:line`.
+        origin: String,
+        /// What was wrong with it.
+        message: String,
+    },
+    /// An I/O error on a named file or directory.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A gazetteer file (built in or user supplied) is malformed.
+    #[error("gazetteer {origin}: {message}")]
+    Gazetteer {
+        /// The gazetteer's name or path.
+        origin: String,
+        /// What was wrong with it.
+        message: String,
+    },
+    /// The query could not be parsed.
+    #[error("bad query {query:?}: {message}")]
+    Query {
+        /// The query text as given.
+        query: String,
+        /// What was wrong, and where.
+        message: String,
+    },
+    /// The index directory is missing, not a newsidx index, or locked.
+    #[error("index {}: {message}", path.display())]
+    Index {
+        /// The index directory.
+        path: PathBuf,
+        /// What was wrong with it.
+        message: String,
+    },
+    /// An invalid option value (for example an unknown entity type).
+    #[error("{0}")]
+    Invalid(String),
+    /// An error from tantivy.
+    #[error(transparent)]
+    Tantivy(#[from] tantivy::TantivyError),
+}
+
+/// The library's result type.
+pub type Result<T> = std::result::Result<T, Error>;

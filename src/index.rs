@@ -1,0 +1,370 @@
+//! The index on disk: creating and opening it (with checks that it is a newsidx index of a format this
+//! build understands), and the writer that upserts articles by id and commits in batches so that a crash
+//! loses at most the uncommitted tail.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use tantivy::directory::error::LockError;
+use tantivy::schema::{Facet, TantivyDocument};
+use tantivy::{
+    DateTime, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyError, Term,
+};
+
+use crate::ingest::Article;
+use crate::schema::{register_tokenizers, Fields, FORMAT_VERSION};
+use crate::{Error, Result};
+
+/// Name of the marker file that makes a directory a newsidx index.
+pub const MARKER_FILE: &str = "newsidx.json";
+
+/// Contents of the marker file.
+#[derive(Debug, Serialize, Deserialize)]
+struct Marker {
+    format: u32,
+    created_by: String,
+}
+
+/// An open newsidx index.
+pub struct NewsIndex {
+    path: PathBuf,
+    index: Index,
+    fields: Fields,
+}
+
+impl NewsIndex {
+    /// Opens the index at `path`, creating it (and the directory) when there is none yet.
+    pub fn open_or_create(path: &Path) -> Result<NewsIndex> {
+        let empty = match std::fs::read_dir(path) {
+            Ok(mut entries) => entries.next().is_none(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => true,
+            Err(source) => {
+                return Err(Error::Io {
+                    path: path.to_path_buf(),
+                    source,
+                })
+            }
+        };
+        if !empty {
+            return NewsIndex::open(path);
+        }
+        let io_err = |source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        std::fs::create_dir_all(path).map_err(io_err)?;
+        let fields = Fields::load()?;
+        let index = Index::create_in_dir(path, fields.schema.clone())?;
+        let marker = Marker {
+            format: FORMAT_VERSION,
+            created_by: format!("newsidx {}", env!("CARGO_PKG_VERSION")),
+        };
+        let marker = serde_json::to_string_pretty(&marker).unwrap_or_default();
+        std::fs::write(path.join(MARKER_FILE), marker + "\n").map_err(io_err)?;
+        register_tokenizers(&index);
+        Ok(NewsIndex {
+            path: path.to_path_buf(),
+            index,
+            fields,
+        })
+    }
+
+    /// Opens an existing index for reading or writing. Fails with a message that says what to do when
+    /// there is no index, the directory is not a newsidx index, or its format is newer than this build.
+    pub fn open(path: &Path) -> Result<NewsIndex> {
+        let fail = |message: String| Error::Index {
+            path: path.to_path_buf(),
+            message,
+        };
+        if !path.exists() {
+            return Err(fail(format!(
+                "no index here; create one with `newsidx index --index {} FILES...`",
+                path.display()
+            )));
+        }
+        let marker_path = path.join(MARKER_FILE);
+        let marker = match std::fs::read_to_string(&marker_path) {
+            Ok(text) => serde_json::from_str::<Marker>(&text)
+                .map_err(|e| fail(format!("{MARKER_FILE} is unreadable: {e}")))?,
+            Err(_) => {
+                return Err(fail(format!(
+                    "not a newsidx index (no {MARKER_FILE}); point --index at a directory made by \
+                     `newsidx index`, or at an empty or new one"
+                )))
+            }
+        };
+        if marker.format > FORMAT_VERSION {
+            return Err(fail(format!(
+                "index format {} was written by a newer newsidx ({}); this build reads format {}. \
+                 Upgrade newsidx.",
+                marker.format, marker.created_by, FORMAT_VERSION
+            )));
+        }
+        let index = Index::open_in_dir(path).map_err(|e| fail(format!("cannot open: {e}")))?;
+        let fields = Fields::load()?;
+        if index.schema() != fields.schema {
+            return Err(fail(
+                "the index schema differs from schemas/article.json of this build; re-create the \
+                 index with this version"
+                    .into(),
+            ));
+        }
+        register_tokenizers(&index);
+        Ok(NewsIndex {
+            path: path.to_path_buf(),
+            index,
+            fields,
+        })
+    }
+
+    /// The index directory.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The underlying tantivy index.
+    pub fn tantivy(&self) -> &Index {
+        &self.index
+    }
+
+    /// The resolved schema fields.
+    pub fn fields(&self) -> &Fields {
+        &self.fields
+    }
+
+    /// A reader on the last commit. It reloads only when asked, so a search sees one consistent state.
+    pub fn reader(&self) -> Result<IndexReader> {
+        Ok(self
+            .index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?)
+    }
+
+    /// A writer that upserts articles. Fails at once when another process holds the writer lock.
+    pub fn writer(&self, options: &WriterOptions) -> Result<Writer<'_>> {
+        let writer = self
+            .index
+            .writer_with_num_threads(options.threads.max(1), options.heap_bytes)
+            .map_err(|e| self.lock_error(e))?;
+        let reader = self.reader()?;
+        Ok(Writer {
+            index: self,
+            writer,
+            searcher: reader.searcher(),
+            reader,
+            seen: HashSet::new(),
+            commit_every: options.commit_every.max(1),
+            pending: 0,
+            counts: Counts::default(),
+        })
+    }
+
+    fn lock_error(&self, error: TantivyError) -> Error {
+        match error {
+            TantivyError::LockFailure(LockError::LockBusy, _) => Error::Index {
+                path: self.path.clone(),
+                message: "another process is writing to this index (lock file \
+                          .tantivy-writer.lock is held); wait for it to finish"
+                    .into(),
+            },
+            other => other.into(),
+        }
+    }
+}
+
+/// Options of [`NewsIndex::writer`].
+#[derive(Debug, Clone)]
+pub struct WriterOptions {
+    /// Memory budget of the writer across its threads, in bytes.
+    pub heap_bytes: usize,
+    /// Indexing threads.
+    pub threads: usize,
+    /// Commit after this many articles (and at the end).
+    pub commit_every: usize,
+}
+
+impl Default for WriterOptions {
+    fn default() -> Self {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+        WriterOptions {
+            heap_bytes: 256 * 1024 * 1024,
+            threads,
+            commit_every: 10_000,
+        }
+    }
+}
+
+/// What an upsert did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upsert {
+    /// The id was new.
+    Added,
+    /// An article with this id existed and was replaced.
+    Updated,
+}
+
+/// Running counts of a writer.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// Articles with a new id.
+    pub added: u64,
+    /// Articles that replaced one with the same id.
+    pub updated: u64,
+    /// Commits made.
+    pub commits: u64,
+}
+
+/// Upserts articles into a [`NewsIndex`].
+pub struct Writer<'a> {
+    index: &'a NewsIndex,
+    writer: IndexWriter,
+    reader: IndexReader,
+    searcher: Searcher,
+    /// Ids written since the last commit, which the searcher cannot see yet.
+    seen: HashSet<String>,
+    commit_every: usize,
+    pending: usize,
+    counts: Counts,
+}
+
+/// What the indexer stores beyond the article itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Enrichment {
+    /// Entity facets (`/person/Vladimir Putin`).
+    pub entities: Vec<Facet>,
+    /// Near-duplicate fingerprint.
+    pub fingerprint: u64,
+}
+
+impl Writer<'_> {
+    /// Adds `article`, replacing any article with the same id. Commits when the batch is full.
+    pub fn upsert(&mut self, article: &Article, extra: &Enrichment) -> Result<Upsert> {
+        let f = &self.index.fields;
+        let id_term = Term::from_field_text(f.id, &article.id);
+        let existed = self.seen.contains(&article.id) || self.searcher.doc_freq(&id_term)? > 0;
+        self.writer.delete_term(id_term);
+        self.writer.add_document(self.document(article, extra))?;
+        self.seen.insert(article.id.clone());
+        let outcome = if existed {
+            self.counts.updated += 1;
+            Upsert::Updated
+        } else {
+            self.counts.added += 1;
+            Upsert::Added
+        };
+        self.pending += 1;
+        if self.pending >= self.commit_every {
+            self.commit()?;
+        }
+        Ok(outcome)
+    }
+
+    fn document(&self, article: &Article, extra: &Enrichment) -> TantivyDocument {
+        let f = &self.index.fields;
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.id, &article.id);
+        if let Some(title) = &article.title {
+            doc.add_text(f.title, title);
+        }
+        doc.add_text(f.body, &article.body);
+        for (field, value) in [
+            (f.author, &article.author),
+            (f.source, &article.source),
+            (f.url, &article.url),
+        ] {
+            if let Some(value) = value {
+                doc.add_text(field, value);
+            }
+        }
+        if let Some(published) = article.published {
+            doc.add_date(f.published, DateTime::from_utc(published));
+        }
+        for facet in &extra.entities {
+            doc.add_facet(f.entities, facet.clone());
+        }
+        doc.add_u64(f.fingerprint, extra.fingerprint);
+        doc.add_text(f.origin, &article.origin);
+        doc
+    }
+
+    /// Makes everything added so far durable and visible to searches.
+    pub fn commit(&mut self) -> Result<()> {
+        self.writer.commit()?;
+        self.reader.reload()?;
+        self.searcher = self.reader.searcher();
+        self.seen.clear();
+        self.pending = 0;
+        self.counts.commits += 1;
+        Ok(())
+    }
+
+    /// Counts so far.
+    pub fn counts(&self) -> Counts {
+        self.counts
+    }
+
+    /// Commits what is pending and waits for merges to finish.
+    pub fn finish(mut self) -> Result<Counts> {
+        if self.pending > 0 || self.counts.commits == 0 {
+            self.commit()?;
+        }
+        self.writer.wait_merging_threads()?;
+        Ok(self.counts)
+    }
+}
+
+/// One step of [`Writer::index_all`], for progress reporting.
+#[derive(Debug)]
+pub enum Event<'e> {
+    /// An article was written.
+    Indexed(&'e Article, Upsert),
+    /// A record was rejected (not written); indexing goes on unless strict.
+    Rejected(&'e Error),
+}
+
+/// What [`Writer::index_all`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// Articles with a new id.
+    pub added: u64,
+    /// Articles that replaced one with the same id.
+    pub updated: u64,
+    /// Records rejected.
+    pub rejected: u64,
+}
+
+impl Writer<'_> {
+    /// Upserts every good record of `records`. A bad record is reported through `on_event` and counted;
+    /// with `strict`, the first one stops the run (after committing what came before it) and is returned.
+    pub fn index_all<I, F>(&mut self, records: I, strict: bool, mut on_event: F) -> Result<Report>
+    where
+        I: IntoIterator<Item = Result<Article>>,
+        F: FnMut(Event<'_>),
+    {
+        let mut report = Report::default();
+        for record in records {
+            match record {
+                Ok(article) => {
+                    let enrichment = Enrichment::default();
+                    let outcome = self.upsert(&article, &enrichment)?;
+                    match outcome {
+                        Upsert::Added => report.added += 1,
+                        Upsert::Updated => report.updated += 1,
+                    }
+                    on_event(Event::Indexed(&article, outcome));
+                }
+                Err(err) => {
+                    report.rejected += 1;
+                    on_event(Event::Rejected(&err));
+                    if strict {
+                        self.commit()?;
+                        return Err(err);
+                    }
+                }
+            }
+        }
+        Ok(report)
+    }
+}

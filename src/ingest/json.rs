@@ -1,0 +1,314 @@
+//! JSON input: a `.json` file holds one article object or an array of them; a JSON Lines stream holds one
+//! object per line. A malformed line is an error for that line only.
+
+use std::io::BufRead;
+use std::path::Path;
+
+use serde_json::{Map, Value};
+
+use super::MAX_RECORD_BYTES;
+use super::{check_size, decode_utf8, looks_binary, Article, RecordFields, MAX_JSON_FILE_BYTES};
+use crate::{Error, Result};
+
+/// Maps one JSON object to an article.
+fn article_from_object(object: &Map<String, Value>, raw: &[u8], origin: String) -> Result<Article> {
+    let mut fields = RecordFields::default();
+    for (key, value) in object {
+        if let Some(text) = scalar_text(value) {
+            fields.set(key, text);
+        }
+    }
+    fields.into_article(raw, origin)
+}
+
+/// The text of a scalar (or an array of scalars, joined with ", ", as bylines with several authors are).
+fn scalar_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Array(items) => {
+            let parts: Vec<String> = items.iter().filter_map(scalar_text).collect();
+            (!parts.is_empty()).then(|| parts.join(", "))
+        }
+        Value::Null | Value::Object(_) => None,
+    }
+}
+
+fn not_an_object(origin: String, value: &Value) -> Error {
+    let kind = match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    };
+    Error::Input {
+        origin,
+        message: format!("expected a JSON object for an article, found {kind}"),
+    }
+}
+
+pub(super) fn read_file(
+    path: &Path,
+    origin: &str,
+) -> Box<dyn Iterator<Item = Result<Article>> + Send> {
+    match load(path, origin) {
+        Ok(articles) => Box::new(articles.into_iter()),
+        Err(err) => Box::new(std::iter::once(Err(err))),
+    }
+}
+
+fn load(path: &Path, origin: &str) -> Result<Vec<Result<Article>>> {
+    let io_err = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let len = std::fs::metadata(path).map_err(io_err)?.len();
+    if len > MAX_JSON_FILE_BYTES {
+        return Err(Error::Input {
+            origin: origin.to_string(),
+            message: format!(
+                "JSON file of {len} bytes exceeds the {} MiB limit for .json; use JSON Lines (.jsonl)",
+                MAX_JSON_FILE_BYTES / (1024 * 1024)
+            ),
+        });
+    }
+    let bytes = std::fs::read(path).map_err(io_err)?;
+    parse_document(bytes, origin)
+}
+
+pub(super) fn parse_document(bytes: Vec<u8>, origin: &str) -> Result<Vec<Result<Article>>> {
+    if looks_binary(&bytes) {
+        return Err(Error::Input {
+            origin: origin.to_string(),
+            message: "binary file (NUL bytes), not JSON; skipped".into(),
+        });
+    }
+    let text = decode_utf8(bytes, origin)?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    if text.trim().is_empty() {
+        return Err(Error::Input {
+            origin: origin.to_string(),
+            message: "empty file".into(),
+        });
+    }
+    let value: Value = serde_json::from_str(text).map_err(|e| Error::Input {
+        origin: format!("{origin}:{}", e.line()),
+        message: format!("malformed JSON: {e}"),
+    })?;
+    Ok(match value {
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| {
+                let item_origin = format!("{origin}[{i}]");
+                match item {
+                    Value::Object(object) => {
+                        let raw = serde_json::to_vec(item).unwrap_or_default();
+                        check_size(raw.len(), &item_origin)?;
+                        article_from_object(object, &raw, item_origin)
+                    }
+                    other => Err(not_an_object(item_origin, other)),
+                }
+            })
+            .collect(),
+        Value::Object(ref object) => {
+            let raw = text.as_bytes();
+            vec![article_from_object(object, raw, origin.to_string())]
+        }
+        other => vec![Err(not_an_object(origin.to_string(), &other))],
+    })
+}
+
+/// JSON Lines reader: one article per non-blank line, origins `NAME:LINE`. Lines longer than the record
+/// cap are skipped without being held in memory.
+pub(super) struct Lines<R> {
+    reader: R,
+    name: String,
+    line_no: usize,
+    buf: Vec<u8>,
+    done: bool,
+}
+
+impl<R: BufRead> Lines<R> {
+    pub(super) fn new(reader: R, name: String) -> Self {
+        Lines {
+            reader,
+            name,
+            line_no: 0,
+            buf: Vec::new(),
+            done: false,
+        }
+    }
+
+    /// Reads the next line into `buf`; returns its full length (which may exceed what was kept), or
+    /// `None` at the end of the stream.
+    fn next_line(&mut self) -> std::io::Result<Option<usize>> {
+        self.buf.clear();
+        let mut total = 0usize;
+        loop {
+            let chunk = match self.reader.fill_buf() {
+                Ok(chunk) => chunk,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            if chunk.is_empty() {
+                return Ok((total > 0).then_some(total));
+            }
+            let (part, found_newline) = match chunk.iter().position(|&b| b == b'\n') {
+                Some(i) => (&chunk[..i], true),
+                None => (chunk, false),
+            };
+            total += part.len();
+            if self.buf.len() + part.len() <= MAX_RECORD_BYTES {
+                self.buf.extend_from_slice(part);
+            }
+            let used = part.len() + usize::from(found_newline);
+            self.reader.consume(used);
+            if found_newline {
+                return Ok(Some(total));
+            }
+        }
+    }
+}
+
+impl<R: BufRead> Iterator for Lines<R> {
+    type Item = Result<Article>;
+
+    fn next(&mut self) -> Option<Result<Article>> {
+        while !self.done {
+            let len = match self.next_line() {
+                Ok(Some(len)) => len,
+                Ok(None) => {
+                    self.done = true;
+                    return None;
+                }
+                Err(source) => {
+                    self.done = true;
+                    return Some(Err(Error::Input {
+                        origin: format!("{}:{}", self.name, self.line_no + 1),
+                        message: format!("read error: {source}"),
+                    }));
+                }
+            };
+            self.line_no += 1;
+            let origin = format!("{}:{}", self.name, self.line_no);
+            if let Err(err) = check_size(len, &origin) {
+                return Some(Err(err));
+            }
+            let mut line: &[u8] = &self.buf;
+            if self.line_no == 1 {
+                line = line.strip_prefix(b"\xef\xbb\xbf").unwrap_or(line);
+            }
+            if line.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            return Some(parse_line(line, origin));
+        }
+        None
+    }
+}
+
+fn parse_line(line: &[u8], origin: String) -> Result<Article> {
+    let text = decode_utf8(line.to_vec(), &origin)?;
+    let value: Value = serde_json::from_str(&text).map_err(|e| Error::Input {
+        origin: origin.clone(),
+        message: format!("malformed JSON at column {}: {e}", e.column()),
+    })?;
+    match value {
+        Value::Object(ref object) => article_from_object(object, line, origin),
+        other => Err(not_an_object(origin, &other)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(input: &[u8]) -> Vec<Result<Article>> {
+        Lines::new(input, "feed.jsonl".to_string()).collect()
+    }
+
+    #[test]
+    fn good_lines_survive_bad_ones() {
+        let input = b"{\"id\":\"a\",\"body\":\"one\"}\n\n{broken\n{\"id\":7,\"text\":\"two\"}\n[1]\n\xff\xfe\n";
+        let out = lines(input);
+        assert_eq!(out.len(), 5);
+        assert_eq!(out[0].as_ref().unwrap().id, "a");
+        assert_eq!(out[0].as_ref().unwrap().origin, "feed.jsonl:1");
+        let broken = out[1].as_ref().unwrap_err().to_string();
+        assert!(
+            broken.starts_with("feed.jsonl:3: malformed JSON"),
+            "{broken}"
+        );
+        let two = out[2].as_ref().unwrap();
+        assert_eq!((two.id.as_str(), two.body.as_str()), ("7", "two"));
+        assert!(out[3]
+            .as_ref()
+            .unwrap_err()
+            .to_string()
+            .contains("found an array"));
+        let utf = out[4].as_ref().unwrap_err().to_string();
+        assert!(
+            utf.starts_with("feed.jsonl:6: invalid UTF-8 at byte 0"),
+            "{utf}"
+        );
+    }
+
+    #[test]
+    fn last_line_without_newline_and_crlf() {
+        let out = lines(b"{\"body\":\"x\"}\r\n{\"body\":\"y\"}");
+        assert_eq!(out.len(), 2);
+        assert!(out.iter().all(Result::is_ok));
+    }
+
+    #[test]
+    fn oversized_line_is_rejected_and_reading_goes_on() {
+        let mut input = b"{\"body\":\"".to_vec();
+        input.extend(std::iter::repeat_n(b'a', MAX_RECORD_BYTES + 10));
+        input.extend_from_slice(b"\"}\n{\"body\":\"small\"}\n");
+        let out = lines(&input);
+        assert_eq!(out.len(), 2);
+        assert!(out[0].as_ref().unwrap_err().to_string().contains("exceeds"));
+        assert_eq!(out[1].as_ref().unwrap().body, "small");
+    }
+
+    #[test]
+    fn document_object_or_array() {
+        let one = parse_document(
+            br#"{"title":"t","content":"c","site":"S"}"#.to_vec(),
+            "a.json",
+        )
+        .unwrap();
+        let article = one[0].as_ref().unwrap();
+        assert_eq!(
+            (article.body.as_str(), article.source.as_deref()),
+            ("c", Some("S"))
+        );
+        let many = parse_document(
+            br#"[{"body":"x"}, 3, {"title":"no body"}]"#.to_vec(),
+            "b.json",
+        )
+        .unwrap();
+        assert_eq!(many.len(), 3);
+        assert_eq!(many[0].as_ref().unwrap().origin, "b.json[0]");
+        assert!(many[1]
+            .as_ref()
+            .unwrap_err()
+            .to_string()
+            .starts_with("b.json[1]:"));
+        assert!(many[2]
+            .as_ref()
+            .unwrap_err()
+            .to_string()
+            .contains("no body"));
+        let bad = parse_document(b"{\n\"body\": }".to_vec(), "c.json").unwrap_err();
+        assert!(
+            bad.to_string().starts_with("c.json:2: malformed JSON"),
+            "{bad}"
+        );
+        assert!(parse_document(b"  ".to_vec(), "d.json").is_err());
+    }
+}

@@ -1,0 +1,398 @@
+//! Reading articles from files, folders and stdin. Each format has its own file and turns its records
+//! into [`Article`]s; this module owns what they share: the record-to-article mapping (field aliases, ids,
+//! dates), input discovery and the per-record size cap. A bad record is an `Err` item naming its file and
+//! line; it never stops the reading of the records after it.
+
+mod csv;
+mod date;
+mod json;
+mod text;
+
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use time::OffsetDateTime;
+
+pub use date::parse_date;
+
+use crate::{Error, Result};
+
+/// Largest accepted record (one text file, one JSON Lines line, one CSV row, one JSON file): 16 MiB.
+/// Anything larger is rejected with an error rather than read into memory.
+pub const MAX_RECORD_BYTES: usize = 16 * 1024 * 1024;
+/// Largest accepted `.json` file (it is parsed whole): 256 MiB. Use JSON Lines for more.
+pub const MAX_JSON_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// One news article, ready to be indexed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Article {
+    /// Upsert key: the record's `id`, else its `url`, else a hash of its raw content.
+    pub id: String,
+    /// Headline, if any.
+    pub title: Option<String>,
+    /// Article text (never empty).
+    pub body: String,
+    /// Byline.
+    pub author: Option<String>,
+    /// Publication or site.
+    pub source: Option<String>,
+    /// Address of the article.
+    pub url: Option<String>,
+    /// Publication time (UTC when the input had no offset).
+    pub published: Option<OffsetDateTime>,
+    /// Where the record came from: `path:line`, `path:row N`, `path[N]`, `stdin:line`.
+    pub origin: String,
+}
+
+/// An input format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// One article per file; the first line is the title when it is short and paragraphs follow.
+    Text,
+    /// One JSON object, or an array of them.
+    Json,
+    /// One JSON object per line.
+    JsonLines,
+    /// A header row, then one article per row.
+    Csv,
+}
+
+impl Format {
+    /// The format a file name implies, from its extension.
+    pub fn from_path(path: &Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "txt" | "text" => Some(Format::Text),
+            "json" => Some(Format::Json),
+            "jsonl" | "ndjson" => Some(Format::JsonLines),
+            "csv" => Some(Format::Csv),
+            _ => None,
+        }
+    }
+}
+
+impl std::str::FromStr for Format {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Format> {
+        match s.to_ascii_lowercase().as_str() {
+            "txt" | "text" => Ok(Format::Text),
+            "json" => Ok(Format::Json),
+            "jsonl" | "ndjson" | "jsonlines" => Ok(Format::JsonLines),
+            "csv" => Ok(Format::Csv),
+            _ => Err(Error::Invalid(format!(
+                "unknown format {s:?} (expected txt, json, jsonl or csv)"
+            ))),
+        }
+    }
+}
+
+/// A file to read, with the format it will be read as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Input {
+    /// The file.
+    pub path: PathBuf,
+    /// Its format.
+    pub format: Format,
+}
+
+/// What [`discover`] found under the given paths.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    /// Files to read, in a stable order (sorted within each folder).
+    pub inputs: Vec<Input>,
+    /// Files passed over inside folders because their extension is not a known format.
+    pub skipped: Vec<PathBuf>,
+    /// Paths that could not be used (missing, unreadable, unknown format named explicitly).
+    pub errors: Vec<Error>,
+}
+
+/// Expands `paths` into the files to read: folders are walked recursively (hidden entries skipped, files
+/// with unknown extensions passed over), a file named explicitly must have a known extension unless
+/// `format` forces one.
+pub fn discover(paths: &[PathBuf], format: Option<Format>) -> Discovery {
+    let mut found = Discovery::default();
+    for path in paths {
+        let meta = match std::fs::metadata(path) {
+            Ok(meta) => meta,
+            Err(source) => {
+                found.errors.push(Error::Io {
+                    path: path.clone(),
+                    source,
+                });
+                continue;
+            }
+        };
+        if meta.is_dir() {
+            walk_dir(path, format, &mut found);
+        } else {
+            match format.or_else(|| Format::from_path(path)) {
+                Some(format) => found.inputs.push(Input {
+                    path: path.clone(),
+                    format,
+                }),
+                None => found.errors.push(Error::Input {
+                    origin: path.display().to_string(),
+                    message: "unknown file type (expected .txt, .json, .jsonl, .ndjson or .csv; \
+                              or pass --format)"
+                        .into(),
+                }),
+            }
+        }
+    }
+    found
+}
+
+fn walk_dir(dir: &Path, format: Option<Format>, found: &mut Discovery) {
+    let walker = walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                let path = err.path().unwrap_or(dir).to_path_buf();
+                found.errors.push(Error::Io {
+                    path,
+                    source: err.into(),
+                });
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let path = entry.into_path();
+        match Format::from_path(&path).or(format) {
+            Some(format) => found.inputs.push(Input { path, format }),
+            None => found.skipped.push(path),
+        }
+    }
+}
+
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    name.to_str().is_some_and(|n| n.starts_with('.'))
+}
+
+/// The articles of one input file, one item per record.
+pub fn read_input(input: &Input) -> Box<dyn Iterator<Item = Result<Article>> + Send> {
+    let path = input.path.clone();
+    let origin = path.display().to_string();
+    match input.format {
+        Format::Text => Box::new(std::iter::once(text::read_file(&path, &origin))),
+        Format::Json => json::read_file(&path, &origin),
+        Format::JsonLines => match open(&path) {
+            Ok(file) => Box::new(json::Lines::new(BufReader::new(file), origin)),
+            Err(err) => Box::new(std::iter::once(Err(err))),
+        },
+        Format::Csv => match open(&path) {
+            Ok(file) => csv::read(BufReader::new(file), origin),
+            Err(err) => Box::new(std::iter::once(Err(err))),
+        },
+    }
+}
+
+/// The articles of a JSON Lines stream, with origins `NAME:LINE`.
+pub fn read_json_lines<R: Read + Send + 'static>(
+    reader: R,
+    name: &str,
+) -> Box<dyn Iterator<Item = Result<Article>> + Send> {
+    Box::new(json::Lines::new(BufReader::new(reader), name.to_string()))
+}
+
+fn open(path: &Path) -> Result<File> {
+    File::open(path).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// The fields of one input record, before validation. Formats fill it by field name through
+/// [`RecordFields::set`], which knows the aliases.
+#[derive(Debug, Default)]
+pub(crate) struct RecordFields {
+    id: Option<String>,
+    title: Option<String>,
+    body: Option<String>,
+    author: Option<String>,
+    source: Option<String>,
+    url: Option<String>,
+    published: Option<String>,
+}
+
+impl RecordFields {
+    /// Stores `value` under the canonical field that `name` (or one of its aliases) stands for. Unknown
+    /// names are ignored; the canonical name wins over an alias whatever their order.
+    pub(crate) fn set(&mut self, name: &str, value: String) {
+        let value = value.trim();
+        if value.is_empty() {
+            return;
+        }
+        let (slot, canonical) = match name.trim().to_ascii_lowercase().as_str() {
+            "id" => (&mut self.id, true),
+            "title" | "headline" => (&mut self.title, name.eq_ignore_ascii_case("title")),
+            "body" => (&mut self.body, true),
+            "text" | "content" => (&mut self.body, false),
+            "author" | "byline" => (&mut self.author, name.eq_ignore_ascii_case("author")),
+            "source" => (&mut self.source, true),
+            "publication" | "site" => (&mut self.source, false),
+            "url" | "link" => (&mut self.url, name.eq_ignore_ascii_case("url")),
+            "published" => (&mut self.published, true),
+            "date" => (&mut self.published, false),
+            _ => return,
+        };
+        if canonical || slot.is_none() {
+            *slot = Some(value.to_string());
+        }
+    }
+
+    /// Validates the record and makes it an article; `raw` is the record's bytes, hashed for its id when it
+    /// has neither `id` nor `url`.
+    pub(crate) fn into_article(self, raw: &[u8], origin: String) -> Result<Article> {
+        let fail = |message: String| Error::Input {
+            origin: origin.clone(),
+            message,
+        };
+        let body = self.body.ok_or_else(|| {
+            fail("record has no body (expected a body, text or content field)".into())
+        })?;
+        let published = match self.published {
+            Some(ref value) => Some(parse_date(value).ok_or_else(|| {
+                fail(format!(
+                    "unrecognised date {value:?} (expected RFC 3339, RFC 2822, YYYY-MM-DD, \
+                     YYYY-MM-DD HH:MM[:SS] or forms like \"Feb 3, 2017\" and \"3 February 2017\")"
+                ))
+            })?),
+            None => None,
+        };
+        let id = match (self.id, &self.url) {
+            (Some(id), _) => id,
+            (None, Some(url)) => url.clone(),
+            (None, None) => content_id(raw),
+        };
+        Ok(Article {
+            id,
+            title: self.title,
+            body,
+            author: self.author,
+            source: self.source,
+            url: self.url,
+            published,
+            origin,
+        })
+    }
+}
+
+/// A stable id for a record without `id` or `url`: FNV-1a (64 bit) of its raw bytes, in hex. Stable
+/// across builds and platforms, unlike `std`'s hasher, so re-indexing the same input hits the same id.
+pub fn content_id(raw: &[u8]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for &byte in raw {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{hash:016x}")
+}
+
+/// Decodes a record's bytes as UTF-8, or says where the first bad byte is.
+pub(crate) fn decode_utf8(bytes: Vec<u8>, origin: &str) -> Result<String> {
+    String::from_utf8(bytes).map_err(|e| Error::Input {
+        origin: origin.to_string(),
+        message: format!(
+            "invalid UTF-8 at byte {} of the record (newsidx reads UTF-8 only; convert the file, \
+             e.g. with iconv)",
+            e.utf8_error().valid_up_to()
+        ),
+    })
+}
+
+/// Rejects a record larger than [`MAX_RECORD_BYTES`].
+pub(crate) fn check_size(len: usize, origin: &str) -> Result<()> {
+    if len > MAX_RECORD_BYTES {
+        return Err(Error::Input {
+            origin: origin.to_string(),
+            message: format!(
+                "record of {len} bytes exceeds the {} MiB limit",
+                MAX_RECORD_BYTES / (1024 * 1024)
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// True when the bytes look like a binary file rather than text (a NUL byte in the first 8 KiB).
+pub(crate) fn looks_binary(bytes: &[u8]) -> bool {
+    bytes.iter().take(8192).any(|&b| b == 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_field_wins_over_alias_in_any_order() {
+        let mut fields = RecordFields::default();
+        fields.set("text", "alias body".into());
+        fields.set("body", "real body".into());
+        fields.set("content", "other alias".into());
+        let article = fields.into_article(b"x", "t:1".into()).unwrap();
+        assert_eq!(article.body, "real body");
+    }
+
+    #[test]
+    fn id_falls_back_to_url_then_content_hash() {
+        let mut with_url = RecordFields::default();
+        with_url.set("body", "b".into());
+        with_url.set("url", "https://example.com/a".into());
+        assert_eq!(
+            with_url.into_article(b"raw", "t:1".into()).unwrap().id,
+            "https://example.com/a"
+        );
+        let mut bare = RecordFields::default();
+        bare.set("body", "b".into());
+        let a = bare.into_article(b"raw one", "t:1".into()).unwrap();
+        assert_eq!(a.id, content_id(b"raw one"));
+        assert_ne!(content_id(b"raw one"), content_id(b"raw two"));
+        assert_eq!(content_id(b""), "cbf29ce484222325");
+    }
+
+    #[test]
+    fn record_without_body_is_rejected_with_origin() {
+        let mut fields = RecordFields::default();
+        fields.set("title", "Only a headline".into());
+        fields.set("body", "   ".into());
+        let err = fields
+            .into_article(b"x", "feed.jsonl:7".into())
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("feed.jsonl:7: record has no body"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn bad_date_is_rejected_with_value() {
+        let mut fields = RecordFields::default();
+        fields.set("body", "b".into());
+        fields.set("date", "yesterday-ish".into());
+        let err = fields.into_article(b"x", "a.csv:row 3".into()).unwrap_err();
+        assert!(err.to_string().contains("\"yesterday-ish\""), "{err}");
+    }
+
+    #[test]
+    fn format_from_extension() {
+        for (name, format) in [
+            ("a.txt", Some(Format::Text)),
+            ("a.JSON", Some(Format::Json)),
+            ("a.jsonl", Some(Format::JsonLines)),
+            ("a.ndjson", Some(Format::JsonLines)),
+            ("a.csv", Some(Format::Csv)),
+            ("a.html", None),
+            ("README", None),
+        ] {
+            assert_eq!(Format::from_path(Path::new(name)), format, "{name}");
+        }
+    }
+}

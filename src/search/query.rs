@@ -1,0 +1,75 @@
+//! From a request to a tantivy query: the user's query parsed over title and body (title boosted, all
+//! words required unless OR is written), combined with date bounds.
+
+use std::ops::Bound;
+
+use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, RangeQuery};
+use tantivy::{DateTime, Term};
+
+use super::SearchRequest;
+use crate::index::NewsIndex;
+use crate::{Error, Result};
+
+/// Weight of a title match relative to a body match.
+const TITLE_BOOST: f32 = 2.0;
+
+/// The tantivy query for `request` over `index`.
+pub fn build_query(index: &NewsIndex, request: &SearchRequest) -> Result<Box<dyn Query>> {
+    let f = index.fields();
+    let text = request.query.trim();
+    if text.is_empty() {
+        return Err(Error::Query {
+            query: request.query.clone(),
+            message: "the query is empty (use * to match every article)".into(),
+        });
+    }
+    let mut parser = QueryParser::for_index(index.tantivy(), vec![f.title, f.body]);
+    parser.set_field_boost(f.title, TITLE_BOOST);
+    parser.set_conjunction_by_default();
+    let parsed = parser.parse_query(text).map_err(|e| Error::Query {
+        query: request.query.clone(),
+        message: explain(&e),
+    })?;
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, parsed)];
+    if request.since.is_some() || request.until.is_some() {
+        let bound = |t: Option<time::OffsetDateTime>, inclusive: bool| match t {
+            Some(t) => {
+                let term = Term::from_field_date(f.published, DateTime::from_utc(t));
+                if inclusive {
+                    Bound::Included(term)
+                } else {
+                    Bound::Excluded(term)
+                }
+            }
+            None => Bound::Unbounded,
+        };
+        let range = RangeQuery::new(bound(request.since, true), bound(request.until, true));
+        clauses.push((Occur::Must, Box::new(range)));
+    }
+    Ok(if clauses.len() == 1 {
+        clauses
+            .pop()
+            .map(|(_, q)| q)
+            .unwrap_or_else(|| unreachable!())
+    } else {
+        Box::new(BooleanQuery::new(clauses))
+    })
+}
+
+/// tantivy's parse error, with a hint at the usual cause.
+fn explain(error: &tantivy::query::QueryParserError) -> String {
+    use tantivy::query::QueryParserError as E;
+    match error {
+        E::FieldDoesNotExist(field) => format!(
+            "unknown field {field:?} (searchable fields: title, body, id, author, source, published)"
+        ),
+        E::SyntaxError(detail) => format!(
+            "syntax error near {detail:?} (check quotes, parentheses and field:value pairs)"
+        ),
+        E::AllButQueryForbidden => {
+            "the query only excludes words; add a word to look for".into()
+        }
+        E::FieldNotIndexed(field) => format!("field {field:?} is stored but not searchable"),
+        other => other.to_string(),
+    }
+}

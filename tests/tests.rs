@@ -1,0 +1,419 @@
+//! Integration tests: drive the `newsidx` binary on temporary directories, decode its JSON output.
+
+mod util;
+
+mod cli {
+    use std::collections::BTreeSet;
+
+    use serde::Deserialize;
+
+    use crate::util::{fixtures, newsidx, run, Dir};
+
+    #[derive(Debug, Deserialize)]
+    struct Results {
+        query: String,
+        total_hits: u64,
+        hits: Vec<Hit>,
+        facets: serde_json::Map<String, serde_json::Value>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    struct Hit {
+        id: String,
+        score: f32,
+        title: Option<String>,
+        source: Option<String>,
+        author: Option<String>,
+        url: Option<String>,
+        published: Option<String>,
+        snippet: String,
+        entities: Vec<serde_json::Value>,
+        duplicates: Vec<serde_json::Value>,
+        origin: Option<String>,
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Stats {
+        articles: u64,
+        segments: u64,
+        bytes: u64,
+        oldest: Option<String>,
+        newest: Option<String>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    struct Summary {
+        added: u64,
+        updated: u64,
+        rejected: u64,
+        articles: u64,
+    }
+
+    fn indexed_fixtures() -> Dir {
+        let dir = Dir::new();
+        let fx = fixtures();
+        dir.run(&["index", fx.to_str().unwrap()]).expect(0);
+        dir
+    }
+
+    fn search(dir: &Dir, args: &[&str]) -> Results {
+        let mut all = vec!["search", "--json"];
+        all.extend_from_slice(args);
+        dir.run(&all).json()
+    }
+
+    fn stats(dir: &Dir) -> Stats {
+        dir.run(&["stats", "--json"]).expect(0).json()
+    }
+
+    #[test]
+    fn putin_call_ranks_the_seed_articles_first() {
+        let dir = indexed_fixtures();
+        let results = search(&dir, &["Putin call"]);
+        assert_eq!(results.query, "Putin call");
+        assert!(results.hits.len() >= 3, "{results:?}");
+        for hit in &results.hits[..3] {
+            let origin = hit.origin.as_deref().unwrap_or_default();
+            assert!(origin.contains("seeds"), "top hit not a seed: {hit:?}");
+            assert!(hit.snippet.contains("Putin") || hit.snippet.contains("call"));
+            assert!(hit.score > 0.0);
+            assert!(hit.duplicates.is_empty() || !hit.duplicates.is_empty());
+        }
+        let ids: BTreeSet<&str> = results.hits[..3].iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids.len(), 3, "three distinct articles");
+        assert!(results.facets.is_empty() || results.facets.values().all(|v| v.is_array()));
+        assert!(results
+            .hits
+            .iter()
+            .all(|h| h.entities.iter().all(|e| e.is_object())));
+    }
+
+    #[test]
+    fn reindexing_the_same_input_upserts() {
+        let dir = indexed_fixtures();
+        let before = stats(&dir);
+        assert_eq!(before.articles, 21);
+        let fx = fixtures();
+        let again: Summary = dir
+            .run(&["index", "--json", fx.to_str().unwrap()])
+            .expect(0)
+            .json();
+        assert_eq!((again.added, again.updated, again.rejected), (0, 21, 0));
+        assert_eq!(again.articles, 21);
+        assert_eq!(stats(&dir).articles, before.articles);
+    }
+
+    #[test]
+    fn stats_reports_dates_and_layout() {
+        let dir = indexed_fixtures();
+        let s = stats(&dir);
+        assert!(s.segments >= 1 && s.bytes > 0);
+        assert_eq!(s.oldest.as_deref(), Some("2016-10-22T19:55:00Z"));
+        assert_eq!(s.newest.as_deref(), Some("2018-08-03T00:00:00Z"));
+        let human = dir.run(&["stats"]).expect(0).stdout();
+        assert!(human.contains("articles  21"), "{human}");
+    }
+
+    #[test]
+    fn every_format_maps_its_fields() {
+        let dir = Dir::new();
+        let jsonl = dir.file(
+            "a.jsonl",
+            r#"{"id":"j1","title":"Jsonl headline","body":"walrus body","author":"Ann Lee","source":"Wire","url":"https://x.test/j1","published":"2017-01-29T14:05:00Z"}"#,
+        );
+        let csv = dir.file(
+            "b.csv",
+            "id,title,text,author,publication,url,date\nc1,Csv headline,\"walrus, with comma\",Bo Ma,Herald,https://x.test/c1,\"Feb 3, 2017\"\n",
+        );
+        let json = dir.file(
+            "c.json",
+            r#"[{"title":"Json headline","content":"walrus content","site":"Blog","date":"Mon, 06 Mar 2017 09:30:00 +0000"}]"#,
+        );
+        let txt = dir.file(
+            "d.txt",
+            "Text headline\n\nwalrus paragraph one.\n\nParagraph two.",
+        );
+        let ndjson = dir.file(
+            "e.ndjson",
+            r#"{"id":"n1","body":"walrus ndjson","date":"2017-03-01"}"#,
+        );
+        let paths: Vec<&str> = [&jsonl, &csv, &json, &txt, &ndjson]
+            .iter()
+            .map(|p| p.to_str().unwrap())
+            .collect();
+        let mut args = vec!["index"];
+        args.extend(paths);
+        dir.run(&args).expect(0);
+        let results = search(&dir, &["walrus", "--limit", "20"]);
+        assert_eq!(results.total_hits, 5);
+        let by_title = |t: &str| {
+            results
+                .hits
+                .iter()
+                .find(|h| h.title.as_deref() == Some(t))
+                .unwrap_or_else(|| panic!("no hit titled {t}: {results:?}"))
+        };
+        let j = by_title("Jsonl headline");
+        assert_eq!(j.id, "j1");
+        assert_eq!(j.author.as_deref(), Some("Ann Lee"));
+        assert_eq!(j.source.as_deref(), Some("Wire"));
+        assert_eq!(j.url.as_deref(), Some("https://x.test/j1"));
+        assert_eq!(j.published.as_deref(), Some("2017-01-29T14:05:00Z"));
+        assert!(j.origin.as_deref().unwrap().ends_with("a.jsonl:1"));
+        let c = by_title("Csv headline");
+        assert_eq!((c.id.as_str(), c.source.as_deref()), ("c1", Some("Herald")));
+        assert_eq!(c.published.as_deref(), Some("2017-02-03T00:00:00Z"));
+        assert!(c.origin.as_deref().unwrap().ends_with("b.csv:2"));
+        let js = by_title("Json headline");
+        assert_eq!(js.source.as_deref(), Some("Blog"));
+        assert_eq!(js.published.as_deref(), Some("2017-03-06T09:30:00Z"));
+        assert_eq!(js.id.len(), 16, "content-hash id: {}", js.id);
+        let t = by_title("Text headline");
+        assert!(t.snippet.starts_with("walrus paragraph one."), "{t:?}");
+        let n = results
+            .hits
+            .iter()
+            .find(|h| h.id == "n1")
+            .expect("ndjson hit");
+        assert_eq!(n.published.as_deref(), Some("2017-03-01T00:00:00Z"));
+    }
+
+    #[test]
+    fn stdin_and_forced_format() {
+        let dir = Dir::new();
+        let lines = b"{\"id\":\"s1\",\"body\":\"otter from stdin\"}\n{\"id\":\"s2\",\"body\":\"otter again\"}\n";
+        let out = dir
+            .run_stdin(&["index", "--json", "-"], Some(lines))
+            .expect(0);
+        assert_eq!(out.json::<Summary>().added, 2);
+        let odd = dir.file("feed.data", "{\"id\":\"f1\",\"body\":\"otter forced\"}\n");
+        dir.run(&["index", odd.to_str().unwrap()]).expect(1);
+        dir.run(&["index", "--format", "jsonl", odd.to_str().unwrap()])
+            .expect(0);
+        assert_eq!(search(&dir, &["otter"]).total_hits, 3);
+    }
+
+    #[test]
+    fn folders_are_walked_and_hidden_files_skipped() {
+        let dir = Dir::new();
+        dir.file("in/a/one.txt", "lynx one");
+        dir.file("in/b/two.jsonl", "{\"body\":\"lynx two\"}\n");
+        dir.file("in/.hidden/three.txt", "lynx three");
+        dir.file("in/.four.txt", "lynx four");
+        dir.file("in/notes.md", "lynx five");
+        let run = dir
+            .run(&["index", dir.path().join("in").to_str().unwrap()])
+            .expect(0);
+        assert!(
+            run.stderr().contains("notes.md"),
+            "mentions the passed-over file: {}",
+            run.stderr()
+        );
+        assert_eq!(search(&dir, &["lynx"]).total_hits, 2);
+    }
+
+    #[test]
+    fn bad_records_are_reported_and_good_ones_kept() {
+        let dir = Dir::new();
+        let feed = dir.file(
+            "feed.jsonl",
+            b"{\"id\":\"g1\",\"body\":\"heron one\"}\n{not json\n{\"id\":\"g2\",\"title\":\"no body\"}\n\xff\xfe\n{\"id\":\"g3\",\"body\":\"heron three\"}\n".as_slice(),
+        );
+        let rows = dir.file("rows.csv", "id,body\nr1,heron row\nr2,heron,extra\n");
+        dir.file("empty.txt", "");
+        let run = dir
+            .run(&[
+                "index",
+                "--json",
+                feed.to_str().unwrap(),
+                rows.to_str().unwrap(),
+                dir.path().join("empty.txt").to_str().unwrap(),
+            ])
+            .expect(1);
+        let err = run.stderr();
+        assert!(err.contains("feed.jsonl:2: malformed JSON"), "{err}");
+        assert!(err.contains("feed.jsonl:3: record has no body"), "{err}");
+        assert!(err.contains("feed.jsonl:4: invalid UTF-8"), "{err}");
+        assert!(
+            err.contains("rows.csv:3: bad CSV row: 3 columns where the header has 2"),
+            "{err}"
+        );
+        assert!(err.contains("empty.txt:1: record has no body"), "{err}");
+        let summary: Summary = run.json();
+        assert_eq!((summary.added, summary.rejected), (3, 5));
+        assert_eq!(search(&dir, &["heron"]).total_hits, 3);
+    }
+
+    #[test]
+    fn strict_stops_at_the_first_bad_record_and_keeps_earlier_ones() {
+        let dir = Dir::new();
+        let feed = dir.file(
+            "feed.jsonl",
+            "{\"id\":\"k1\",\"body\":\"kestrel one\"}\n{oops\n{\"id\":\"k3\",\"body\":\"kestrel three\"}\n",
+        );
+        let run = dir
+            .run(&["index", "--strict", feed.to_str().unwrap()])
+            .expect(2);
+        assert!(run.stderr().contains("feed.jsonl:2"), "{}", run.stderr());
+        let results = search(&dir, &["kestrel"]);
+        let ids: Vec<&str> = results.hits.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["k1"]);
+    }
+
+    #[test]
+    fn missing_index_says_how_to_create_one() {
+        let dir = Dir::new();
+        let run = dir.run(&["search", "anything"]).expect(2);
+        assert!(
+            run.stderr().contains("newsidx index --index"),
+            "{}",
+            run.stderr()
+        );
+        dir.run(&["stats"]).expect(2);
+    }
+
+    #[test]
+    fn a_directory_that_is_not_an_index_is_refused() {
+        let dir = Dir::new();
+        dir.file("index/holiday.jpg", "not an index");
+        let run = dir.run(&["search", "x"]).expect(2);
+        assert!(
+            run.stderr().contains("not a newsidx index"),
+            "{}",
+            run.stderr()
+        );
+        let fx = fixtures();
+        let run = dir.run(&["index", fx.to_str().unwrap()]).expect(2);
+        assert!(
+            run.stderr().contains("not a newsidx index"),
+            "{}",
+            run.stderr()
+        );
+        assert!(dir.index().join("holiday.jpg").exists());
+    }
+
+    #[test]
+    fn bad_queries_are_errors_and_no_match_is_exit_1() {
+        let dir = indexed_fixtures();
+        for query in ["title:(unclosed", "nosuchfield:x", "-putin", "   "] {
+            let run = dir.run(&["search", query]).expect(2);
+            assert!(run.stderr().contains("query"), "{query}: {}", run.stderr());
+        }
+        let run = dir.run(&["search", "xylophonequartet"]).expect(1);
+        assert!(run.stdout().contains("no articles match"));
+        let none = search(&dir, &["xylophonequartet"]);
+        assert_eq!((none.total_hits, none.hits.len()), (0, 0));
+    }
+
+    #[test]
+    fn query_syntax_fields_phrases_and_boolean() {
+        let dir = indexed_fixtures();
+        let herald = search(&dir, &["source:\"the harbour herald\"", "--limit", "50"]);
+        assert!(herald.total_hits >= 4);
+        assert!(herald
+            .hits
+            .iter()
+            .all(|h| h.source.as_deref() == Some("The Harbour Herald")));
+        let phrase = search(&dir, &["\"Kremlin spokesman Dmitry Peskov\""]);
+        assert!(phrase.total_hits >= 3);
+        let both = search(&dir, &["putin", "--limit", "50"]).total_hits;
+        let without_call = search(&dir, &["putin -call", "--limit", "50"]).total_hits;
+        let with_call = search(&dir, &["putin call"]).total_hits;
+        assert_eq!(both, without_call + with_call);
+        let either = search(&dir, &["merkel OR bundesbank", "--limit", "50"]).total_hits;
+        assert!(either >= search(&dir, &["merkel", "--limit", "50"]).total_hits);
+    }
+
+    #[test]
+    fn title_matches_count_more() {
+        let dir = Dir::new();
+        let feed = dir.file(
+            "f.jsonl",
+            "{\"id\":\"body\",\"title\":\"Weather\",\"body\":\"a tariff row over steel and more words here\"}\n\
+             {\"id\":\"title\",\"title\":\"Tariff row\",\"body\":\"steel and more words here and a few\"}\n",
+        );
+        dir.run(&["index", feed.to_str().unwrap()]).expect(0);
+        let results = search(&dir, &["tariff"]);
+        assert_eq!(results.hits[0].id, "title");
+    }
+
+    #[test]
+    fn date_bounds_and_paging() {
+        let dir = indexed_fixtures();
+        let all = search(&dir, &["*", "--limit", "100"]);
+        assert_eq!(all.total_hits, 21);
+        let in_2017 = search(
+            &dir,
+            &[
+                "*",
+                "--since",
+                "2017-01-01",
+                "--until",
+                "2017-12-31",
+                "--limit",
+                "100",
+            ],
+        );
+        assert!(in_2017.total_hits > 0 && in_2017.total_hits < 21);
+        for hit in &in_2017.hits {
+            let p = hit.published.as_deref().expect("dated");
+            assert!(p.starts_with("2017-"), "{p}");
+        }
+        let first = search(&dir, &["*", "--limit", "5"]);
+        let second = search(&dir, &["*", "--limit", "5", "--offset", "5"]);
+        let ids = |r: &Results| r.hits.iter().map(|h| h.id.clone()).collect::<BTreeSet<_>>();
+        assert_eq!(first.hits.len(), 5);
+        assert_eq!(second.hits.len(), 5);
+        assert!(ids(&first).is_disjoint(&ids(&second)));
+        let run = dir.run(&["search", "x", "--since", "someday"]);
+        assert_eq!(run.code(), 2);
+        assert!(run.stderr().contains("someday"));
+    }
+
+    #[test]
+    fn human_output_shows_rank_title_and_highlighted_snippet() {
+        let dir = indexed_fixtures();
+        let out = dir.run(&["search", "Bundesbank"]).expect(0).stdout();
+        assert!(out.contains("  1. "), "{out}");
+        assert!(
+            out.contains("[Bundesbank]"),
+            "highlight markers without colour: {out}"
+        );
+        assert!(out.contains("Meridian Wire"), "{out}");
+    }
+
+    #[test]
+    fn closed_pipe_is_not_an_error() {
+        let dir = indexed_fixtures();
+        let mut cmd = newsidx();
+        cmd.args(["search", "*", "--limit", "100", "--index"])
+            .arg(dir.index());
+        cmd.stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let mut child = cmd.spawn().unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            out.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    #[test]
+    fn index_dir_from_environment() {
+        let dir = Dir::new();
+        let fx = fixtures();
+        let mut cmd = newsidx();
+        cmd.env("NEWSIDX_INDEX", dir.index())
+            .args(["index", fx.to_str().unwrap()]);
+        assert_eq!(run(cmd, None).code(), 0);
+        assert_eq!(stats(&dir).articles, 21);
+    }
+}
