@@ -1,5 +1,6 @@
 //! Integration tests: drive the `newsidx` binary on temporary directories, decode its JSON output.
 
+mod reliability;
 mod util;
 
 mod cli {

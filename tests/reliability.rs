@@ -1,0 +1,191 @@
+//! Reliability: a killed indexer leaves a usable index with everything committed, a re-run completes it
+//! without duplicates; concurrent readers work while a writer runs and a second writer is refused at once;
+//! read-only commands leave the index untouched; foreign or newer indexes are refused.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant, SystemTime};
+
+use serde::Deserialize;
+
+use crate::util::{fixtures, newsidx, Dir};
+
+#[derive(Debug, Deserialize)]
+struct Stats {
+    articles: u64,
+}
+
+#[derive(Debug, Deserialize)]
+struct Summary {
+    added: u64,
+    updated: u64,
+    rejected: u64,
+    articles: u64,
+}
+
+/// A JSON Lines feed of `n` distinct small articles.
+fn big_feed(dir: &Dir, n: usize) -> std::path::PathBuf {
+    let mut text = String::with_capacity(n * 220);
+    for i in 0..n {
+        text.push_str(&format!(
+            "{{\"id\":\"a{i}\",\"title\":\"Harbour report {i}\",\"body\":\"Dock workers in port {} loaded {} containers of grain and steel on shift {} while cranes {} stood idle.\"}}\n",
+            i % 97,
+            i * 7 % 1000,
+            i % 3,
+            i % 11
+        ));
+    }
+    dir.file("big.jsonl", text)
+}
+
+fn spawn_index(dir: &Dir, feed: &Path, commit_every: usize) -> Child {
+    let mut cmd = newsidx();
+    cmd.args([
+        "index",
+        "--commit-every",
+        &commit_every.to_string(),
+        "--index",
+    ])
+    .arg(dir.index())
+    .arg(feed)
+    .stdin(Stdio::null())
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped());
+    cmd.spawn().expect("spawn index")
+}
+
+/// Committed article count, or None while there is no readable index yet.
+fn committed(dir: &Dir) -> Option<u64> {
+    let run = dir.run(&["stats", "--json"]);
+    (run.code() == 0).then(|| run.json::<Stats>().articles)
+}
+
+fn wait_for_commit(dir: &Dir, child: &mut Child, at_least: u64) -> u64 {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        if let Some(n) = committed(dir) {
+            if n >= at_least {
+                return n;
+            }
+        }
+        assert!(
+            child.try_wait().expect("try_wait").is_none(),
+            "indexer ended before the first commit was seen"
+        );
+        assert!(Instant::now() < deadline, "no commit within 120 s");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn sigkill_mid_run_keeps_commits_and_rerun_completes_without_duplicates() {
+    const TOTAL: usize = 60_000;
+    const BATCH: usize = 1_000;
+    let dir = Dir::new();
+    let feed = big_feed(&dir, TOTAL);
+    let mut child = spawn_index(&dir, &feed, BATCH);
+    wait_for_commit(&dir, &mut child, BATCH as u64);
+    child.kill().expect("SIGKILL");
+    child.wait().expect("reap");
+
+    let after_kill = committed(&dir).expect("index opens after SIGKILL");
+    assert!(after_kill >= BATCH as u64, "{after_kill}");
+    assert!(
+        after_kill < TOTAL as u64,
+        "the indexer finished before it was killed; the test proves nothing"
+    );
+    assert_eq!(
+        after_kill % BATCH as u64,
+        0,
+        "only whole batches are durable"
+    );
+    let found = dir.run(&["search", "--json", "harbour"]).expect(0);
+    assert!(found.stdout().contains("\"total_hits\""));
+
+    let rerun: Summary = dir
+        .run(&["index", "--json", feed.to_str().unwrap()])
+        .expect(0)
+        .json();
+    assert_eq!(rerun.rejected, 0);
+    assert_eq!(rerun.added + rerun.updated, TOTAL as u64);
+    assert_eq!(
+        rerun.updated, after_kill,
+        "the committed articles are replaced, not repeated"
+    );
+    assert_eq!(rerun.articles, TOTAL as u64);
+    assert_eq!(committed(&dir), Some(TOTAL as u64));
+}
+
+#[test]
+fn readers_work_during_indexing_and_a_second_writer_is_refused_at_once() {
+    let dir = Dir::new();
+    let feed = big_feed(&dir, 60_000);
+    let mut first = spawn_index(&dir, &feed, 1_000);
+    wait_for_commit(&dir, &mut first, 1_000);
+
+    let search = dir.run(&["search", "--json", "grain"]);
+    assert_eq!(search.code(), 0, "{}", search.stderr());
+
+    let started = Instant::now();
+    let second = dir.run(&["index", fixtures().to_str().unwrap()]);
+    let waited = started.elapsed();
+    let still_running = first.try_wait().expect("try_wait").is_none();
+    first.kill().ok();
+    first.wait().ok();
+    assert!(
+        still_running,
+        "the first indexer ended before the second started; nothing was tested"
+    );
+    assert_eq!(second.code(), 2, "{}", second.stderr());
+    assert!(
+        second.stderr().contains(".tantivy-writer.lock"),
+        "{}",
+        second.stderr()
+    );
+    assert!(waited < Duration::from_secs(10), "refusal took {waited:?}");
+}
+
+/// Names, sizes and modification times of every file in the index directory.
+fn snapshot(dir: &Path) -> BTreeMap<String, (u64, SystemTime)> {
+    std::fs::read_dir(dir)
+        .expect("read index dir")
+        .map(|e| {
+            let e = e.expect("entry");
+            let meta = e.metadata().expect("metadata");
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                (meta.len(), meta.modified().expect("mtime")),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn read_only_commands_leave_the_index_untouched() {
+    let dir = Dir::new();
+    dir.run(&["index", fixtures().to_str().unwrap()]).expect(0);
+    let before = snapshot(&dir.index());
+    std::thread::sleep(Duration::from_millis(20));
+    dir.run(&["search", "putin"]).expect(0);
+    dir.run(&["search", "--json", "xylophonequartet"]).expect(1);
+    dir.run(&["stats", "--json"]).expect(0);
+    assert_eq!(before, snapshot(&dir.index()));
+}
+
+#[test]
+fn an_index_from_a_newer_newsidx_is_refused() {
+    let dir = Dir::new();
+    dir.run(&["index", fixtures().to_str().unwrap()]).expect(0);
+    let marker = dir.index().join("newsidx.json");
+    std::fs::write(&marker, r#"{"format": 99, "created_by": "newsidx 9.0.0"}"#).unwrap();
+    for args in [
+        &["search", "putin"][..],
+        &["stats"],
+        &["index", fixtures().to_str().unwrap()],
+    ] {
+        let run = dir.run(args).expect(2);
+        assert!(run.stderr().contains("index format 99"), "{}", run.stderr());
+        assert!(run.stderr().contains("Upgrade newsidx"), "{}", run.stderr());
+    }
+}
