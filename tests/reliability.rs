@@ -7,22 +7,7 @@ use std::path::Path;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
-use serde::Deserialize;
-
-use crate::util::{fixtures, newsidx, Dir};
-
-#[derive(Debug, Deserialize)]
-struct Stats {
-    articles: u64,
-}
-
-#[derive(Debug, Deserialize)]
-struct Summary {
-    added: u64,
-    updated: u64,
-    rejected: u64,
-    articles: u64,
-}
+use crate::util::{fixtures, newsidx, Dir, Stats, Summary};
 
 /// A JSON Lines feed of `n` distinct small articles.
 fn big_feed(dir: &Dir, n: usize) -> std::path::PathBuf {

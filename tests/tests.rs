@@ -8,7 +8,7 @@ mod cli {
 
     use serde::Deserialize;
 
-    use crate::util::{fixtures, newsidx, run, Dir};
+    use crate::util::{fixtures, newsidx, run, Dir, Stats, Summary};
 
     #[derive(Debug, Deserialize)]
     struct Results {
@@ -31,23 +31,6 @@ mod cli {
         entities: Vec<serde_json::Value>,
         duplicates: Vec<serde_json::Value>,
         origin: Option<String>,
-    }
-
-    #[derive(Debug, Deserialize, PartialEq)]
-    struct Stats {
-        articles: u64,
-        segments: u64,
-        bytes: u64,
-        oldest: Option<String>,
-        newest: Option<String>,
-    }
-
-    #[derive(Debug, Deserialize)]
-    struct Summary {
-        added: u64,
-        updated: u64,
-        rejected: u64,
-        articles: u64,
     }
 
     fn indexed_fixtures() -> Dir {

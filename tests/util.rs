@@ -120,3 +120,22 @@ impl Run {
             .unwrap_or_else(|e| panic!("bad JSON ({e}):\n{}", self.stdout()))
     }
 }
+
+/// `index --json` summary.
+#[derive(Debug, serde::Deserialize)]
+pub struct Summary {
+    pub added: u64,
+    pub updated: u64,
+    pub rejected: u64,
+    pub articles: u64,
+}
+
+/// `stats --json`.
+#[derive(Debug, serde::Deserialize, PartialEq)]
+pub struct Stats {
+    pub articles: u64,
+    pub segments: u64,
+    pub bytes: u64,
+    pub oldest: Option<String>,
+    pub newest: Option<String>,
+}
