@@ -12,9 +12,13 @@ use tantivy::{
     DateTime, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyError, Term,
 };
 
+use crate::enrich::Enricher;
 use crate::ingest::Article;
 use crate::schema::{register_tokenizers, Fields, FORMAT_VERSION};
 use crate::{Error, Result};
+
+/// Articles enriched together (in parallel) before they are handed to the writer.
+const ENRICH_BATCH: usize = 256;
 
 /// Name of the marker file that makes a directory a newsidx index.
 pub const MARKER_FILE: &str = "newsidx.json";
@@ -336,35 +340,60 @@ pub struct Report {
 }
 
 impl Writer<'_> {
-    /// Upserts every good record of `records`. A bad record is reported through `on_event` and counted;
-    /// with `strict`, the first one stops the run (after committing what came before it) and is returned.
-    pub fn index_all<I, F>(&mut self, records: I, strict: bool, mut on_event: F) -> Result<Report>
+    /// Upserts every good record of `records`, enriched by `enricher` in parallel batches. A bad record is
+    /// reported through `on_event` and counted; with `strict`, the first one stops the run (after
+    /// committing what came before it) and is returned.
+    pub fn index_all<I, F>(
+        &mut self,
+        records: I,
+        enricher: &Enricher,
+        strict: bool,
+        mut on_event: F,
+    ) -> Result<Report>
     where
         I: IntoIterator<Item = Result<Article>>,
         F: FnMut(Event<'_>),
     {
         let mut report = Report::default();
-        for record in records {
-            match record {
-                Ok(article) => {
-                    let enrichment = Enrichment::default();
-                    let outcome = self.upsert(&article, &enrichment)?;
-                    match outcome {
-                        Upsert::Added => report.added += 1,
-                        Upsert::Updated => report.updated += 1,
+        let mut records = records.into_iter();
+        let mut batch: Vec<Article> = Vec::with_capacity(ENRICH_BATCH);
+        loop {
+            batch.clear();
+            let mut stop = None;
+            let mut exhausted = false;
+            while batch.len() < ENRICH_BATCH {
+                match records.next() {
+                    None => {
+                        exhausted = true;
+                        break;
                     }
-                    on_event(Event::Indexed(&article, outcome));
-                }
-                Err(err) => {
-                    report.rejected += 1;
-                    on_event(Event::Rejected(&err));
-                    if strict {
-                        self.commit()?;
-                        return Err(err);
+                    Some(Ok(article)) => batch.push(article),
+                    Some(Err(err)) => {
+                        report.rejected += 1;
+                        on_event(Event::Rejected(&err));
+                        if strict {
+                            stop = Some(err);
+                            break;
+                        }
                     }
                 }
             }
+            let enrichments = enricher.enrich_all(&batch);
+            for (article, enrichment) in batch.iter().zip(&enrichments) {
+                let outcome = self.upsert(article, enrichment)?;
+                match outcome {
+                    Upsert::Added => report.added += 1,
+                    Upsert::Updated => report.updated += 1,
+                }
+                on_event(Event::Indexed(article, outcome));
+            }
+            if let Some(err) = stop {
+                self.commit()?;
+                return Err(err);
+            }
+            if exhausted {
+                return Ok(report);
+            }
         }
-        Ok(report)
     }
 }

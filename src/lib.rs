@@ -10,16 +10,15 @@
 //! ```
 //!
 //! ```
-//! use newsidx::{ingest, NewsIndex, SearchRequest, WriterOptions, Enrichment};
+//! use newsidx::{ingest, Enricher, NewsIndex, SearchRequest, WriterOptions};
 //!
 //! # fn main() -> newsidx::Result<()> {
 //! let dir = tempfile::tempdir().unwrap();
 //! let index = NewsIndex::open_or_create(dir.path())?;
 //! let feed = br#"{"id": "a1", "title": "Putin and Trump speak", "body": "The two leaders held a call."}"#;
+//! let enricher = Enricher::new(None)?;
 //! let mut writer = index.writer(&WriterOptions::default())?;
-//! for article in ingest::read_json_lines(&feed[..], "feed") {
-//!     writer.upsert(&article?, &Enrichment::default())?;
-//! }
+//! writer.index_all(ingest::read_json_lines(&feed[..], "feed"), &enricher, false, |_| {})?;
 //! writer.finish()?;
 //!
 //! let results = index.search(&SearchRequest::new("putin call"))?;
@@ -29,6 +28,8 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod enrich;
+pub mod entities;
 mod error;
 pub mod index;
 pub mod ingest;
@@ -36,6 +37,7 @@ pub mod schema;
 pub mod search;
 pub mod stats;
 
+pub use enrich::Enricher;
 pub use error::{Error, Result};
 pub use index::{Counts, Enrichment, NewsIndex, Upsert, Writer, WriterOptions};
 pub use ingest::Article;

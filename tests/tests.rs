@@ -401,3 +401,344 @@ mod cli {
         assert_eq!(stats(&dir).articles, 21);
     }
 }
+
+mod entities {
+    use serde::Deserialize;
+
+    use crate::util::{fixtures, Dir};
+
+    #[derive(Debug, Deserialize)]
+    struct Extracted {
+        entities: Vec<Mention>,
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    struct Mention {
+        #[serde(rename = "type")]
+        kind: String,
+        name: String,
+        text: String,
+        start: usize,
+        end: usize,
+    }
+
+    #[derive(Debug, Deserialize)]
+    struct Results {
+        total_hits: u64,
+        hits: Vec<Hit>,
+        facets: std::collections::BTreeMap<String, Vec<Count>>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    struct Hit {
+        id: String,
+        origin: Option<String>,
+        entities: Vec<EntityRef>,
+    }
+
+    #[derive(Debug, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+    struct EntityRef {
+        #[serde(rename = "type")]
+        kind: String,
+        name: String,
+    }
+
+    #[derive(Debug, Deserialize)]
+    struct Count {
+        name: String,
+        count: u64,
+    }
+
+    fn seed() -> std::path::PathBuf {
+        fixtures().join("seeds/000_aecc5211d1b19b5f.txt")
+    }
+
+    fn indexed() -> Dir {
+        let dir = Dir::new();
+        dir.run(&["index", fixtures().to_str().unwrap()]).expect(0);
+        dir
+    }
+
+    #[test]
+    fn extract_json_gives_byte_spans_in_text_order() {
+        let dir = Dir::new();
+        let out: Extracted = dir
+            .run_bare(&["extract", "--json", seed().to_str().unwrap()], None)
+            .expect(0)
+            .json();
+        let text = std::fs::read_to_string(seed()).unwrap();
+        let mut last = 0;
+        for m in &out.entities {
+            assert_eq!(&text[m.start..m.end], m.text, "{m:?}");
+            assert!(m.start >= last, "text order: {m:?}");
+            last = m.start;
+            assert!(["person", "org", "place"].contains(&m.kind.as_str()));
+        }
+        let names = |kind: &str| -> std::collections::BTreeSet<&str> {
+            out.entities
+                .iter()
+                .filter(|m| m.kind == kind)
+                .map(|m| m.name.as_str())
+                .collect()
+        };
+        for person in [
+            "Donald Trump",
+            "Vladimir Putin",
+            "Angela Merkel",
+            "Dmitry Peskov",
+            "Sean Spicer",
+            "Michael Flynn",
+            "Reince Priebus",
+            "Stephen K. Bannon",
+            "Mike Pence",
+            "Malcolm Turnbull",
+            "Shinzo Abe",
+            "Barack Obama",
+        ] {
+            assert!(
+                names("person").contains(person),
+                "missing {person}: {:?}",
+                names("person")
+            );
+        }
+        for org in ["White House", "Kremlin"] {
+            assert!(names("org").contains(org), "missing {org}");
+        }
+        assert!(names("org")
+            .iter()
+            .any(|n| n.eq_ignore_ascii_case("buzzfeed")));
+        for place in ["Russia", "Moscow", "United States", "Middle East"] {
+            assert!(names("place").contains(place), "missing {place}");
+        }
+        for wrong in ["Following", "Prior", "Neither", "Kremlin spokesman"] {
+            assert!(
+                out.entities
+                    .iter()
+                    .all(|m| m.name != wrong && m.text != wrong),
+                "{wrong}"
+            );
+        }
+        // A short form resolves to the full name; a title is not part of the mention.
+        assert!(out
+            .entities
+            .iter()
+            .any(|m| m.text == "Peskov" && m.name == "Dmitry Peskov"));
+        assert!(out
+            .entities
+            .iter()
+            .any(|m| m.text == "Donald Trump" && text[..m.start].ends_with("President ")));
+    }
+
+    #[test]
+    fn extract_reads_stdin_and_a_user_gazetteer_wins() {
+        let dir = Dir::new();
+        let gaz = dir.file(
+            "mine.json",
+            r#"{"version":1,"entities":[{"type":"org","name":"Zorblat Holdings","aliases":["Zorblat"]}]}"#,
+        );
+        let text = b"Shares of Zorblat rose in Paris.";
+        let out: Extracted = dir
+            .run_bare(
+                &["extract", "--json", "--gazetteer", gaz.to_str().unwrap()],
+                Some(text),
+            )
+            .expect(0)
+            .json();
+        assert!(
+            out.entities.contains(&Mention {
+                kind: "org".into(),
+                name: "Zorblat Holdings".into(),
+                text: "Zorblat".into(),
+                start: 10,
+                end: 17
+            }),
+            "{out:?}"
+        );
+        let human = dir.run_bare(&["extract"], Some(text)).expect(0).stdout();
+        assert!(
+            human.contains("place") && human.contains("Paris"),
+            "{human}"
+        );
+        let bad = dir.file(
+            "bad.json",
+            r#"{"version":1,"entities":[{"type":"thing","name":"X"}]}"#,
+        );
+        let run = dir
+            .run_bare(
+                &["extract", "--gazetteer", bad.to_str().unwrap()],
+                Some(text),
+            )
+            .expect(2);
+        assert!(run.stderr().contains("bad.json"), "{}", run.stderr());
+    }
+
+    #[test]
+    fn hits_carry_their_entities_as_facets() {
+        let dir = indexed();
+        let results: Results = dir.run(&["search", "--json", "Putin call"]).json();
+        let seed = results
+            .hits
+            .iter()
+            .find(|h| h.origin.as_deref().unwrap_or("").contains("seeds"))
+            .unwrap();
+        for (kind, name) in [
+            ("person", "Vladimir Putin"),
+            ("org", "Kremlin"),
+            ("place", "Moscow"),
+        ] {
+            assert!(
+                seed.entities.contains(&EntityRef {
+                    kind: kind.into(),
+                    name: name.into()
+                }),
+                "{seed:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn entity_filters_go_through_aliases_and_case() {
+        let dir = indexed();
+        let all: Results = dir.run(&["search", "--json", "*", "--limit", "100"]).json();
+        let with_putin: Vec<&Hit> = all
+            .hits
+            .iter()
+            .filter(|h| {
+                h.entities
+                    .iter()
+                    .any(|e| e.kind == "person" && e.name == "Vladimir Putin")
+            })
+            .collect();
+        assert!(with_putin.len() >= 4, "seeds and distractors mention Putin");
+        for spec in [
+            "person:putin",
+            "person:Vladimir Putin",
+            "PUTIN",
+            "per:vladimir putin",
+        ] {
+            let filtered: Results = dir
+                .run(&["search", "--json", "*", "--limit", "100", "--entity", spec])
+                .expect(0)
+                .json();
+            assert_eq!(filtered.total_hits as usize, with_putin.len(), "{spec}");
+        }
+        let both: Results = dir
+            .run(&[
+                "search",
+                "--json",
+                "*",
+                "--limit",
+                "100",
+                "-e",
+                "person:putin",
+                "--entity",
+                "person:merkel",
+            ])
+            .json();
+        assert!(both.total_hits > 0 && (both.total_hits as usize) < with_putin.len());
+        for hit in &both.hits {
+            let names: Vec<&str> = hit.entities.iter().map(|e| e.name.as_str()).collect();
+            assert!(
+                names.contains(&"Vladimir Putin") && names.contains(&"Angela Merkel"),
+                "{names:?}"
+            );
+        }
+        // Filters do not change scores: the ranking of matching articles is the same.
+        let plain: Results = dir.run(&["search", "--json", "call"]).json();
+        let filtered: Results = dir
+            .run(&["search", "--json", "call", "--entity", "place:moscow"])
+            .json();
+        let ids = |r: &Results| r.hits.iter().map(|h| h.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&plain), ids(&filtered));
+    }
+
+    #[test]
+    fn unknown_or_ambiguous_entities_are_clear_errors() {
+        let dir = indexed();
+        let run = dir
+            .run(&["search", "*", "--entity", "person:nobodyatall"])
+            .expect(2);
+        assert!(run.stderr().contains("no such entity"), "{}", run.stderr());
+        let run = dir
+            .run(&["search", "*", "--entity", "thing:putin"])
+            .expect(2);
+        assert!(run.stderr().contains("thing:putin"), "{}", run.stderr());
+    }
+
+    #[test]
+    fn facet_counts_over_all_matches() {
+        let dir = indexed();
+        let results: Results = dir
+            .run(&["search", "--json", "*", "--facets", "--limit", "1"])
+            .json();
+        assert_eq!(results.hits.len(), 1);
+        assert_eq!(
+            results.facets.keys().collect::<Vec<_>>(),
+            ["org", "person", "place"]
+        );
+        let person = &results.facets["person"];
+        let putin = person
+            .iter()
+            .find(|c| c.name == "Vladimir Putin")
+            .expect("Putin counted");
+        let filtered: Results = dir
+            .run(&["search", "--json", "*", "--entity", "person:putin"])
+            .json();
+        assert_eq!(putin.count, filtered.total_hits);
+        assert!(
+            person.windows(2).all(|w| w[0].count >= w[1].count),
+            "most frequent first"
+        );
+        let only: Results = dir
+            .run(&[
+                "search",
+                "--json",
+                "*",
+                "--facets",
+                "place",
+                "--facet-limit",
+                "2",
+            ])
+            .json();
+        assert_eq!(only.facets.keys().collect::<Vec<_>>(), ["place"]);
+        assert_eq!(only.facets["place"].len(), 2);
+        let human = dir.run(&["search", "putin", "--facets"]).expect(0).stdout();
+        assert!(
+            human.contains("person") && human.contains("Vladimir Putin ("),
+            "{human}"
+        );
+    }
+
+    #[test]
+    fn entities_lists_the_most_frequent() {
+        #[derive(Deserialize)]
+        struct Listing {
+            entities: Vec<Row>,
+        }
+        #[derive(Deserialize)]
+        struct Row {
+            #[serde(rename = "type")]
+            kind: String,
+            name: String,
+            count: u64,
+        }
+        let dir = indexed();
+        let all: Listing = dir
+            .run(&["entities", "--json", "--limit", "5"])
+            .expect(0)
+            .json();
+        assert_eq!(all.entities.len(), 5);
+        assert!(all.entities.windows(2).all(|w| w[0].count >= w[1].count));
+        let people: Listing = dir
+            .run(&["entities", "--json", "--type", "person", "--limit", "50"])
+            .json();
+        assert!(people.entities.iter().all(|r| r.kind == "person"));
+        let putin = people
+            .entities
+            .iter()
+            .find(|r| r.name == "Vladimir Putin")
+            .expect("listed");
+        assert!(putin.count >= 4);
+    }
+}

@@ -44,6 +44,13 @@ impl Dir {
         self.run_stdin(args, None)
     }
 
+    /// `newsidx ARGS` without `--index`, for commands that take none.
+    pub fn run_bare(&self, args: &[&str], stdin: Option<&[u8]>) -> Run {
+        let mut cmd = newsidx();
+        cmd.args(args);
+        run(cmd, stdin)
+    }
+
     pub fn run_stdin(&self, args: &[&str], stdin: Option<&[u8]>) -> Run {
         let mut cmd = newsidx();
         cmd.args(args).arg("--index").arg(self.index());

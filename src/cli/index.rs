@@ -42,6 +42,10 @@ pub struct Args {
     /// Writer memory budget in MiB.
     #[arg(long, default_value_t = 256, value_name = "MIB")]
     heap_mb: usize,
+    /// A gazetteer of your own (same format as schemas/entities.json), merged over the built-in one;
+    /// your entries win on clashes.
+    #[arg(long, value_name = "FILE")]
+    gazetteer: Option<PathBuf>,
     /// Print the summary as JSON on stdout: {"added", "updated", "rejected", "skipped_files", "articles"}.
     #[arg(long)]
     json: bool,
@@ -65,6 +69,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         commit_every: args.commit_every,
         ..WriterOptions::default()
     };
+    let enricher = super::enricher(args.gazetteer.as_deref())?;
     let mut writer = index.writer(&options)?;
 
     let (stdin, files): (Vec<_>, Vec<_>) = args
@@ -98,7 +103,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     for records in inputs {
         let report = writer
-            .index_all(records, args.strict, &mut on_event)
+            .index_all(records, &enricher, args.strict, &mut on_event)
             .context("stopped by --strict; articles before this record were kept");
         let report = match report {
             Ok(report) => report,

@@ -1,6 +1,8 @@
 //! Command-line definitions (clap derive: the doc comments are the help) and dispatch. Each subcommand
 //! lives in its own file and only turns flags into library calls and prints their results.
 
+mod entities;
+mod extract;
 mod index;
 mod output;
 mod search;
@@ -44,6 +46,10 @@ enum Command {
     Search(search::Args),
     /// Show figures about the index.
     Stats(stats::Args),
+    /// List the most frequent entities in the index.
+    Entities(entities::Args),
+    /// Print the entities of one plain-text article.
+    Extract(extract::Args),
 }
 
 /// Parses the command line and runs the subcommand.
@@ -53,5 +59,24 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Index(args) => index::run(args),
         Command::Search(args) => search::run(args),
         Command::Stats(args) => stats::run(args),
+        Command::Entities(args) => entities::run(args),
+        Command::Extract(args) => extract::run(args),
     }
+}
+
+/// The enricher for a run: the built-in gazetteer, plus the user's file when given.
+pub fn enricher(gazetteer: Option<&std::path::Path>) -> anyhow::Result<newsidx::Enricher> {
+    use anyhow::Context;
+    let user = match gazetteer {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read gazetteer {}", path.display()))?;
+            Some(newsidx::entities::Gazetteer::from_json(
+                &text,
+                &path.display().to_string(),
+            )?)
+        }
+        None => None,
+    };
+    Ok(newsidx::Enricher::new(user)?)
 }

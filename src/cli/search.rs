@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
+use newsidx::entities::EntityKind;
 use newsidx::ingest::parse_date;
 use newsidx::search::Hit;
 use newsidx::{NewsIndex, SearchRequest};
@@ -35,6 +36,20 @@ pub struct Args {
     /// Only articles published on or before DATE (a bare date includes that whole day).
     #[arg(long, value_parser = date_arg, value_name = "DATE")]
     until: Option<OffsetDateTime>,
+    /// Only articles that mention this entity: TYPE:NAME (person:putin, org:kremlin, place:moscow) or a
+    /// bare NAME when only one entity has it. Names go through aliases and ignore case. Repeatable: all
+    /// must hold.
+    #[arg(long = "entity", short = 'e', value_name = "TYPE:NAME")]
+    entities: Vec<String>,
+    /// Count the entities of all matching articles, for the given types (default: person,org,place).
+    #[arg(long, num_args = 0..=1, value_delimiter = ',', default_missing_value = "person,org,place", value_name = "TYPES")]
+    facets: Option<Vec<EntityKind>>,
+    /// Entities listed per type with --facets.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    facet_limit: usize,
+    /// A gazetteer of your own, for resolving --entity names (as given to `index`).
+    #[arg(long, value_name = "FILE")]
+    gazetteer: Option<std::path::PathBuf>,
     /// Print one JSON object: {"query", "total_hits", "hits": [...], "facets": {...}}.
     #[arg(long)]
     json: bool,
@@ -57,7 +72,17 @@ fn end_of_day(value: OffsetDateTime) -> OffsetDateTime {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let index = NewsIndex::open(&args.index.dir)?;
+    let mut entities = Vec::with_capacity(args.entities.len());
+    if !args.entities.is_empty() {
+        let enricher = super::enricher(args.gazetteer.as_deref())?;
+        for spec in &args.entities {
+            entities.push(index.resolve_entity(spec, enricher.extractor())?);
+        }
+    }
     let request = SearchRequest {
+        entities,
+        facets: args.facets.clone().unwrap_or_default(),
+        facet_limit: args.facet_limit,
         limit: args.limit,
         offset: args.offset,
         since: args.since,
@@ -89,6 +114,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         for (i, hit) in results.hits.iter().enumerate() {
             print_hit(&mut out, &style, args.offset + i + 1, hit)?;
         }
+        print_facets(&mut out, &style, &results.facets)?;
         out.flush()?;
     }
     Ok(if results.hits.is_empty() {
@@ -116,6 +142,26 @@ fn print_hit(out: &mut impl Write, style: &Style, rank: usize, hit: &Hit) -> std
         highlighted(style, &hit.snippet, &hit.highlights)
     )?;
     writeln!(out)
+}
+
+fn print_facets(
+    out: &mut impl Write,
+    style: &Style,
+    facets: &std::collections::BTreeMap<String, Vec<newsidx::search::FacetCount>>,
+) -> std::io::Result<()> {
+    for (kind, counts) in facets {
+        let list: Vec<String> = counts
+            .iter()
+            .map(|c| format!("{} ({})", c.name, c.count))
+            .collect();
+        let list = if list.is_empty() {
+            "-".to_string()
+        } else {
+            list.join(" · ")
+        };
+        writeln!(out, "{:<7} {}", style.bold(kind), list)?;
+    }
+    Ok(())
 }
 
 fn highlighted(style: &Style, text: &str, ranges: &[[usize; 2]]) -> String {

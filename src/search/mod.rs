@@ -1,6 +1,8 @@
 //! Searching: a request becomes a tantivy query (title boosted over body, date bounds, entity filters),
 //! the collectors pick the top hits and count, and each hit is turned into a [`Hit`] with a snippet.
 
+mod entity_filter;
+mod facets;
 mod query;
 mod snippet;
 
@@ -12,10 +14,12 @@ use tantivy::schema::{OwnedValue, TantivyDocument, Value};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
+use crate::entities::EntityKind;
 use crate::index::NewsIndex;
 use crate::schema::Fields;
 use crate::Result;
 
+pub use facets::EntityKey;
 pub use query::build_query;
 pub use snippet::Snippet;
 
@@ -34,6 +38,12 @@ pub struct SearchRequest {
     pub until: Option<OffsetDateTime>,
     /// Longest snippet, in characters.
     pub snippet_chars: usize,
+    /// Entities every hit must carry (resolved, see [`NewsIndex::resolve_entity`]).
+    pub entities: Vec<EntityKey>,
+    /// Entity kinds to count over all matching articles (none: no counting).
+    pub facets: Vec<EntityKind>,
+    /// Entities listed per kind in the counts.
+    pub facet_limit: usize,
 }
 
 impl SearchRequest {
@@ -46,6 +56,9 @@ impl SearchRequest {
             since: None,
             until: None,
             snippet_chars: 240,
+            entities: Vec::new(),
+            facets: Vec::new(),
+            facet_limit: 10,
         }
     }
 }
@@ -138,7 +151,16 @@ impl NewsIndex {
         let top = TopDocs::with_limit(request.limit.max(1))
             .and_offset(request.offset)
             .order_by_score();
-        let (top, total_hits) = searcher.search(&*query, &(top, Count))?;
+        let counter = facets::EntityCounter {
+            field: "entities".into(),
+            kinds: request.facets.clone(),
+        };
+        let (top, total_hits, counts) = if request.facets.is_empty() {
+            let (top, total) = searcher.search(&*query, &(top, Count))?;
+            (top, total, Default::default())
+        } else {
+            searcher.search(&*query, &(top, Count, counter))?
+        };
         let snippets =
             snippet::Snippets::new(&searcher, &*query, self.fields(), request.snippet_chars)?;
         let mut hits = Vec::with_capacity(top.len());
@@ -151,8 +173,23 @@ impl NewsIndex {
             query: request.query.clone(),
             total_hits: total_hits as u64,
             hits,
-            facets: BTreeMap::new(),
+            facets: facets::top_by_kind(counts, &request.facets, request.facet_limit),
         })
+    }
+
+    /// The most frequent entities of the whole index, per kind in `kinds`, at most `limit` per kind.
+    pub fn entity_counts(
+        &self,
+        kinds: &[EntityKind],
+        limit: usize,
+    ) -> Result<BTreeMap<String, Vec<FacetCount>>> {
+        let searcher = self.reader()?.searcher();
+        let counter = facets::EntityCounter {
+            field: "entities".into(),
+            kinds: kinds.to_vec(),
+        };
+        let counts = searcher.search(&tantivy::query::AllQuery, &counter)?;
+        Ok(facets::top_by_kind(counts, kinds, limit))
     }
 }
 

@@ -3,10 +3,14 @@
 
 use std::ops::Bound;
 
-use tantivy::query::{BooleanQuery, Occur, Query, QueryParser, RangeQuery};
+use tantivy::query::{
+    BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
+};
+use tantivy::schema::{Facet, IndexRecordOption};
 use tantivy::{DateTime, Term};
 
 use super::SearchRequest;
+use crate::entities::facet_path;
 use crate::index::NewsIndex;
 use crate::{Error, Result};
 
@@ -31,6 +35,14 @@ pub fn build_query(index: &NewsIndex, request: &SearchRequest) -> Result<Box<dyn
         message: explain(&e),
     })?;
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, parsed)];
+    for (kind, name) in &request.entities {
+        let facet = Facet::from_path(facet_path(*kind, name));
+        let term = Term::from_facet(f.entities, &facet);
+        clauses.push((
+            Occur::Must,
+            filter(TermQuery::new(term, IndexRecordOption::Basic)),
+        ));
+    }
     if request.since.is_some() || request.until.is_some() {
         let bound = |t: Option<time::OffsetDateTime>, inclusive: bool| match t {
             Some(t) => {
@@ -44,7 +56,7 @@ pub fn build_query(index: &NewsIndex, request: &SearchRequest) -> Result<Box<dyn
             None => Bound::Unbounded,
         };
         let range = RangeQuery::new(bound(request.since, true), bound(request.until, true));
-        clauses.push((Occur::Must, Box::new(range)));
+        clauses.push((Occur::Must, filter(range)));
     }
     Ok(if clauses.len() == 1 {
         clauses
@@ -54,6 +66,11 @@ pub fn build_query(index: &NewsIndex, request: &SearchRequest) -> Result<Box<dyn
     } else {
         Box::new(BooleanQuery::new(clauses))
     })
+}
+
+/// A clause that restricts the matches without changing their scores.
+fn filter(query: impl Query) -> Box<dyn Query> {
+    Box::new(ConstScoreQuery::new(Box::new(query), 0.0))
 }
 
 /// tantivy's parse error, with a hint at the usual cause.

@@ -1,0 +1,80 @@
+//! `newsidx entities`: the most frequent entities in the index.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use newsidx::entities::EntityKind;
+use newsidx::NewsIndex;
+
+use super::output::{print_json, Style};
+use super::IndexDir;
+
+/// List the most frequent entities in the whole index, with the number of articles that mention each.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    index: IndexDir,
+    /// Only this type: person, org or place.
+    #[arg(long = "type", short = 't', value_name = "TYPE")]
+    kind: Option<EntityKind>,
+    /// Entities to list.
+    #[arg(long, short = 'n', default_value_t = 20, value_name = "N")]
+    limit: usize,
+    /// Print JSON: {"entities": [{"type", "name", "count"}]}, most frequent first.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(serde::Serialize)]
+struct Listing {
+    entities: Vec<Row>,
+}
+
+#[derive(serde::Serialize)]
+struct Row {
+    #[serde(rename = "type")]
+    kind: String,
+    name: String,
+    count: u64,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let index = NewsIndex::open(&args.index.dir)?;
+    let kinds = match args.kind {
+        Some(kind) => vec![kind],
+        None => EntityKind::ALL.to_vec(),
+    };
+    let by_kind = index.entity_counts(&kinds, args.limit)?;
+    let mut rows: Vec<Row> = by_kind
+        .into_iter()
+        .flat_map(|(kind, counts)| {
+            counts.into_iter().map(move |c| Row {
+                kind: kind.clone(),
+                name: c.name,
+                count: c.count,
+            })
+        })
+        .collect();
+    rows.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
+    rows.truncate(args.limit);
+    let found = !rows.is_empty();
+    if args.json {
+        print_json(&Listing { entities: rows })?;
+    } else {
+        let style = Style::stdout();
+        let mut out = std::io::stdout().lock();
+        writeln!(
+            out,
+            "{}",
+            style.bold(&format!("{:>8}  {:<7} {}", "articles", "type", "entity"))
+        )?;
+        for row in &rows {
+            writeln!(out, "{:>8}  {:<7} {}", row.count, row.kind, row.name)?;
+        }
+    }
+    Ok(if found {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}

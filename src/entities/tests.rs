@@ -1,0 +1,422 @@
+//! Table-driven tests of the extractor. Most cases use a small inline gazetteer so that they do not
+//! move when the built-in list grows; the seed article uses the built-in one.
+
+use std::sync::OnceLock;
+
+use super::{facet_path, EntityKind, Extractor, ExtractorBuilder, Gazetteer};
+use crate::Error;
+
+const TEST_GAZETTEER: &str = r#"{"version": 1, "entities": [
+  {"type": "person", "name": "Vladimir Putin", "aliases": ["Putin"]},
+  {"type": "person", "name": "Donald Trump", "aliases": ["Trump"]},
+  {"type": "person", "name": "Angela Merkel", "aliases": ["Merkel"]},
+  {"type": "org", "name": "Kremlin"},
+  {"type": "org", "name": "White House", "aliases": []},
+  {"type": "place", "name": "Russia", "aliases": ["Russian Federation"]},
+  {"type": "place", "name": "Moscow"},
+  {"type": "place", "name": "Netherlands", "aliases": ["the Netherlands", "Holland"]},
+  {"type": "place", "name": "United States", "aliases": ["U.S.", "US"]},
+  {"type": "place", "name": "London"},
+  {"type": "place", "name": "Chicago"},
+  {"type": "org", "name": "World Health Organization", "aliases": ["WHO"]}
+]}"#;
+
+const SEED: &str = include_str!("../../index-fixtures/seeds/000_aecc5211d1b19b5f.txt");
+
+fn extractor() -> &'static Extractor {
+    static EXTRACTOR: OnceLock<Extractor> = OnceLock::new();
+    EXTRACTOR.get_or_init(|| {
+        let gazetteer = Gazetteer::from_json(TEST_GAZETTEER, "test").expect("test gazetteer");
+        ExtractorBuilder::new()
+            .gazetteer(gazetteer)
+            .build()
+            .expect("test extractor")
+    })
+}
+
+fn builtin() -> &'static Extractor {
+    static EXTRACTOR: OnceLock<Extractor> = OnceLock::new();
+    EXTRACTOR.get_or_init(|| ExtractorBuilder::new().build().expect("builtin extractor"))
+}
+
+/// Each case: a text and the exact mentions (kind, canonical name, surface text) in text order.
+macro_rules! mentions {
+    ($($test:ident: $text:expr => [$(($kind:ident, $name:expr, $surface:expr)),* $(,)?];)*) => {
+        $(
+            #[test]
+            fn $test() {
+                let got: Vec<(EntityKind, String, String)> = extractor()
+                    .extract($text)
+                    .into_iter()
+                    .map(|m| {
+                        assert_eq!(&$text[m.start..m.end], m.text, "offsets of {:?}", m);
+                        (m.kind, m.name, m.text)
+                    })
+                    .collect();
+                let want: Vec<(EntityKind, String, String)> =
+                    vec![$((EntityKind::$kind, $name.to_string(), $surface.to_string())),*];
+                assert_eq!(got, want, "text: {:?}", $text);
+            }
+        )*
+    };
+}
+
+mentions! {
+    title_is_not_part_of_name: "President Donald Trump spoke." =>
+        [(Person, "Donald Trump", "Donald Trump")];
+    lowercase_role_and_short_form: "Kremlin spokesman Dmitry Peskov said Peskov would call." =>
+        [(Org, "Kremlin", "Kremlin"), (Person, "Dmitry Peskov", "Dmitry Peskov"),
+         (Person, "Dmitry Peskov", "Peskov")];
+    short_form_before_full_name: "Peskov added that Dmitry Peskov was tired." =>
+        [(Person, "Dmitry Peskov", "Peskov"), (Person, "Dmitry Peskov", "Dmitry Peskov")];
+    possessives_straight_and_curly: "Putin's aide met Trump\u{2019}s lawyer." =>
+        [(Person, "Vladimir Putin", "Putin"), (Person, "Donald Trump", "Trump")];
+    sentence_openers_are_not_names: "Following the talks, nothing changed. Neither side spoke. Prior to that, calm." =>
+        [];
+    titles_split_a_chunk: "Chief Strategist and Senior Counselor Stephen K. Bannon left." =>
+        [(Person, "Stephen K. Bannon", "Stephen K. Bannon")];
+    org_before_title: "White House Press Secretary Sean Spicer posted a photo." =>
+        [(Org, "White House", "White House"), (Person, "Sean Spicer", "Sean Spicer")];
+    nationality_and_title_dropped: "German Chancellor Angela Merkel met Russian President Vladimir Putin." =>
+        [(Person, "Angela Merkel", "Angela Merkel"), (Person, "Vladimir Putin", "Vladimir Putin")];
+    rule_name_resolves_title_short_form: "Prime Minister Shinzo Abe spoke. Later Prime Minister Abe left." =>
+        [(Person, "Shinzo Abe", "Shinzo Abe"), (Person, "Shinzo Abe", "Abe")];
+    org_suffix: "He joined Acme Widgets Corp last year." =>
+        [(Org, "Acme Widgets Corp", "Acme Widgets Corp")];
+    org_head_with_of: "She studied at the University of Chicago in 1990." =>
+        [(Org, "University of Chicago", "University of Chicago")];
+    org_with_nationality: "The Russian Foreign Ministry said no." =>
+        [(Org, "Russian Foreign Ministry", "Russian Foreign Ministry")];
+    place_suffix: "Boats sailed down the Volga River on Monday." =>
+        [(Place, "Volga River", "Volga River")];
+    dateline_in_caps: "MOSCOW 1996-08-30 Shares fell." =>
+        [(Place, "Moscow", "MOSCOW")];
+    all_caps_headline: "PUTIN MEETS TRUMP IN MOSCOW AS TALKS OPEN" =>
+        [(Person, "Vladimir Putin", "PUTIN"), (Person, "Donald Trump", "TRUMP"),
+         (Place, "Moscow", "MOSCOW")];
+    no_match_inside_a_word: "Russianness and Moscowvian words are not places." =>
+        [];
+    hyphenated_compound: "A Russia-backed plan and the Trump-era rules." =>
+        [(Place, "Russia", "Russia"), (Person, "Donald Trump", "Trump")];
+    leading_article_not_in_span: "Talks in the Netherlands ended." =>
+        [(Place, "Netherlands", "Netherlands")];
+    known_surname_with_new_first_name: "Eric Trump spoke, then Trump left." =>
+        [(Person, "Eric Trump", "Eric Trump"), (Person, "Donald Trump", "Trump")];
+    glued_place_is_something_else: "-- London Newsroom +44 171" =>
+        [(Org, "London Newsroom", "London Newsroom")];
+    events_are_not_entities: "Australia won the Davis Cup and the Chicago Marathon." =>
+        [];
+    first_name_rule: "Yesterday Michael Flynn resigned." =>
+        [(Person, "Michael Flynn", "Michael Flynn")];
+    dotted_acronym_place: "Troops from the U.S. arrived." =>
+        [(Place, "United States", "U.S.")];
+    acronym_that_is_a_word_in_caps_run: "WHO IS IT" =>
+        [];
+    acronym_in_caps_run: "US TROOPS LAND" =>
+        [(Place, "United States", "US")];
+    acronym_mixed_case: "The WHO said so." =>
+        [(Org, "World Health Organization", "WHO")];
+    mr_title: "Mr. Peskov and Dr. Jane Roe spoke." =>
+        [(Person, "Peskov", "Peskov"), (Person, "Jane Roe", "Jane Roe")];
+    line_wrapped_name: "said Kremlin spokesman Dmitry\nPeskov on Friday." =>
+        [(Org, "Kremlin", "Kremlin"), (Person, "Dmitry Peskov", "Dmitry\nPeskov")];
+    place_after_in: "The meeting took place in Ulan-Ude, officials said." =>
+        [(Place, "Ulan-Ude", "Ulan-Ude")];
+    dateline_agency_is_an_org: "MOSCOW (Meridian Wire) - Dmitry Peskov said." =>
+        [(Place, "Moscow", "MOSCOW"), (Org, "Meridian Wire", "Meridian Wire"),
+         (Person, "Dmitry Peskov", "Dmitry Peskov")];
+    empty_text: "" => [];
+    only_spaces_and_marks: " \u{301}\u{301} \n\n \u{200b} " => [];
+    combining_marks_stay_in_words: "Moscowe\u{301} is not Moscow." =>
+        [(Place, "Moscow", "Moscow")];
+}
+
+/// Each case: text, then names (any kind) that must NOT be extracted.
+macro_rules! never {
+    ($($test:ident: $text:expr => [$($name:expr),* $(,)?];)*) => {
+        $(
+            #[test]
+            fn $test() {
+                let got = builtin().extract($text);
+                for bad in [$($name),*] {
+                    assert!(
+                        got.iter().all(|m| m.name != bad && m.text != bad),
+                        "{bad:?} extracted from {:?}: {got:?}", $text
+                    );
+                }
+            }
+        )*
+    };
+}
+
+never! {
+    seed_false_positives: SEED => ["Following", "Prior", "Neither", "Kremlin spokesman",
+        "Pres Putin", "The"];
+    title_alone: "The President said the Chancellor would call the Prime Minister." =>
+        ["President", "Chancellor", "Prime Minister", "Minister"];
+    weekday_and_month: "On Monday in March the markets rose." => ["Monday", "March", "On"];
+}
+
+#[test]
+fn seed_article_entities() {
+    let found = builtin().extract_article(None, SEED);
+    let want = [
+        (EntityKind::Person, "Donald Trump"),
+        (EntityKind::Person, "Vladimir Putin"),
+        (EntityKind::Person, "Angela Merkel"),
+        (EntityKind::Person, "Dmitry Peskov"),
+        (EntityKind::Person, "Sean Spicer"),
+        (EntityKind::Person, "Michael Flynn"),
+        (EntityKind::Person, "Reince Priebus"),
+        (EntityKind::Person, "Stephen K. Bannon"),
+        (EntityKind::Person, "Mike Pence"),
+        (EntityKind::Person, "Malcolm Turnbull"),
+        (EntityKind::Person, "Shinzo Abe"),
+        (EntityKind::Person, "Barack Obama"),
+        (EntityKind::Org, "White House"),
+        (EntityKind::Org, "Kremlin"),
+        (EntityKind::Place, "Russia"),
+        (EntityKind::Place, "Moscow"),
+        (EntityKind::Place, "United States"),
+        (EntityKind::Place, "Middle East"),
+    ];
+    for (kind, name) in want {
+        assert!(
+            found.iter().any(|(k, n)| *k == kind && n == name),
+            "{kind} {name} missing from {found:?}"
+        );
+    }
+    assert!(
+        found
+            .iter()
+            .any(|(k, n)| *k == EntityKind::Org && n.eq_ignore_ascii_case("buzzfeed")),
+        "Buzzfeed missing from {found:?}"
+    );
+    let mut sorted = found.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(found, sorted, "extract_article is sorted and distinct");
+}
+
+#[test]
+fn headline_resolved_with_body_context() {
+    let body = "Kremlin spokesman Dmitry Peskov said the call went well. Peskov added more.";
+    for title in [
+        "Peskov Says Call With Trump Went Well",
+        "PESKOV SAYS CALL WITH TRUMP WENT WELL",
+        "Peskov says call went well",
+    ] {
+        let got = extractor().extract_article(Some(title), body);
+        assert_eq!(
+            got,
+            vec![
+                (EntityKind::Person, "Dmitry Peskov".to_string()),
+                (EntityKind::Person, "Donald Trump".to_string()).clone(),
+                (EntityKind::Org, "Kremlin".to_string()),
+            ]
+            .into_iter()
+            .filter(|(_, n)| title.to_lowercase().contains("trump") || n != "Donald Trump")
+            .collect::<Vec<_>>(),
+            "title {title:?}"
+        );
+    }
+    // In a Title Case headline, capitals alone make no entity.
+    let got = extractor().extract_article(Some("Markets Rally As Investors Cheer"), "Stocks rose.");
+    assert!(got.is_empty(), "{got:?}");
+}
+
+macro_rules! kinds {
+    ($($input:expr => $want:expr;)*) => {
+        #[test]
+        fn entity_kind_from_str() {
+            $(
+                let got: Option<EntityKind> = $input.parse().ok();
+                assert_eq!(got, $want, "parsing {:?}", $input);
+            )*
+        }
+    };
+}
+
+kinds! {
+    "person" => Some(EntityKind::Person);
+    "PER" => Some(EntityKind::Person);
+    "people" => Some(EntityKind::Person);
+    "org" => Some(EntityKind::Org);
+    "Organisation" => Some(EntityKind::Org);
+    "organization" => Some(EntityKind::Org);
+    "place" => Some(EntityKind::Place);
+    "loc" => Some(EntityKind::Place);
+    "location" => Some(EntityKind::Place);
+    "thing" => None;
+    "" => None;
+}
+
+#[test]
+fn entity_kind_names_round_trip() {
+    for kind in EntityKind::ALL {
+        assert_eq!(kind.as_str().parse::<EntityKind>().ok(), Some(kind));
+        assert_eq!(kind.to_string(), kind.as_str());
+        let json = serde_json::to_string(&kind).expect("serialise");
+        assert_eq!(json, format!("\"{}\"", kind.as_str()));
+    }
+    assert_eq!(
+        facet_path(EntityKind::Person, "Vladimir Putin"),
+        ["person".to_string(), "Vladimir Putin".to_string()]
+    );
+}
+
+/// Each case: gazetteer JSON and a fragment the error message must contain (with the origin).
+macro_rules! bad_gazetteers {
+    ($($test:ident: $json:expr => $fragment:expr;)*) => {
+        $(
+            #[test]
+            fn $test() {
+                match Gazetteer::from_json($json, "my.json") {
+                    Err(Error::Gazetteer { origin, message }) => {
+                        assert_eq!(origin, "my.json");
+                        assert!(message.contains($fragment), "{message:?} lacks {:?}", $fragment);
+                    }
+                    other => panic!("expected a gazetteer error, got {other:?}"),
+                }
+            }
+        )*
+    };
+}
+
+bad_gazetteers! {
+    gazetteer_not_json: "{not json" => "not valid gazetteer JSON";
+    gazetteer_wrong_version: r#"{"version": 2, "entities": []}"# => "unsupported version 2";
+    gazetteer_no_version: r#"{"entities": []}"# => "version";
+    gazetteer_no_entities: r#"{"version": 1}"# => "entities";
+    gazetteer_bad_type: r#"{"version": 1, "entities": [{"type": "thing", "name": "X"}]}"# =>
+        "entities[0] (\"X\"): unknown type \"thing\"";
+    gazetteer_empty_name: r#"{"version": 1, "entities": [{"type": "org", "name": " "}]}"# =>
+        "entities[0]: empty name";
+    gazetteer_empty_alias: r#"{"version": 1, "entities": [{"type": "org", "name": "A", "aliases": [""]}]}"# =>
+        "aliases[0] is empty";
+    gazetteer_missing_name: r#"{"version": 1, "entities": [{"type": "org"}]}"# => "entities[0]";
+}
+
+#[test]
+fn merge_lets_the_other_gazetteer_win() {
+    let mut base = Gazetteer::from_json(TEST_GAZETTEER, "base").expect("base");
+    let n = base.len();
+    let user = Gazetteer::from_json(
+        r#"{"version": 1, "entities": [
+            {"type": "org", "name": "Putin Fan Club", "aliases": ["Putin"]},
+            {"type": "place", "name": "moscow", "aliases": ["Moskva"]},
+            {"type": "org", "name": "Acme"}
+        ]}"#,
+        "user",
+    )
+    .expect("user");
+    base.merge(user);
+    assert_eq!(
+        base.len(),
+        n + 2,
+        "moscow replaced Moscow, two entities added"
+    );
+    let ex = ExtractorBuilder::new()
+        .gazetteer(base)
+        .build()
+        .expect("build");
+    let got: Vec<(EntityKind, String)> = ex
+        .extract("Putin visited Moskva and Acme.")
+        .into_iter()
+        .map(|m| (m.kind, m.name))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (EntityKind::Org, "Putin Fan Club".to_string()),
+            (EntityKind::Place, "moscow".to_string()),
+            (EntityKind::Org, "Acme".to_string()),
+        ]
+    );
+}
+
+#[test]
+fn lookup_matches_names_and_aliases_ignoring_case() {
+    let ex = extractor();
+    let putin = vec![(EntityKind::Person, "Vladimir Putin".to_string())];
+    assert_eq!(ex.lookup("putin"), putin);
+    assert_eq!(ex.lookup("VLADIMIR PUTIN"), putin);
+    assert_eq!(ex.lookup(" Putin "), putin);
+    assert_eq!(
+        ex.lookup("the netherlands"),
+        vec![(EntityKind::Place, "Netherlands".to_string())]
+    );
+    assert!(ex.lookup("nobody").is_empty());
+}
+
+#[test]
+fn rules_can_be_switched_off() {
+    let gazetteer = Gazetteer::from_json(TEST_GAZETTEER, "test").expect("gazetteer");
+    let ex = ExtractorBuilder::new()
+        .gazetteer(gazetteer)
+        .rules(false)
+        .build()
+        .expect("build");
+    let got: Vec<String> = ex
+        .extract("Kremlin spokesman Dmitry Peskov met Angela Merkel; Merkel smiled.")
+        .into_iter()
+        .map(|m| m.name)
+        .collect();
+    assert_eq!(got, ["Kremlin", "Angela Merkel", "Angela Merkel"]);
+}
+
+#[test]
+fn builtin_gazetteer_loads() {
+    let g = Gazetteer::builtin().expect("builtin gazetteer parses");
+    assert!(g.len() > 100, "builtin gazetteer has {} entities", g.len());
+    assert!(!builtin().lookup("putin").is_empty());
+}
+
+#[test]
+fn extractor_is_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<Extractor>();
+}
+
+#[test]
+fn never_panics_and_offsets_are_char_boundaries() {
+    let nasty = [
+        "\u{0}\u{1}\u{7f}",
+        "É\u{301}\u{301}cole Ñandú ÜBER ALLES İstanbul ß ẞ ﬁ",
+        "'s ’s - -- ' ' . . . K. K. U.S. U.S.A. A.B.C.D.E.F",
+        "Putin'",
+        "Putin's",
+        "Trump\u{2019}",
+        "President",
+        "of of of & & de de",
+        "a\u{200d}b \u{1f1f7}\u{1f1fa} \u{1f600}Moscow\u{1f600}",
+        "МОСКВА Москва 北京 東京 القاهرة",
+        "Mr.",
+        "Dr. Dr. Dr.",
+        "-\u{301}- Ki-",
+        "IN MOSCOW\nin moscow\n\n\nMOSCOW",
+    ];
+    let long = "Vladimir Putin met Angela Merkel in Moscow. ".repeat(2_000);
+    for text in nasty.iter().copied().chain(std::iter::once(long.as_str())) {
+        for ex in [extractor(), builtin()] {
+            // Every char-boundary prefix and suffix of the short texts, the whole of the long one.
+            let cuts: Vec<usize> = if text.len() < 200 {
+                (0..=text.len())
+                    .filter(|&i| text.is_char_boundary(i))
+                    .collect()
+            } else {
+                vec![0, text.len()]
+            };
+            for &cut in &cuts {
+                for piece in [&text[..cut], &text[cut..]] {
+                    for m in ex.extract(piece) {
+                        assert!(piece.is_char_boundary(m.start) && piece.is_char_boundary(m.end));
+                        assert!(m.start < m.end && m.end <= piece.len());
+                        assert_eq!(&piece[m.start..m.end], m.text);
+                    }
+                    let _ = ex.extract_article(Some(piece), piece);
+                }
+            }
+        }
+    }
+}
