@@ -303,14 +303,19 @@ impl Compiled {
 
     /// Finds gazetteer names in `text` that start and end on word boundaries, in text order.
     pub fn find(&self, text: &str, tokens: &[Token], words: &Words) -> Vec<Hit> {
+        // Names wrapped across lines ("Securities and Exchange\n    Commission") are matched on a copy
+        // of the text with whitespace runs folded to one space, then mapped back to the original.
+        let spaced = Spaced::new(text);
+        let hay = spaced.text();
         let mut hits = Vec::new();
         let mut pos = 0;
-        while pos < text.len() {
-            let Some(m) = self.automaton.find(Input::new(text).span(pos..text.len())) else {
+        while pos < hay.len() {
+            let Some(m) = self.automaton.find(Input::new(hay).span(pos..hay.len())) else {
                 break;
             };
-            let accepted = boundary_ok(text, m.start(), m.end())
-                .then(|| align(tokens, m.start(), m.end()))
+            let (start, end) = spaced.original(m.start(), m.end());
+            let accepted = boundary_ok(text, start, end)
+                .then(|| align(tokens, start, end))
                 .flatten()
                 .filter(|&(first, last)| {
                     self.trusted(
@@ -331,9 +336,9 @@ impl Compiled {
                     });
                     pos = m.end().max(pos + 1);
                 }
-                None => pos = skip_word(text, m.start()),
+                None => pos = skip_word(hay, m.start()),
             }
-            while pos < text.len() && !text.is_char_boundary(pos) {
+            while pos < hay.len() && !hay.is_char_boundary(pos) {
                 pos += 1;
             }
         }
@@ -379,6 +384,64 @@ fn boundary_ok(text: &str, start: usize, end: usize) -> bool {
     let after = text[end..].chars().next();
     let cut = |outside: Option<char>, inside: Option<char>| matches!((outside, inside), (Some(o), Some(i)) if text::is_word_char(o) && text::is_word_char(i));
     !cut(before, first) && !cut(after, last)
+}
+
+/// A text with every whitespace run folded to one space, and the way back to the original offsets.
+/// Borrows the text when it has nothing to fold.
+struct Spaced<'t> {
+    folded: std::borrow::Cow<'t, str>,
+    /// Original byte offset of each byte of `folded` (empty when nothing was folded).
+    map: Vec<u32>,
+}
+
+impl<'t> Spaced<'t> {
+    fn new(text: &'t str) -> Spaced<'t> {
+        let needs = text
+            .as_bytes()
+            .windows(2)
+            .any(|w| w[0].is_ascii_whitespace() && w[1].is_ascii_whitespace())
+            || text.bytes().any(|b| b.is_ascii_whitespace() && b != b' ')
+            || text.chars().any(|c| c.is_whitespace() && !c.is_ascii());
+        if !needs || u32::try_from(text.len()).is_err() {
+            return Spaced {
+                folded: std::borrow::Cow::Borrowed(text),
+                map: Vec::new(),
+            };
+        }
+        let mut folded = String::with_capacity(text.len());
+        let mut map = Vec::with_capacity(text.len());
+        let mut in_space = false;
+        for (i, c) in text.char_indices() {
+            if c.is_whitespace() {
+                if !in_space {
+                    folded.push(' ');
+                    map.push(i as u32);
+                }
+                in_space = true;
+            } else {
+                in_space = false;
+                folded.push(c);
+                map.extend((i..i + c.len_utf8()).map(|b| b as u32));
+            }
+        }
+        Spaced {
+            folded: std::borrow::Cow::Owned(folded),
+            map,
+        }
+    }
+
+    fn text(&self) -> &str {
+        &self.folded
+    }
+
+    /// The original byte range of the folded range `start..end` (a match, which neither starts nor
+    /// ends with whitespace).
+    fn original(&self, start: usize, end: usize) -> (usize, usize) {
+        if self.map.is_empty() {
+            return (start, end);
+        }
+        (self.map[start] as usize, self.map[end - 1] as usize + 1)
+    }
 }
 
 /// The token range `first..last` exactly covering `start..end`, if the match is token aligned.

@@ -125,6 +125,8 @@ mentions! {
     dateline_agency_is_an_org: "MOSCOW (Meridian Wire) - Dmitry Peskov said." =>
         [(Place, "Moscow", "MOSCOW"), (Org, "Meridian Wire", "Meridian Wire"),
          (Person, "Dmitry Peskov", "Dmitry Peskov")];
+    name_wrapped_across_lines: "Talks at the White\n    House ended; the  Russian\tFederation left." =>
+        [(Org, "White House", "White\n    House"), (Place, "Russia", "Russian\tFederation")];
     empty_text: "" => [];
     only_spaces_and_marks: " \u{301}\u{301} \n\n \u{200b} " => [];
     combining_marks_stay_in_words: "Moscowe\u{301} is not Moscow." =>
