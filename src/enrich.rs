@@ -1,11 +1,12 @@
 //! What indexing adds to an article beyond its text: its entities as facets and its near-duplicate
-//! fingerprint. The [`Enricher`] holds the compiled automata and is built once per run; enriching is
+//! fingerprint and signature. The [`Enricher`] holds the compiled automata and is built once per run; enriching is
 //! pure, so batches of articles are enriched in parallel while tantivy's threads index the last batch.
 
 use rayon::prelude::*;
 use tantivy::schema::Facet;
 
 use crate::entities::{facet_path, Extractor, ExtractorBuilder, Gazetteer};
+use crate::fingerprint::Fingerprinter;
 use crate::index::Enrichment;
 use crate::ingest::Article;
 use crate::Result;
@@ -14,6 +15,7 @@ use crate::Result;
 #[derive(Debug)]
 pub struct Enricher {
     extractor: Extractor,
+    fingerprinter: Fingerprinter,
 }
 
 impl Enricher {
@@ -24,7 +26,10 @@ impl Enricher {
             gazetteer.merge(user);
         }
         let extractor = ExtractorBuilder::new().gazetteer(gazetteer).build()?;
-        Ok(Enricher { extractor })
+        Ok(Enricher {
+            extractor,
+            fingerprinter: Fingerprinter::new(),
+        })
     }
 
     /// The entity extractor (for `extract` and for resolving `--entity` names).
@@ -40,9 +45,13 @@ impl Enricher {
             .into_iter()
             .map(|(kind, name)| Facet::from_path(facet_path(kind, &name)))
             .collect();
+        let signature = self
+            .fingerprinter
+            .signature(article.title.as_deref(), &article.body);
         Enrichment {
             entities,
-            fingerprint: 0,
+            fingerprint: signature.simhash.0,
+            signature: crate::search::signatures::encode(&signature),
         }
     }
 

@@ -238,8 +238,10 @@ pub struct Writer<'a> {
 pub struct Enrichment {
     /// Entity facets (`/person/Vladimir Putin`).
     pub entities: Vec<Facet>,
-    /// Near-duplicate fingerprint.
+    /// Near-duplicate fingerprint (the SimHash).
     pub fingerprint: u64,
+    /// Near-duplicate signature, as stored in the `signature` column.
+    pub signature: Vec<u64>,
 }
 
 impl Writer<'_> {
@@ -289,6 +291,9 @@ impl Writer<'_> {
             doc.add_facet(f.entities, facet.clone());
         }
         doc.add_u64(f.fingerprint, extra.fingerprint);
+        for &value in &extra.signature {
+            doc.add_u64(f.signature, value);
+        }
         doc.add_text(f.origin, &article.origin);
         doc
     }

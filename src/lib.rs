@@ -28,11 +28,14 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod duplicates;
 pub mod enrich;
 pub mod entities;
 mod error;
+pub mod fingerprint;
 pub mod index;
 pub mod ingest;
+pub mod normalize;
 pub mod schema;
 pub mod search;
 pub mod stats;

@@ -47,6 +47,8 @@ pub struct Fields {
     pub fingerprint: Field,
     /// File and line or row the article came from.
     pub origin: Field,
+    /// Near-duplicate signature (MinHash and SimHash, see [`crate::fingerprint::Signature`]).
+    pub signature: Field,
 }
 
 impl Fields {
@@ -76,6 +78,7 @@ impl Fields {
             entities: get("entities")?,
             fingerprint: get("fingerprint")?,
             origin: get("origin")?,
+            signature: get("signature")?,
             schema,
         })
     }
@@ -155,6 +158,9 @@ mod tests {
             entry(f.entities).field_type(),
             FieldType::Facet(_)
         ));
+        let sig = entry(f.signature);
+        assert!(matches!(sig.field_type(), FieldType::U64(_)));
+        assert!(sig.is_fast());
         let fp = entry(f.fingerprint);
         assert!(matches!(fp.field_type(), FieldType::U64(_)));
         assert!(fp.is_fast() && fp.is_stored());

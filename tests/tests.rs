@@ -6,32 +6,7 @@ mod util;
 mod cli {
     use std::collections::BTreeSet;
 
-    use serde::Deserialize;
-
-    use crate::util::{fixtures, newsidx, run, Dir, Stats, Summary};
-
-    #[derive(Debug, Deserialize)]
-    struct Results {
-        query: String,
-        total_hits: u64,
-        hits: Vec<Hit>,
-        facets: serde_json::Map<String, serde_json::Value>,
-    }
-
-    #[derive(Debug, Deserialize)]
-    struct Hit {
-        id: String,
-        score: f32,
-        title: Option<String>,
-        source: Option<String>,
-        author: Option<String>,
-        url: Option<String>,
-        published: Option<String>,
-        snippet: String,
-        entities: Vec<serde_json::Value>,
-        duplicates: Vec<serde_json::Value>,
-        origin: Option<String>,
-    }
+    use crate::util::{fixtures, newsidx, run, Dir, Results, Stats, Summary};
 
     fn indexed_fixtures() -> Dir {
         let dir = Dir::new();
@@ -53,7 +28,7 @@ mod cli {
     #[test]
     fn putin_call_ranks_the_seed_articles_first() {
         let dir = indexed_fixtures();
-        let results = search(&dir, &["Putin call"]);
+        let results = search(&dir, &["Putin call", "--no-collapse"]);
         assert_eq!(results.query, "Putin call");
         assert!(results.hits.len() >= 3, "{results:?}");
         for hit in &results.hits[..3] {
@@ -61,15 +36,21 @@ mod cli {
             assert!(origin.contains("seeds"), "top hit not a seed: {hit:?}");
             assert!(hit.snippet.contains("Putin") || hit.snippet.contains("call"));
             assert!(hit.score > 0.0);
-            assert!(hit.duplicates.is_empty() || !hit.duplicates.is_empty());
         }
         let ids: BTreeSet<&str> = results.hits[..3].iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids.len(), 3, "three distinct articles");
-        assert!(results.facets.is_empty() || results.facets.values().all(|v| v.is_array()));
-        assert!(results
-            .hits
-            .iter()
-            .all(|h| h.entities.iter().all(|e| e.is_object())));
+        assert!(results.facets.is_empty(), "no counts unless asked for");
+        assert!(results.hits.iter().all(|h| !h.entities.is_empty()));
+        for hit in &results.hits {
+            assert!(!hit.highlights.is_empty());
+            for &[a, b] in &hit.highlights {
+                let word = hit.snippet[a..b].to_lowercase();
+                assert!(
+                    word.starts_with("putin") || word.starts_with("call"),
+                    "{word}"
+                );
+            }
+        }
     }
 
     #[test]
@@ -405,7 +386,7 @@ mod cli {
 mod entities {
     use serde::Deserialize;
 
-    use crate::util::{fixtures, Dir};
+    use crate::util::{fixtures, Dir, EntityRef, Hit, Results};
 
     #[derive(Debug, Deserialize)]
     struct Extracted {
@@ -421,33 +402,6 @@ mod entities {
         text: String,
         start: usize,
         end: usize,
-    }
-
-    #[derive(Debug, Deserialize)]
-    struct Results {
-        total_hits: u64,
-        hits: Vec<Hit>,
-        facets: std::collections::BTreeMap<String, Vec<Count>>,
-    }
-
-    #[derive(Debug, Deserialize)]
-    struct Hit {
-        id: String,
-        origin: Option<String>,
-        entities: Vec<EntityRef>,
-    }
-
-    #[derive(Debug, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
-    struct EntityRef {
-        #[serde(rename = "type")]
-        kind: String,
-        name: String,
-    }
-
-    #[derive(Debug, Deserialize)]
-    struct Count {
-        name: String,
-        count: u64,
     }
 
     fn seed() -> std::path::PathBuf {
@@ -600,7 +554,9 @@ mod entities {
     #[test]
     fn entity_filters_go_through_aliases_and_case() {
         let dir = indexed();
-        let all: Results = dir.run(&["search", "--json", "*", "--limit", "100"]).json();
+        let all: Results = dir
+            .run(&["search", "--json", "*", "--limit", "100", "--no-collapse"])
+            .json();
         let with_putin: Vec<&Hit> = all
             .hits
             .iter()
@@ -670,7 +626,9 @@ mod entities {
     fn facet_counts_over_all_matches() {
         let dir = indexed();
         let results: Results = dir
-            .run(&["search", "--json", "*", "--facets", "--limit", "1"])
+            .run(&[
+                "search", "--json", "*", "--facets", "--limit", "1", "--count", "articles",
+            ])
             .json();
         assert_eq!(results.hits.len(), 1);
         assert_eq!(
@@ -740,5 +698,210 @@ mod entities {
             .find(|r| r.name == "Vladimir Putin")
             .expect("listed");
         assert!(putin.count >= 4);
+    }
+}
+
+mod near_duplicates {
+    use std::collections::BTreeSet;
+
+    use serde::Deserialize;
+
+    use crate::util::{fixtures, Dir, Results};
+
+    #[derive(Debug, Deserialize)]
+    struct Clusters {
+        clusters: Vec<Cluster>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    struct Cluster {
+        ids: Vec<String>,
+        size: usize,
+    }
+
+    fn indexed() -> Dir {
+        let dir = Dir::new();
+        dir.run(&["index", fixtures().to_str().unwrap()]).expect(0);
+        dir
+    }
+
+    fn search(dir: &Dir, args: &[&str]) -> Results {
+        let mut all = vec!["search", "--json"];
+        all.extend_from_slice(args);
+        dir.run(&all).json()
+    }
+
+    fn is_seed(origin: &Option<String>) -> bool {
+        origin.as_deref().unwrap_or_default().contains("seeds")
+    }
+
+    #[test]
+    fn the_three_seed_captures_collapse_into_one_hit() {
+        let dir = indexed();
+        let results = search(&dir, &["Putin call"]);
+        assert_eq!(results.total_hits, 3);
+        assert_eq!(results.hits.len(), 1, "{results:?}");
+        let hit = &results.hits[0];
+        assert!(is_seed(&hit.origin));
+        assert_eq!(hit.duplicates.len(), 2);
+        let ids: BTreeSet<&str> = std::iter::once(hit.id.as_str())
+            .chain(hit.duplicates.iter().map(|d| d.id.as_str()))
+            .collect();
+        assert_eq!(ids.len(), 3);
+        assert!(hit.duplicates.iter().all(|d| d.distance <= 100));
+        let human = dir.run(&["search", "Putin call"]).expect(0).stdout();
+        assert!(human.contains("+2 near-duplicates"), "{human}");
+    }
+
+    #[test]
+    fn a_syndicated_copy_with_a_new_headline_and_trimmed_ending_is_listed_under_the_original() {
+        let dir = indexed();
+        let results = search(&dir, &["battery plant"]);
+        assert_eq!(results.total_hits, 2);
+        assert_eq!(results.hits.len(), 1);
+        let dup = &results.hits[0].duplicates[0];
+        let ids = [results.hits[0].id.as_str(), dup.id.as_str()];
+        assert!(
+            ids.contains(&"wire-06") && ids.contains(&"feed-01"),
+            "{ids:?}"
+        );
+        if dup.id == "feed-01" {
+            assert_eq!(dup.source.as_deref(), Some("The Harbour Herald"));
+            assert_eq!(dup.published.as_deref(), Some("2017-02-03T00:00:00Z"));
+            assert!(dup
+                .title
+                .as_deref()
+                .unwrap()
+                .starts_with("Battery maker Norvale"));
+        }
+        assert!(dup.distance > 0 && dup.distance <= 42, "{}", dup.distance);
+    }
+
+    #[test]
+    fn no_collapse_and_distance_zero_list_every_capture() {
+        let dir = indexed();
+        let plain = search(&dir, &["Putin call", "--no-collapse"]);
+        assert_eq!(plain.hits.len(), 3);
+        assert!(plain.hits.iter().all(|h| h.duplicates.is_empty()));
+        // Seed 000 and 001 differ only in quote style; 002 also in paragraphing and debris.
+        let strict = search(&dir, &["Putin call", "--max-distance", "0"]);
+        assert!(strict.hits.len() >= 2, "{strict:?}");
+        let run = dir.run(&["search", "x", "--max-distance", "101"]);
+        assert_eq!(run.code(), 2);
+    }
+
+    #[test]
+    fn unrelated_articles_never_join_the_seed_story() {
+        let dir = indexed();
+        let results = search(&dir, &["putin OR trump OR merkel", "--limit", "50"]);
+        for hit in &results.hits {
+            if is_seed(&hit.origin) {
+                assert_eq!(hit.duplicates.len(), 2, "{hit:?}");
+            } else {
+                assert!(
+                    hit.duplicates.iter().all(|d| d.source.is_some()),
+                    "no seed joins a distractor: {hit:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn pages_are_groups_and_do_not_overlap() {
+        let dir = indexed();
+        let all = search(&dir, &["*", "--limit", "100"]);
+        let groups = all.hits.len();
+        let articles: usize = all.hits.iter().map(|h| 1 + h.duplicates.len()).sum();
+        assert_eq!(
+            articles as u64, all.total_hits,
+            "every article is a hit or a duplicate"
+        );
+        assert!(groups < articles);
+        let mut seen = BTreeSet::new();
+        for offset in (0..groups).step_by(3) {
+            let page = search(
+                &dir,
+                &["*", "--limit", "3", "--offset", &offset.to_string()],
+            );
+            for hit in page.hits {
+                assert!(seen.insert(hit.id.clone()), "{} on two pages", hit.id);
+            }
+        }
+        assert_eq!(seen.len(), groups);
+    }
+
+    #[test]
+    fn facet_counts_follow_the_collapse_unless_articles_are_asked_for() {
+        let dir = indexed();
+        let stories = search(
+            &dir,
+            &["Putin call", "--facets", "person", "--facet-limit", "50"],
+        );
+        let articles = search(
+            &dir,
+            &[
+                "Putin call",
+                "--facets",
+                "person",
+                "--facet-limit",
+                "50",
+                "--count",
+                "articles",
+            ],
+        );
+        let count = |r: &Results, name: &str| {
+            r.facets["person"]
+                .iter()
+                .find(|c| c.name == name)
+                .map(|c| c.count)
+        };
+        assert_eq!(count(&stories, "Vladimir Putin"), Some(1));
+        assert_eq!(count(&articles, "Vladimir Putin"), Some(3));
+        let plain = search(
+            &dir,
+            &[
+                "Putin call",
+                "--facets",
+                "person",
+                "--facet-limit",
+                "50",
+                "--no-collapse",
+            ],
+        );
+        assert_eq!(count(&plain, "Vladimir Putin"), Some(3));
+    }
+
+    #[test]
+    fn duplicates_lists_each_group_once() {
+        let dir = indexed();
+        let out: Clusters = dir.run(&["duplicates", "--json"]).expect(0).json();
+        let mut seen = BTreeSet::new();
+        for c in &out.clusters {
+            assert_eq!(c.size, c.ids.len());
+            assert!(c.size >= 2);
+            for id in &c.ids {
+                assert!(seen.insert(id.clone()), "{id} in two groups");
+            }
+        }
+        let seeds: Vec<&Cluster> = out.clusters.iter().filter(|c| c.size == 3).collect();
+        assert_eq!(seeds.len(), 1, "{out:?}");
+        // The syndicated pair is one group; the two daily market reports are not.
+        assert!(out.clusters.iter().any(|c| c.size == 2
+            && c.ids.iter().any(|i| i == "feed-01")
+            && c.ids.iter().any(|i| i == "wire-06")));
+        let together = |a: &str, b: &str| {
+            out.clusters
+                .iter()
+                .any(|c| c.ids.iter().any(|i| i == a) && c.ids.iter().any(|i| i == b))
+        };
+        assert!(
+            !together("wire-04", "wire-05"),
+            "two market reports are not duplicates"
+        );
+        let none: Clusters = dir
+            .run(&["duplicates", "--json", "--max-distance", "0"])
+            .json();
+        assert!(none.clusters.iter().all(|c| c.size >= 2));
+        assert!(none.clusters.len() <= out.clusters.len());
     }
 }

@@ -146,3 +146,51 @@ pub struct Stats {
     pub oldest: Option<String>,
     pub newest: Option<String>,
 }
+
+/// `search --json`.
+#[derive(Debug, serde::Deserialize)]
+pub struct Results {
+    pub query: String,
+    pub total_hits: u64,
+    pub hits: Vec<Hit>,
+    pub facets: std::collections::BTreeMap<String, Vec<Count>>,
+}
+
+/// One hit of `search --json`; every key must be present.
+#[derive(Debug, serde::Deserialize)]
+pub struct Hit {
+    pub id: String,
+    pub score: f32,
+    pub title: Option<String>,
+    pub source: Option<String>,
+    pub author: Option<String>,
+    pub url: Option<String>,
+    pub published: Option<String>,
+    pub snippet: String,
+    pub highlights: Vec<[usize; 2]>,
+    pub entities: Vec<EntityRef>,
+    pub duplicates: Vec<Duplicate>,
+    pub origin: Option<String>,
+}
+
+#[derive(Debug, serde::Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct EntityRef {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub name: String,
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct Duplicate {
+    pub id: String,
+    pub title: Option<String>,
+    pub source: Option<String>,
+    pub published: Option<String>,
+    pub distance: u32,
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct Count {
+    pub name: String,
+    pub count: u64,
+}

@@ -1,6 +1,7 @@
 //! Command-line definitions (clap derive: the doc comments are the help) and dispatch. Each subcommand
 //! lives in its own file and only turns flags into library calls and prints their results.
 
+mod duplicates;
 mod entities;
 mod extract;
 mod index;
@@ -50,6 +51,8 @@ enum Command {
     Entities(entities::Args),
     /// Print the entities of one plain-text article.
     Extract(extract::Args),
+    /// List every group of near-duplicate articles in the index.
+    Duplicates(duplicates::Args),
 }
 
 /// Parses the command line and runs the subcommand.
@@ -61,6 +64,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Stats(args) => stats::run(args),
         Command::Entities(args) => entities::run(args),
         Command::Extract(args) => extract::run(args),
+        Command::Duplicates(args) => duplicates::run(args),
     }
 }
 

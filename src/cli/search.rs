@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use newsidx::entities::EntityKind;
 use newsidx::ingest::parse_date;
-use newsidx::search::Hit;
+use newsidx::search::{CountMode, Hit};
 use newsidx::{NewsIndex, SearchRequest};
 use time::OffsetDateTime;
 
@@ -47,12 +47,33 @@ pub struct Args {
     /// Entities listed per type with --facets.
     #[arg(long, default_value_t = 10, value_name = "N")]
     facet_limit: usize,
+    /// List every article instead of grouping near-duplicates under the best-scoring one.
+    #[arg(long)]
+    no_collapse: bool,
+    /// How near a near-duplicate is: the estimated percent of text that may differ (0-100). 0 groups
+    /// only copies with the same words; 40 also groups copies with a new headline, other quotes and a
+    /// trimmed ending.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(0..=100), value_name = "K",
+          default_value_t = newsidx::fingerprint::DEFAULT_MAX_DISTANCE)]
+    max_distance: u32,
+    /// What --facets counts: stories (a group of near-duplicates counts once) or articles.
+    #[arg(long, value_enum, default_value_t = Count::Stories, value_name = "WHAT")]
+    count: Count,
     /// A gazetteer of your own, for resolving --entity names (as given to `index`).
     #[arg(long, value_name = "FILE")]
     gazetteer: Option<std::path::PathBuf>,
     /// Print one JSON object: {"query", "total_hits", "hits": [...], "facets": {...}}.
     #[arg(long)]
     json: bool,
+}
+
+/// What facet counts count.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Count {
+    /// A group of near-duplicates counts once.
+    Stories,
+    /// Every matching article counts.
+    Articles,
 }
 
 fn date_arg(value: &str) -> Result<OffsetDateTime, String> {
@@ -83,6 +104,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         entities,
         facets: args.facets.clone().unwrap_or_default(),
         facet_limit: args.facet_limit,
+        collapse: (!args.no_collapse).then_some(args.max_distance),
+        count: match args.count {
+            Count::Stories => CountMode::Stories,
+            Count::Articles => CountMode::Articles,
+        },
         limit: args.limit,
         offset: args.offset,
         since: args.since,
@@ -103,9 +129,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             )?;
         } else {
             let last = args.offset + results.hits.len();
+            let grouped = if args.no_collapse {
+                ""
+            } else {
+                " (near-duplicates grouped)"
+            };
             writeln!(
                 out,
-                "{} articles match; showing {}-{}\n",
+                "{} articles match; showing {}-{}{grouped}\n",
                 results.total_hits,
                 args.offset + 1,
                 last
@@ -141,6 +172,18 @@ fn print_hit(out: &mut impl Write, style: &Style, rank: usize, hit: &Hit) -> std
         "     {}",
         highlighted(style, &hit.snippet, &hit.highlights)
     )?;
+    if !hit.duplicates.is_empty() {
+        let mut sources: Vec<&str> = hit
+            .duplicates
+            .iter()
+            .map(|d| d.source.as_deref().unwrap_or(d.id.as_str()))
+            .collect();
+        sources.dedup();
+        let n = hit.duplicates.len();
+        let plural = if n == 1 { "" } else { "s" };
+        let line = format!("+{n} near-duplicate{plural}: {}", sources.join(", "));
+        writeln!(out, "     {}", style.dim(&line))?;
+    }
     writeln!(out)
 }
 

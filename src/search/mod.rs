@@ -1,12 +1,14 @@
 //! Searching: a request becomes a tantivy query (title boosted over body, date bounds, entity filters),
 //! the collectors pick the top hits and count, and each hit is turned into a [`Hit`] with a snippet.
 
+mod collapse;
 mod entity_filter;
 mod facets;
 mod query;
+pub(crate) mod signatures;
 mod snippet;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 use tantivy::collector::{Count, TopDocs};
@@ -44,6 +46,28 @@ pub struct SearchRequest {
     pub facets: Vec<EntityKind>,
     /// Entities listed per kind in the counts.
     pub facet_limit: usize,
+    /// Group near-duplicates within this distance (0..=100, see [`crate::fingerprint::distance`]);
+    /// `None` lists every article.
+    pub collapse: Option<u32>,
+    /// What facet counts count when collapsing.
+    pub count: CountMode,
+}
+
+/// What facet counts count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CountMode {
+    /// Stories: a group of near-duplicates counts once.
+    #[default]
+    Stories,
+    /// Articles: every matching article counts.
+    Articles,
+}
+
+/// One hit of a page before its stored fields are read.
+struct PageEntry {
+    score: f32,
+    address: tantivy::DocAddress,
+    duplicates: Vec<(tantivy::DocAddress, u32)>,
 }
 
 impl SearchRequest {
@@ -59,6 +83,8 @@ impl SearchRequest {
             entities: Vec::new(),
             facets: Vec::new(),
             facet_limit: 10,
+            collapse: Some(crate::fingerprint::DEFAULT_MAX_DISTANCE),
+            count: CountMode::Stories,
         }
     }
 }
@@ -148,33 +174,125 @@ impl NewsIndex {
         let reader = self.reader()?;
         let searcher = reader.searcher();
         let query = build_query(self, request)?;
-        let top = TopDocs::with_limit(request.limit.max(1))
-            .and_offset(request.offset)
-            .order_by_score();
-        let counter = facets::EntityCounter {
-            field: "entities".into(),
-            kinds: request.facets.clone(),
-        };
-        let (top, total_hits, counts) = if request.facets.is_empty() {
-            let (top, total) = searcher.search(&*query, &(top, Count))?;
-            (top, total, Default::default())
-        } else {
-            searcher.search(&*query, &(top, Count, counter))?
+        let (page, total_hits, counts) = match request.collapse {
+            None => self.plain_page(&searcher, &*query, request)?,
+            Some(max_distance) => self.collapsed_page(&searcher, &*query, request, max_distance)?,
         };
         let snippets =
             snippet::Snippets::new(&searcher, &*query, self.fields(), request.snippet_chars)?;
-        let mut hits = Vec::with_capacity(top.len());
-        for (score, address) in top.into_iter().take(request.limit) {
-            let doc = searcher.doc::<TantivyDocument>(address)?;
-            let snippet = snippets.of(&doc);
-            hits.push(hit_from_doc(self.fields(), &doc, score, snippet));
+        let mut hits = Vec::with_capacity(page.len());
+        for entry in page {
+            let doc = searcher.doc::<TantivyDocument>(entry.address)?;
+            let mut hit = hit_from_doc(self.fields(), &doc, entry.score, snippets.of(&doc));
+            for (address, distance) in entry.duplicates {
+                let dup = searcher.doc::<TantivyDocument>(address)?;
+                let f = self.fields();
+                hit.duplicates.push(Duplicate {
+                    id: text(&dup, f.id).unwrap_or_default(),
+                    title: text(&dup, f.title),
+                    source: text(&dup, f.source),
+                    published: date(&dup, f.published),
+                    distance,
+                });
+            }
+            hits.push(hit);
         }
         Ok(SearchResults {
             query: request.query.clone(),
-            total_hits: total_hits as u64,
+            total_hits,
             hits,
             facets: facets::top_by_kind(counts, &request.facets, request.facet_limit),
         })
+    }
+
+    /// The requested page without collapsing, with the total and article facet counts, in one pass.
+    fn plain_page(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &dyn tantivy::query::Query,
+        request: &SearchRequest,
+    ) -> Result<(Vec<PageEntry>, u64, HashMap<EntityKey, u64>)> {
+        let top = TopDocs::with_limit(request.limit.max(1))
+            .and_offset(request.offset)
+            .order_by_score();
+        let (top, total, counts) = if request.facets.is_empty() {
+            let (top, total) = searcher.search(query, &(top, Count))?;
+            (top, total, HashMap::new())
+        } else {
+            searcher.search(query, &(top, Count, self.article_counter(request)))?
+        };
+        let page = top
+            .into_iter()
+            .take(request.limit)
+            .map(|(score, address)| PageEntry {
+                score,
+                address,
+                duplicates: Vec::new(),
+            })
+            .collect();
+        Ok((page, total as u64, counts))
+    }
+
+    /// The requested page of groups of near-duplicates. Candidates are collected until they form
+    /// enough groups (or run out); facet counts follow the collapse unless articles are asked for.
+    fn collapsed_page(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &dyn tantivy::query::Query,
+        request: &SearchRequest,
+        max_distance: u32,
+    ) -> Result<(Vec<PageEntry>, u64, HashMap<EntityKey, u64>)> {
+        let needed = request.offset + request.limit;
+        let mut k = collapse::candidates_for(needed);
+        let first = collapse::TopCandidates { k };
+        let (mut candidates, total, counts) = match (request.facets.is_empty(), request.count) {
+            (true, _) => {
+                let (c, t) = searcher.search(query, &(first, Count))?;
+                (c, t, HashMap::new())
+            }
+            (false, CountMode::Articles) => {
+                searcher.search(query, &(first, Count, self.article_counter(request)))?
+            }
+            (false, CountMode::Stories) => {
+                let stories = facets::StoryEntityCounter {
+                    field: "entities".into(),
+                    kinds: request.facets.clone(),
+                    max_distance,
+                };
+                searcher.search(query, &(first, Count, stories))?
+            }
+        };
+        loop {
+            let signatures: Vec<_> = candidates.iter().map(|c| c.signature.clone()).collect();
+            let groups = crate::fingerprint::collapse(&signatures, max_distance);
+            let exhausted = candidates.len() < k;
+            if groups.len() >= needed || exhausted {
+                let page = groups
+                    .into_iter()
+                    .skip(request.offset)
+                    .take(request.limit)
+                    .map(|g| PageEntry {
+                        score: candidates[g.leader].score,
+                        address: candidates[g.leader].address,
+                        duplicates: g
+                            .members
+                            .into_iter()
+                            .map(|(m, d)| (candidates[m].address, d))
+                            .collect(),
+                    })
+                    .collect();
+                return Ok((page, total as u64, counts));
+            }
+            k = k.saturating_mul(4);
+            candidates = searcher.search(query, &collapse::TopCandidates { k })?;
+        }
+    }
+
+    fn article_counter(&self, request: &SearchRequest) -> facets::EntityCounter {
+        facets::EntityCounter {
+            field: "entities".into(),
+            kinds: request.facets.clone(),
+        }
     }
 
     /// The most frequent entities of the whole index, per kind in `kinds`, at most `limit` per kind.

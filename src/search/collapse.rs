@@ -1,0 +1,127 @@
+//! Query-time collapse of near-duplicates. A collector keeps the top candidates of each segment and
+//! reads their signatures; `merge_fruits` ranks all candidates together (segments come in no set order)
+//! and [`fingerprint::collapse`] groups them under their best-scoring member. When the duplicates
+//! leave fewer groups than the page needs, the search is run again with more candidates.
+
+use std::cmp::Ordering;
+use std::collections::BinaryHeap;
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::index::SegmentReader;
+use tantivy::{DocAddress, DocId, Score, SegmentOrdinal};
+
+use super::signatures::SegmentSignatures;
+use crate::fingerprint::Signature;
+
+/// Fewest candidates collapsed for a page.
+const MIN_CANDIDATES: usize = 64;
+
+/// Candidates collected for a page ending at `needed` groups: three per group, rounded up to a power
+/// of two so that neighbouring pages are grouped from the same candidates and page consistently.
+pub(crate) fn candidates_for(needed: usize) -> usize {
+    (needed.saturating_mul(3))
+        .max(MIN_CANDIDATES)
+        .checked_next_power_of_two()
+        .unwrap_or(usize::MAX / 4)
+}
+
+/// A ranked candidate with its signature.
+pub(crate) struct Candidate {
+    pub(crate) score: Score,
+    pub(crate) address: DocAddress,
+    pub(crate) signature: Signature,
+}
+
+/// Collects the `k` best-scoring documents with their signatures.
+pub(crate) struct TopCandidates {
+    pub(crate) k: usize,
+}
+
+#[derive(PartialEq)]
+struct Ranked(Score, DocId);
+
+impl Eq for Ranked {}
+
+impl Ord for Ranked {
+    /// Higher score first; on a tie the lower doc id first. Reversed so the heap's top is the worst.
+    fn cmp(&self, other: &Self) -> Ordering {
+        other
+            .0
+            .total_cmp(&self.0)
+            .then_with(|| self.1.cmp(&other.1))
+    }
+}
+
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+pub(crate) struct SegmentTop {
+    segment: SegmentOrdinal,
+    k: usize,
+    heap: BinaryHeap<Ranked>,
+    signatures: SegmentSignatures,
+}
+
+impl Collector for TopCandidates {
+    type Fruit = Vec<Candidate>;
+    type Child = SegmentTop;
+
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<SegmentTop> {
+        Ok(SegmentTop {
+            segment,
+            k: self.k,
+            heap: BinaryHeap::with_capacity(self.k.min(4096) + 1),
+            signatures: SegmentSignatures::open(reader)?,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Vec<Candidate>>) -> tantivy::Result<Vec<Candidate>> {
+        let mut all: Vec<Candidate> = fruits.into_iter().flatten().collect();
+        all.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| a.address.cmp(&b.address))
+        });
+        all.truncate(self.k);
+        Ok(all)
+    }
+}
+
+impl SegmentCollector for SegmentTop {
+    type Fruit = Vec<Candidate>;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        if self.heap.len() < self.k {
+            self.heap.push(Ranked(score, doc));
+        } else if let Some(worst) = self.heap.peek() {
+            if Ranked(score, doc) < *worst {
+                self.heap.pop();
+                self.heap.push(Ranked(score, doc));
+            }
+        }
+    }
+
+    fn harvest(self) -> Vec<Candidate> {
+        let signatures = &self.signatures;
+        self.heap
+            .into_vec()
+            .into_iter()
+            .map(|Ranked(score, doc)| Candidate {
+                score,
+                address: DocAddress::new(self.segment, doc),
+                signature: signatures.get(doc),
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,86 @@
+//! Storing near-duplicate signatures in a fast field and reading them back. A signature's bytes
+//! ([`Signature::to_bytes`]) are cut into 7-byte pieces, each stored as one value of the multi-valued
+//! `signature` u64 fast field with its piece number in the top byte, so a document's signature is read
+//! with a few bit-packed column reads (no dictionary lookups) and whatever order the column keeps.
+
+use tantivy::columnar::Column;
+use tantivy::index::SegmentReader;
+use tantivy::DocId;
+
+use crate::fingerprint::Signature;
+
+const PIECE: usize = 7;
+
+/// The column values that store `signature`.
+pub(crate) fn encode(signature: &Signature) -> Vec<u64> {
+    signature
+        .to_bytes()
+        .chunks(PIECE)
+        .enumerate()
+        .map(|(i, chunk)| {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            word[7] = i as u8;
+            u64::from_le_bytes(word)
+        })
+        .collect()
+}
+
+/// The signature stored as `values`, or `None` when they do not make one.
+pub(crate) fn decode(values: impl IntoIterator<Item = u64>) -> Option<Signature> {
+    let mut words: Vec<[u8; 8]> = values.into_iter().map(u64::to_le_bytes).collect();
+    words.sort_unstable_by_key(|w| w[7]);
+    let mut bytes = Vec::with_capacity(words.len() * PIECE);
+    for (i, word) in words.iter().enumerate() {
+        if usize::from(word[7]) != i {
+            return None;
+        }
+        bytes.extend_from_slice(&word[..PIECE]);
+    }
+    bytes.truncate(Signature::BYTES);
+    Signature::from_bytes(&bytes).ok()
+}
+
+/// Signatures of one segment.
+pub(crate) struct SegmentSignatures {
+    column: Column<u64>,
+}
+
+impl SegmentSignatures {
+    pub(crate) fn open(segment: &SegmentReader) -> tantivy::Result<SegmentSignatures> {
+        Ok(SegmentSignatures {
+            column: segment.fast_fields().u64("signature")?,
+        })
+    }
+
+    /// The signature of `doc`; one far from everything when it has none.
+    pub(crate) fn get(&self, doc: DocId) -> Signature {
+        decode(self.column.values_for_doc(doc)).unwrap_or_else(missing)
+    }
+}
+
+/// The signature used for a document that has none (indexed without text): far from everything.
+pub(crate) fn missing() -> Signature {
+    Signature::of(None, "")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signatures_survive_the_column_in_any_order() {
+        let sig = Signature::of(
+            Some("Storm shuts rail lines"),
+            "Trains stopped across the north.",
+        );
+        let mut values = encode(&sig);
+        assert_eq!(values.len(), Signature::BYTES.div_ceil(PIECE));
+        values.reverse();
+        assert_eq!(decode(values.clone()), Some(sig));
+        values.pop();
+        assert_eq!(decode(values), None);
+        assert_eq!(decode(Vec::new()), None);
+        assert_eq!(decode([u64::MAX; 3]), None);
+    }
+}
