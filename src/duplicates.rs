@@ -27,7 +27,7 @@ impl NewsIndex {
     /// All groups of two or more articles within `max_distance` of each other (transitively); each
     /// article is in at most one group. Largest groups first.
     pub fn duplicates(&self, max_distance: u32) -> Result<Vec<Cluster>> {
-        let searcher = self.reader()?.searcher();
+        let searcher = self.searcher()?;
         let mut addresses = Vec::new();
         let mut signatures: Vec<Signature> = Vec::new();
         for (ord, segment) in searcher.segment_readers().iter().enumerate() {

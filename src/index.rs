@@ -35,6 +35,8 @@ pub struct NewsIndex {
     path: PathBuf,
     index: Index,
     fields: Fields,
+    /// Opened on first use and kept: opening a reader costs more than a typical query.
+    reader: std::sync::OnceLock<IndexReader>,
 }
 
 impl NewsIndex {
@@ -71,6 +73,7 @@ impl NewsIndex {
             path: path.to_path_buf(),
             index,
             fields,
+            reader: std::sync::OnceLock::new(),
         })
     }
 
@@ -119,6 +122,7 @@ impl NewsIndex {
             path: path.to_path_buf(),
             index,
             fields,
+            reader: std::sync::OnceLock::new(),
         })
     }
 
@@ -137,13 +141,31 @@ impl NewsIndex {
         &self.fields
     }
 
-    /// A reader on the last commit. It reloads only when asked, so a search sees one consistent state.
+    /// A new reader on the last commit. It reloads only when asked, so a search sees one consistent
+    /// state.
     pub fn reader(&self) -> Result<IndexReader> {
         Ok(self
             .index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?)
+    }
+
+    /// A searcher on the commit that was last when this index was opened or [`NewsIndex::reload`]ed.
+    pub fn searcher(&self) -> Result<Searcher> {
+        if let Some(reader) = self.reader.get() {
+            return Ok(reader.searcher());
+        }
+        let reader = self.reader()?;
+        Ok(self.reader.get_or_init(|| reader).searcher())
+    }
+
+    /// Makes later searches see the last commit (of this or another process).
+    pub fn reload(&self) -> Result<()> {
+        if let Some(reader) = self.reader.get() {
+            reader.reload()?;
+        }
+        Ok(())
     }
 
     /// A writer that upserts articles. Fails at once when another process holds the writer lock.

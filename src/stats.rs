@@ -26,7 +26,7 @@ pub struct Stats {
 impl NewsIndex {
     /// Statistics of the last commit.
     pub fn stats(&self) -> Result<Stats> {
-        let searcher = self.reader()?.searcher();
+        let searcher = self.searcher()?;
         let mut oldest: Option<i64> = None;
         let mut newest: Option<i64> = None;
         let mut undated = 0u64;

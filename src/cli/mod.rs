@@ -1,6 +1,7 @@
 //! Command-line definitions (clap derive: the doc comments are the help) and dispatch. Each subcommand
 //! lives in its own file and only turns flags into library calls and prints their results.
 
+mod bench;
 mod duplicates;
 mod entities;
 mod extract;
@@ -53,6 +54,8 @@ enum Command {
     Extract(extract::Args),
     /// List every group of near-duplicate articles in the index.
     Duplicates(duplicates::Args),
+    /// Time queries in-process, next to a plain tantivy top-10 on the same index.
+    Bench(bench::Args),
 }
 
 /// Parses the command line and runs the subcommand.
@@ -65,6 +68,7 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Entities(args) => entities::run(args),
         Command::Extract(args) => extract::run(args),
         Command::Duplicates(args) => duplicates::run(args),
+        Command::Bench(args) => bench::run(args),
     }
 }
 

@@ -12,7 +12,7 @@ use crate::{Error, Result};
 impl NewsIndex {
     /// Every entity stored in the index (from the facet term dictionaries of the last commit).
     pub fn known_entities(&self) -> Result<BTreeSet<EntityKey>> {
-        let searcher = self.reader()?.searcher();
+        let searcher = self.searcher()?;
         let mut known = BTreeSet::new();
         for segment in searcher.segment_readers() {
             let inverted = segment.inverted_index(self.fields().entities)?;

@@ -171,8 +171,7 @@ pub struct FacetCount {
 impl NewsIndex {
     /// Runs a search on the last commit.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
-        let reader = self.reader()?;
-        let searcher = reader.searcher();
+        let searcher = self.searcher()?;
         let query = build_query(self, request)?;
         let (page, total_hits, counts) = match request.collapse {
             None => self.plain_page(&searcher, &*query, request)?,
@@ -301,7 +300,7 @@ impl NewsIndex {
         kinds: &[EntityKind],
         limit: usize,
     ) -> Result<BTreeMap<String, Vec<FacetCount>>> {
-        let searcher = self.reader()?.searcher();
+        let searcher = self.searcher()?;
         let counter = facets::EntityCounter {
             field: "entities".into(),
             kinds: kinds.to_vec(),
