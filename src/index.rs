@@ -28,6 +28,10 @@ pub const MARKER_FILE: &str = "newsidx.json";
 struct Marker {
     format: u32,
     created_by: String,
+    /// [`crate::fingerprint::ALGORITHM_VERSION`] of the stored signatures: signatures of two versions
+    /// do not compare.
+    #[serde(default)]
+    signatures: u32,
 }
 
 /// An open newsidx index.
@@ -65,6 +69,7 @@ impl NewsIndex {
         let marker = Marker {
             format: FORMAT_VERSION,
             created_by: format!("newsidx {}", env!("CARGO_PKG_VERSION")),
+            signatures: crate::fingerprint::ALGORITHM_VERSION,
         };
         let marker = serde_json::to_string_pretty(&marker).unwrap_or_default();
         std::fs::write(path.join(MARKER_FILE), marker + "\n").map_err(io_err)?;
@@ -106,6 +111,15 @@ impl NewsIndex {
                 "index format {} was written by a newer newsidx ({}); this build reads format {}. \
                  Upgrade newsidx.",
                 marker.format, marker.created_by, FORMAT_VERSION
+            )));
+        }
+        if marker.signatures != crate::fingerprint::ALGORITHM_VERSION {
+            return Err(fail(format!(
+                "its near-duplicate signatures are version {} ({}); this build makes version {}, and \
+                 the two do not compare. Build a new index from your sources with this version.",
+                marker.signatures,
+                marker.created_by,
+                crate::fingerprint::ALGORITHM_VERSION
             )));
         }
         let index = Index::open_in_dir(path).map_err(|e| fail(format!("cannot open: {e}")))?;

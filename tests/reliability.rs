@@ -155,7 +155,73 @@ fn read_only_commands_leave_the_index_untouched() {
     dir.run(&["search", "putin"]).expect(0);
     dir.run(&["search", "--json", "xylophonequartet"]).expect(1);
     dir.run(&["stats", "--json"]).expect(0);
+    dir.run(&["entities", "--json"]).expect(0);
+    dir.run(&["duplicates", "--json"]).expect(0);
+    dir.run(&["search", "putin", "--facets", "--entity", "person:putin"])
+        .expect(0);
+    let queries = dir.file("queries.txt", "putin\ncall\n");
+    dir.run(&[
+        "bench",
+        "--repeat",
+        "1",
+        "--queries",
+        queries.to_str().unwrap(),
+    ])
+    .expect(0);
     assert_eq!(before, snapshot(&dir.index()));
+}
+
+#[test]
+fn a_folder_with_binary_junk_and_empty_files_keeps_every_good_article() {
+    let dir = Dir::new();
+    dir.file(
+        "in/good.txt",
+        "Storm shuts rail lines\n\nTrains stopped across the north.",
+    );
+    dir.file(
+        "in/junk.txt",
+        b"\x7fELF\x02\x01\x01\x00\x00\x00binary".as_slice(),
+    );
+    dir.file("in/empty.jsonl", "");
+    dir.file("in/blank.csv", "");
+    dir.file("in/noise.json", b"\x00\x01\x02".as_slice());
+    dir.file(
+        "in/more.jsonl",
+        "{\"id\":\"m1\",\"body\":\"Trains run again in the north.\"}\n",
+    );
+    let run = dir
+        .run(&["index", "--json", dir.path().join("in").to_str().unwrap()])
+        .expect(1);
+    let summary: Summary = run.json();
+    assert_eq!(
+        (summary.added, summary.rejected),
+        (2, 4),
+        "{}",
+        run.stderr()
+    );
+    let err = run.stderr();
+    assert!(err.contains("junk.txt: binary file"), "{err}");
+    assert!(err.contains("noise.json: binary file"), "{err}");
+    assert!(err.contains("blank.csv:1: empty file"), "{err}");
+    assert!(err.contains("empty.jsonl: empty input"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn an_index_with_signatures_of_another_version_is_refused() {
+    let dir = Dir::new();
+    dir.run(&["index", fixtures().to_str().unwrap()]).expect(0);
+    let marker = dir.index().join("newsidx.json");
+    let text = std::fs::read_to_string(&marker).unwrap();
+    let mut value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    value["signatures"] = serde_json::json!(0);
+    std::fs::write(&marker, value.to_string()).unwrap();
+    let run = dir.run(&["search", "putin"]).expect(2);
+    assert!(
+        run.stderr().contains("signatures are version 0"),
+        "{}",
+        run.stderr()
+    );
 }
 
 #[test]

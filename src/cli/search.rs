@@ -121,11 +121,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         let style = Style::stdout();
         let mut out = std::io::stdout().lock();
-        if results.hits.is_empty() {
+        if results.total_hits == 0 {
+            writeln!(out, "no articles match {:?}", results.query)?;
+        } else if results.hits.is_empty() {
             writeln!(
                 out,
-                "no articles match {:?} ({} in total before paging)",
-                results.query, results.total_hits
+                "no hits past offset {}: {} articles match {:?}",
+                args.offset, results.total_hits, results.query
             )?;
         } else {
             let last = args.offset + results.hits.len();

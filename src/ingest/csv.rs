@@ -31,6 +31,12 @@ pub(super) fn read<R: Read + Send + 'static>(
                 .to_string()
         })
         .collect();
+    if names.iter().all(|n| n.trim().is_empty()) {
+        return Box::new(std::iter::once(Err(Error::Input {
+            origin: format!("{origin}:1"),
+            message: "empty file: no CSV header".into(),
+        })));
+    }
     if !names.iter().any(|n| {
         matches!(
             n.trim().to_ascii_lowercase().as_str(),

@@ -130,6 +130,8 @@ pub(super) struct Lines<R> {
     line_no: usize,
     buf: Vec<u8>,
     done: bool,
+    /// Whether any non-blank line was seen; an input without one is reported as empty.
+    seen: bool,
 }
 
 impl<R: BufRead> Lines<R> {
@@ -140,6 +142,7 @@ impl<R: BufRead> Lines<R> {
             line_no: 0,
             buf: Vec::new(),
             done: false,
+            seen: false,
         }
     }
 
@@ -183,6 +186,12 @@ impl<R: BufRead> Iterator for Lines<R> {
                 Ok(Some(len)) => len,
                 Ok(None) => {
                     self.done = true;
+                    if !self.seen {
+                        return Some(Err(Error::Input {
+                            origin: self.name.clone(),
+                            message: "empty input: no JSON Lines records".into(),
+                        }));
+                    }
                     return None;
                 }
                 Err(source) => {
@@ -205,6 +214,7 @@ impl<R: BufRead> Iterator for Lines<R> {
             if line.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
+            self.seen = true;
             return Some(parse_line(line, origin));
         }
         None
@@ -255,6 +265,16 @@ mod tests {
             utf.starts_with("feed.jsonl:6: invalid UTF-8 at byte 0"),
             "{utf}"
         );
+    }
+
+    #[test]
+    fn empty_or_blank_input_is_reported() {
+        for input in [&b""[..], b"\n\n  \n"] {
+            let out = lines(input);
+            assert_eq!(out.len(), 1);
+            let err = out[0].as_ref().unwrap_err().to_string();
+            assert!(err.starts_with("feed.jsonl: empty input"), "{err}");
+        }
     }
 
     #[test]

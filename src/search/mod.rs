@@ -173,6 +173,14 @@ impl NewsIndex {
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
         let searcher = self.searcher()?;
         let query = build_query(self, request)?;
+        // Collectors allocate for offset + limit hits: no page reaches past the last article.
+        let docs = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
+        let bounded = SearchRequest {
+            offset: request.offset.min(docs),
+            limit: request.limit.min(docs.max(1)),
+            ..request.clone()
+        };
+        let request = &bounded;
         let (page, total_hits, counts) = match request.collapse {
             None => self.plain_page(&searcher, &*query, request)?,
             Some(max_distance) => self.collapsed_page(&searcher, &*query, request, max_distance)?,
@@ -241,8 +249,9 @@ impl NewsIndex {
         request: &SearchRequest,
         max_distance: u32,
     ) -> Result<(Vec<PageEntry>, u64, HashMap<EntityKey, u64>)> {
-        let needed = request.offset + request.limit;
-        let mut k = collapse::candidates_for(needed);
+        let needed = request.offset.saturating_add(request.limit);
+        let docs = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
+        let mut k = collapse::candidates_for(needed).min(docs.max(1));
         let first = collapse::TopCandidates { k };
         let (mut candidates, total, counts) = match (request.facets.is_empty(), request.count) {
             (true, _) => {
@@ -264,7 +273,7 @@ impl NewsIndex {
         loop {
             let signatures: Vec<_> = candidates.iter().map(|c| c.signature.clone()).collect();
             let groups = crate::fingerprint::collapse(&signatures, max_distance);
-            let exhausted = candidates.len() < k;
+            let exhausted = candidates.len() < k || k >= docs;
             if groups.len() >= needed || exhausted {
                 let page = groups
                     .into_iter()
@@ -282,7 +291,7 @@ impl NewsIndex {
                     .collect();
                 return Ok((page, total as u64, counts));
             }
-            k = k.saturating_mul(4);
+            k = k.saturating_mul(4).min(docs.max(1));
             candidates = searcher.search(query, &collapse::TopCandidates { k })?;
         }
     }
