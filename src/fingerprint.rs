@@ -43,20 +43,22 @@ use crate::{Error, Result};
 /// Bumped whenever the same text would get another signature (folding, shingling, hashing, weights,
 /// byte layout), so an index can tell that its stored signatures must be recomputed. Stored in the
 /// first byte of [`MinHash::to_bytes`].
-pub const ALGORITHM_VERSION: u32 = 2;
+pub const ALGORITHM_VERSION: u32 = 3;
 
 /// The default `--max-distance`: two articles whose [`distance`] is at most this ("at most this
 /// percent of the text differs") are near-duplicates.
 ///
 /// Chosen by measurement (`examples/eval_duplicates.rs` on Reuters-21578): the smallest threshold whose
-/// pairwise F1 on the dev sample is within 0.002 of the best (F1 is flat, 0.986-0.991, from 36 to 55).
-/// On the held-out sample it gives precision 0.993, recall 0.984, F1 0.988. Copies with other quotes,
+/// pairwise F1 on the dev sample is within 0.002 of the best (F1 is flat, 0.986-0.991, from 36 to 55;
+/// the rule picked 42 under algorithm version 2 and 40 under version 3, whose sketch differs only in
+/// its random draw). On the held-out sample it gives precision 0.993, recall 0.983, F1 0.988 (0.988 at
+/// 42 too). Copies with other quotes,
 /// paragraphing or debris lie at 0-5; more than 96% of those with an edited headline within 20, of
 /// those cut by 10-30% within 30, of those with a few changed words within 30 (short stories lie
 /// higher, see [`distance`]). A lower threshold merges fewer reports of one
 /// template in a real collection (weekly figures, price reports) at some cost in recall: at 30,
 /// held-out recall is 0.96.
-pub const DEFAULT_MAX_DISTANCE: u32 = 42;
+pub const DEFAULT_MAX_DISTANCE: u32 = 40;
 
 /// Below this many elements in its MinHash set (title and number shingles counting twice) an article
 /// is short: its distances are scaled up by `SHORT_SHINGLES / elements`, so that short template
@@ -114,8 +116,9 @@ impl From<Fingerprint> for u64 {
     }
 }
 
-/// A MinHash of an article's shingle set: for each of [`MinHash::LEN`] hash functions, 16 bits of
-/// the smallest hash over the set (b-bit MinHash), plus the set's size.
+/// A MinHash of an article's shingle set: for each of [`MinHash::LEN`] bins, 16 bits of the smallest
+/// key thrown into it by the set's elements (b-bit MinHash of a fast similarity sketch; see
+/// `MinHash::of_set`), plus the set's size.
 ///
 /// Two sets agree on one value with probability equal to their Jaccard similarity (plus 2⁻¹⁶ by
 /// chance), so the share of agreeing values estimates it with a standard error of at most
@@ -148,21 +151,15 @@ impl MinHash {
         if self.shingles == 0 || other.shingles == 0 {
             return 0.0;
         }
-        let agree = self
-            .values
-            .iter()
-            .zip(&other.values)
-            .filter(|(a, b)| a == b)
-            .count();
-        // Two different minima still agree on 16 bits with probability 2^-16.
-        let chance = 1.0 / 65536.0;
-        let share = agree as f64 / MinHash::LEN as f64;
-        ((share - chance) / (1.0 - chance)).clamp(0.0, 1.0)
+        jaccard_of(self.agreements(other))
     }
 
     /// The estimated percent of text that differs, 0..=100; see [`distance`].
     pub fn distance(&self, other: &MinHash) -> u32 {
-        let j = self.jaccard(other);
+        if self.shingles == 0 || other.shingles == 0 {
+            return 100;
+        }
+        let j = jaccard_of(self.agreements(other));
         if j <= 0.0 {
             return 100;
         }
@@ -173,6 +170,24 @@ impl MinHash {
         let differs = 1.0 - (j + contained) / 2.0;
         let scale = (f64::from(SHORT_SHINGLES) / smaller).max(1.0);
         (100.0 * differs * scale).round().clamp(0.0, 100.0) as u32
+    }
+
+    /// Whether `self.distance(other) <= max_distance`, answered from the count of agreeing values
+    /// alone for most unrelated pairs: the grouping functions ask this of many pairs.
+    fn within(&self, other: &MinHash, max_distance: Within) -> bool {
+        // `distance` is at least 100 (1 - J) / 2 and J is at most the share of agreeing values, so
+        // fewer than `max_distance.min_agree` agreements cannot be within the threshold.
+        self.agreements(other) >= max_distance.min_agree && self.distance(other) <= max_distance.max
+    }
+
+    /// How many of the values agree: one tight loop over the two arrays, which the compiler turns
+    /// into vector compares.
+    fn agreements(&self, other: &MinHash) -> u32 {
+        let mut agree = 0u16;
+        for (a, b) in self.values.iter().zip(&other.values) {
+            agree += u16::from(a == b);
+        }
+        u32::from(agree)
     }
 
     /// The stored form, [`MinHash::BYTES`] long: [`ALGORITHM_VERSION`] as one byte, the set size as a
@@ -217,25 +232,57 @@ impl MinHash {
         })
     }
 
-    /// The MinHash of a set of well-mixed 64-bit element hashes (duplicates allowed).
+    /// The MinHash of a set of well-mixed 64-bit element hashes (duplicates allowed), by "fast
+    /// similarity sketching" (Dahlgaard, Knudsen and Thorup, 2017) rather than one hash function per
+    /// value, which cost `LEN` hash evaluations per element.
+    ///
+    /// Elements are thrown into the `LEN` bins in rounds: in round `r` each element lands in one bin
+    /// chosen by its `r`-th hash, with the key `r + (a fraction from the same hash)`; a bin keeps its
+    /// smallest key. Rounds go on until every bin holds a key (about `ln LEN` rounds' worth of throws
+    /// in all, one round for a long article); from round `LEN` on, an element's bin is its first bin
+    /// plus the round, so even a set of one element fills every bin. A later round's keys are all
+    /// larger than an earlier round's, so stopping once every bin is filled gives the same keys as
+    /// throwing all rounds. Each bin's key is thus the smallest of a fixed random process over the
+    /// elements, and two sets agree on it exactly when the smallest throw into that bin from their
+    /// union comes from a shared element: with probability equal to their Jaccard similarity, as for
+    /// the classic MinHash, with bins no worse than independent.
     fn of_set(elements: &mut Vec<u64>) -> MinHash {
         elements.sort_unstable();
         elements.dedup();
-        let mut minima = [u64::MAX; MinHash::LEN];
-        for &x in elements.iter() {
-            for (m, &(a, b)) in minima.iter_mut().zip(MINHASH_PARAMS.iter()) {
-                // One of LEN hash functions: multiply-add on an already mixed input; the minimum is
-                // decided by the high bits, which depend on every input bit.
-                let h = x.wrapping_mul(a).wrapping_add(b);
-                *m = (*m).min(h);
+        let mut keys = [u64::MAX; MinHash::LEN];
+        let mut empty = MinHash::LEN;
+        let bins = MinHash::LEN as u64;
+        for round in 0..2 * bins {
+            if empty == 0 || elements.is_empty() {
+                break;
+            }
+            for &x in elements.iter() {
+                // The elements are mixed already: round 0 uses them as they are.
+                let h = if round == 0 {
+                    x
+                } else {
+                    mix(x.wrapping_add(round.wrapping_mul(ROUND_STEP)))
+                };
+                let bin = if round < bins {
+                    // The high 32 bits scaled to 0..LEN (a multiply, not a division).
+                    ((h >> 32) * bins) >> 32
+                } else {
+                    ((((x >> 32) * bins) >> 32) + round) % bins
+                };
+                let key = round << 32 | (h & 0xffff_ffff);
+                let slot = &mut keys[bin as usize];
+                if *slot == u64::MAX {
+                    empty -= 1;
+                }
+                *slot = (*slot).min(key);
             }
         }
         let mut values = [0u16; MinHash::LEN];
         if !elements.is_empty() {
-            for (v, &m) in values.iter_mut().zip(&minima) {
-                // b-bit MinHash: 16 bits of the minimum, taken after a mix so they are independent of
-                // how small the minimum is.
-                *v = (mix(m) >> 48) as u16;
+            for (v, &k) in values.iter_mut().zip(&keys) {
+                // b-bit MinHash: 16 bits of the key, taken after a mix so that two different keys
+                // agree with probability 2^-16 whatever their size.
+                *v = (mix(k) >> 48) as u16;
             }
         }
         MinHash {
@@ -245,27 +292,39 @@ impl MinHash {
     }
 }
 
+/// The estimated Jaccard similarity from the number of agreeing values.
+fn jaccard_of(agree: u32) -> f64 {
+    // Two different minima still agree on 16 bits with probability 2^-16.
+    let chance = 1.0 / 65536.0;
+    let share = f64::from(agree) / MinHash::LEN as f64;
+    ((share - chance) / (1.0 - chance)).clamp(0.0, 1.0)
+}
+
+/// A threshold on [`distance`] with the fewest agreeing MinHash values a pair within it can have.
+#[derive(Clone, Copy, Debug)]
+struct Within {
+    max: u32,
+    min_agree: u32,
+}
+
+impl Within {
+    fn new(max_distance: u32) -> Within {
+        // distance <= max needs 100 (1 - J) / 2 < max + 0.5, so J > 1 - (2 max + 1) / 100, and J is at
+        // most agree / LEN. The margin of one value keeps float rounding on the safe side.
+        let bound = MinHash::LEN as f64 * (1.0 - (2.0 * f64::from(max_distance) + 1.0) / 100.0);
+        Within {
+            max: max_distance,
+            min_agree: (bound.floor() as i64 - 1).max(0) as u32,
+        }
+    }
+}
+
+/// The step between the seeds of two rounds of [`MinHash::of_set`] (the splitmix64 increment).
+const ROUND_STEP: u64 = 0x9e37_79b9_7f4a_7c15;
+
 /// The first byte of the stored form.
 const VERSION_BYTE: u8 = ALGORITHM_VERSION as u8;
 const _: () = assert!(ALGORITHM_VERSION <= u8::MAX as u32);
-
-/// `(multiplier, addend)` of each MinHash function: odd multipliers, drawn from splitmix64.
-static MINHASH_PARAMS: [(u64, u64); MinHash::LEN] = minhash_params();
-
-const fn minhash_params() -> [(u64, u64); MinHash::LEN] {
-    let mut params = [(0u64, 0u64); MinHash::LEN];
-    let mut state: u64 = 0x6d69_6e68_6173_6821;
-    let mut i = 0;
-    while i < MinHash::LEN {
-        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let a = mix(state) | 1;
-        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let b = mix(state);
-        params[i] = (a, b);
-        i += 1;
-    }
-    params
-}
 
 /// Both signatures of one article, as [`Fingerprinter::signature`] makes them.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -378,92 +437,87 @@ impl Fingerprinter {
     /// The SimHash of an article alone: its title (if any) and body are folded
     /// ([`crate::normalize::fold`]) and shingled separately, so no shingle spans the two.
     pub fn fingerprint(&self, title: Option<&str>, body: &str) -> Fingerprint {
-        let mut votes = [0i32; 64];
-        self.shingles(title, body, |s| add_votes(&mut votes, s.hash, s.weight));
-        simhash(&votes)
+        with_scratch(|scratch| {
+            let mut votes = [0i32; 64];
+            self.shingles(title, body, scratch, |s| {
+                add_votes(&mut votes, s.hash, s.weight)
+            });
+            simhash(&votes)
+        })
     }
 
     /// Both signatures of an article, from one pass over its shingles. The MinHash set holds every
     /// body shingle once and every title shingle `title_weight` times (as distinct elements), and
     /// twice that for a shingle with a digit in it.
     pub fn signature(&self, title: Option<&str>, body: &str) -> Signature {
-        let mut votes = [0i32; 64];
-        let mut elements = Vec::new();
-        let title_copies = self.title_weight as u64;
-        self.shingles(title, body, |s| {
-            add_votes(&mut votes, s.hash, s.weight);
-            if !s.set {
-                return;
+        with_scratch(|scratch| {
+            let mut votes = [0i32; 64];
+            let mut elements = std::mem::take(&mut scratch.elements);
+            elements.clear();
+            let title_copies = self.title_weight as u64;
+            self.shingles(title, body, scratch, |s| {
+                add_votes(&mut votes, s.hash, s.weight);
+                if !s.set {
+                    return;
+                }
+                // Each copy is its own element; title and body copies never coincide.
+                let (salt, copies) = if s.title {
+                    (TITLE_SALT, title_copies)
+                } else {
+                    (BODY_SALT, 1)
+                };
+                let copies = copies * if s.number { NUMBER_COPIES } else { 1 };
+                for copy in 0..copies {
+                    elements.push(mix(s.hash ^ salt.wrapping_add(copy)));
+                }
+            });
+            let minhash = MinHash::of_set(&mut elements);
+            scratch.elements = elements;
+            Signature {
+                simhash: simhash(&votes),
+                minhash,
             }
-            // Each copy is its own element; title and body copies never coincide.
-            let (salt, copies) = if s.title {
-                (TITLE_SALT, title_copies)
-            } else {
-                (BODY_SALT, 1)
-            };
-            let copies = copies * if s.number { NUMBER_COPIES } else { 1 };
-            for copy in 0..copies {
-                elements.push(mix(s.hash ^ salt.wrapping_add(copy)));
-            }
-        });
-        Signature {
-            simhash: simhash(&votes),
-            minhash: MinHash::of_set(&mut elements),
-        }
+        })
     }
 
     /// Hands every shingle of the title and the body to `each`.
-    fn shingles(&self, title: Option<&str>, body: &str, mut each: impl FnMut(Shingle)) {
-        let mut hashes = Vec::new();
+    fn shingles(
+        &self,
+        title: Option<&str>,
+        body: &str,
+        scratch: &mut Scratch,
+        mut each: impl FnMut(Shingle),
+    ) {
         if let Some(title) = title {
-            self.shingle_text(
-                &normalize::fold(title),
-                true,
-                self.title_weight,
-                0,
-                &mut hashes,
-                &mut each,
-            );
+            normalize::fold_into(title, &mut scratch.folded);
+            word_hashes(&scratch.folded, &mut scratch.words);
+            self.shingle_words(&scratch.words, true, self.title_weight, 0, &mut each);
         }
-        self.shingle_text(
-            &normalize::fold(body),
-            false,
-            1,
-            self.lead_words,
-            &mut hashes,
-            &mut each,
-        );
+        normalize::fold_into(body, &mut scratch.folded);
+        word_hashes(&scratch.folded, &mut scratch.words);
+        self.shingle_words(&scratch.words, false, 1, self.lead_words, &mut each);
     }
 
-    /// The shingles of one folded text: every run of `shingle_size` words, with SimHash weight
-    /// `weight` (times `lead_weight` for the first `lead` of them), and every single word with weight
-    /// `word_weight`. A text shorter than a shingle is one shingle, so a one-line article still gets a
-    /// signature.
-    fn shingle_text(
+    /// The shingles of one folded text, given as its words' hashes and whether each holds a digit:
+    /// every run of `shingle_size` words, with SimHash weight `weight` (times `lead_weight` for the
+    /// first `lead` of them), and every single word with weight `word_weight`. A text shorter than a
+    /// shingle is one shingle, so a one-line article still gets a signature.
+    fn shingle_words(
         &self,
-        folded: &str,
+        words: &[(u64, bool)],
         title: bool,
         weight: i32,
         lead: usize,
-        hashes: &mut Vec<u64>,
         each: &mut impl FnMut(Shingle),
     ) {
-        if weight == 0 {
+        if weight == 0 || words.is_empty() {
             return;
         }
-        hashes.clear();
-        hashes.extend(normalize::words(folded).map(word_hash));
-        let digits: Vec<bool> = normalize::words(folded)
-            .map(|w| w.bytes().any(|b| b.is_ascii_digit()))
-            .collect();
-        if hashes.is_empty() {
-            return;
-        }
-        let k = self.shingle_size.min(hashes.len());
-        for (at, (window, digit)) in hashes.windows(k).zip(digits.windows(k)).enumerate() {
+        let k = self.shingle_size.min(words.len());
+        for (at, window) in words.windows(k).enumerate() {
             let hash = window
                 .iter()
-                .fold(k as u64, |acc, &h| mix(acc.rotate_left(23) ^ h));
+                .fold(k as u64, |acc, &(h, _)| mix(acc.rotate_left(23) ^ h));
             let weight = if at < lead {
                 weight * self.lead_weight
             } else {
@@ -474,11 +528,11 @@ impl Fingerprinter {
                 weight,
                 title,
                 set: true,
-                number: digit.contains(&true),
+                number: window.iter().any(|&(_, digit)| digit),
             });
         }
         if self.word_weight != 0 && k > 1 {
-            for &h in hashes.iter() {
+            for &(h, _) in words {
                 each(Shingle {
                     hash: mix(h ^ 0x5bd1_e995),
                     weight: weight * self.word_weight,
@@ -488,6 +542,59 @@ impl Fingerprinter {
                 });
             }
         }
+    }
+}
+
+/// Buffers reused from one article to the next on a thread, so that signing allocates nothing once
+/// warm.
+#[derive(Default)]
+struct Scratch {
+    /// The folded title or body.
+    folded: String,
+    /// Per word of `folded`: its hash ([`word_hash`]) and whether it holds a digit.
+    words: Vec<(u64, bool)>,
+    /// The MinHash set's elements.
+    elements: Vec<u64>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+}
+
+/// Runs `f` with this thread's [`Scratch`] (or fresh buffers, should it be in use or gone).
+fn with_scratch<T>(f: impl Fn(&mut Scratch) -> T) -> T {
+    SCRATCH
+        .try_with(|cell| {
+            cell.try_borrow_mut()
+                .ok()
+                .map(|mut scratch| f(&mut scratch))
+        })
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| f(&mut Scratch::default()))
+}
+
+/// The words of a folded text (single spaces between words, as [`normalize::fold`] writes them),
+/// each as its [`word_hash`] and whether it holds an ASCII digit, in one pass without slicing.
+fn word_hashes(folded: &str, out: &mut Vec<(u64, bool)>) {
+    out.clear();
+    let mut h = FNV_OFFSET;
+    let (mut len, mut digit) = (0usize, false);
+    for &b in folded.as_bytes() {
+        if b == b' ' {
+            if len > 0 {
+                out.push((mix(h), digit));
+            }
+            h = FNV_OFFSET;
+            (len, digit) = (0, false);
+        } else {
+            h = (h ^ u64::from(b)).wrapping_mul(FNV_PRIME);
+            len += 1;
+            digit |= b.is_ascii_digit();
+        }
+    }
+    if len > 0 {
+        out.push((mix(h), digit));
     }
 }
 
@@ -509,22 +616,44 @@ fn simhash(votes: &[i32; 64]) -> Fingerprint {
     Fingerprint(bits)
 }
 
+/// Adds `weight` to the vote of every bit set in `hash` and takes it from every other, eight bits
+/// at a time through a table of lane masks (a form the compiler vectorises).
 fn add_votes(votes: &mut [i32; 64], hash: u64, weight: i32) {
-    for (bit, v) in votes.iter_mut().enumerate() {
-        if hash >> bit & 1 == 1 {
-            *v += weight;
-        } else {
-            *v -= weight;
+    let twice = weight.wrapping_mul(2);
+    for (lanes, byte) in votes.chunks_exact_mut(8).zip(hash.to_le_bytes()) {
+        for (v, &m) in lanes.iter_mut().zip(&BIT_MASKS[usize::from(byte)]) {
+            *v = v.wrapping_add((m & twice).wrapping_sub(weight));
         }
     }
 }
 
+/// `BIT_MASKS[b][j]` is all ones when bit `j` of `b` is set, else zero.
+static BIT_MASKS: [[i32; 8]; 256] = {
+    let mut table = [[0i32; 8]; 256];
+    let mut b = 0;
+    while b < 256 {
+        let mut j = 0;
+        while j < 8 {
+            if b >> j & 1 == 1 {
+                table[b][j] = -1;
+            }
+            j += 1;
+        }
+        b += 1;
+    }
+    table
+};
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
 /// FNV-1a over the word's bytes, then [`mix`]: stable across platforms and Rust releases.
+/// [`word_hashes`] computes the same without slicing; this form states it (tests check the two agree).
+#[cfg(test)]
 fn word_hash(word: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut h = FNV_OFFSET;
     for &b in word.as_bytes() {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        h = (h ^ u64::from(b)).wrapping_mul(FNV_PRIME);
     }
     mix(h)
 }
@@ -655,13 +784,16 @@ pub struct Group {
 /// exactly one group; a group without duplicates has no members. Groups come in the order of their
 /// leaders, so the result is still ranked.
 ///
-/// Compares all pairs (O(n²), about 40 ns a pair): meant for the few hundred top candidates of a
-/// query. For a whole collection use [`clusters`].
+/// Compares all pairs (O(n²)): meant for the few hundred top candidates of a query (about 130 µs for
+/// 200 at the default threshold). Most unrelated pairs are rejected from their count of agreeing
+/// MinHash values alone (a few ns); the others cost one [`distance`] (about 20 ns). For a whole
+/// collection use [`clusters`].
 pub fn collapse(sigs: &[Signature], max_distance: u32) -> Vec<Group> {
     let mut sets = UnionFind::new(sigs.len());
+    let within = Within::new(max_distance);
     for (i, a) in sigs.iter().enumerate() {
         for (j, b) in sigs.iter().enumerate().skip(i + 1) {
-            if sets.find(i) != sets.find(j) && distance(a, b) <= max_distance {
+            if sets.find(i) != sets.find(j) && a.minhash.within(&b.minhash, within) {
                 sets.union(i, j);
             }
         }
@@ -703,16 +835,19 @@ pub fn collapse(sigs: &[Signature], max_distance: u32) -> Vec<Group> {
 /// (low Jaccard, high containment) near the threshold; it is then still joined if a chain of other
 /// pairs joins it. On the evaluation set it found every pair that comparing all pairs finds (see
 /// `examples/eval_duplicates.rs`). Small inputs (under 200) and thresholds of 54 and more compare
-/// all pairs (about 40 ns a pair: 8 s for 20,000 articles).
+/// all pairs (about 20 ns a pair: 4-5 s for 20,000 articles).
 pub fn clusters(sigs: &[Signature], max_distance: u32) -> Vec<Vec<usize>> {
     let n = sigs.len();
     let mut sets = UnionFind::new(n);
+    let within = Within::new(max_distance);
     let mut join = |sets: &mut UnionFind, i: usize, j: usize| {
-        if sets.find(i) != sets.find(j) && distance(&sigs[i], &sigs[j]) <= max_distance {
+        if sets.find(i) != sets.find(j) && sigs[i].minhash.within(&sigs[j].minhash, within) {
             sets.union(i, j);
         }
     };
-    match Bands::choose(n, max_distance) {
+    // Band entries hold an item's index in 32 bits.
+    let bands = Bands::choose(n, max_distance).filter(|_| u32::try_from(n).is_ok());
+    match bands {
         Some(bands) => bands.join_candidates(sigs, &mut sets, &mut join),
         None => {
             for i in 0..n {
@@ -785,7 +920,10 @@ impl Bands {
         sets: &mut UnionFind,
         join: &mut impl FnMut(&mut UnionFind, usize, usize),
     ) {
-        let mut keyed: Vec<(u64, u32)> = Vec::with_capacity(sigs.len());
+        // Each entry is a band key (32 bits) above an item's index, so one sort of plain integers
+        // brings equal keys together. Two values fill 32 bits; more are hashed to 32 bits, and a
+        // rare collision only adds a candidate, which is verified like any other.
+        let mut keyed: Vec<u64> = Vec::with_capacity(sigs.len());
         for band in 0..MinHash::LEN / self.rows {
             keyed.clear();
             let rows = band * self.rows..(band + 1) * self.rows;
@@ -795,14 +933,15 @@ impl Bands {
                     let key = sig.minhash.values[rows.clone()]
                         .iter()
                         .fold(0u64, |k, &v| k << 16 | u64::from(v));
-                    keyed.push((key, i as u32));
+                    let key = if self.rows <= 2 { key } else { mix(key) >> 32 };
+                    keyed.push(key << 32 | i as u64);
                 }
             }
             keyed.sort_unstable();
-            for bucket in keyed.chunk_by(|a, b| a.0 == b.0) {
-                for (at, &(_, i)) in bucket.iter().enumerate() {
-                    for &(_, j) in &bucket[at + 1..] {
-                        join(sets, i as usize, j as usize);
+            for bucket in keyed.chunk_by(|a, b| a >> 32 == b >> 32) {
+                for (at, &a) in bucket.iter().enumerate() {
+                    for &b in &bucket[at + 1..] {
+                        join(sets, (a & 0xffff_ffff) as usize, (b & 0xffff_ffff) as usize);
                     }
                 }
             }
@@ -903,7 +1042,9 @@ mod tests {
         seed_reparagraphed: (None, SEED_2) vs (None, one_paragraph_per_sentence(SEED_2)) => near;
         seed_debris: (None, SEED_2) vs (None, with_debris(SEED_2)) => near;
         seed_cut_by_a_third: (None, SEED_2) vs (None, cut(SEED_2, 67)) => near;
-        seed_cut_to_a_fifth: (None, SEED_2) vs (None, cut(SEED_2, 20)) => far;
+        // Cut to a fifth, the copy's shingles are 21% of the original's: 39.5 by exact sets, too
+        // close to the default for a test. Cut to a twentieth it is short, and far.
+        seed_cut_to_a_twentieth: (None, SEED_2) vs (None, cut(SEED_2, 5)) => far;
         seed_vs_unrelated: (None, SEED_2) vs (None, UNRELATED) => far;
         seed_vs_unrelated_same_title: (Some("News"), SEED_2) vs (Some("News"), UNRELATED) => far;
         dividend_same_company: (Some("EMHART CORP <EMH> QTLY DIVIDEND"), DIVIDEND) vs (Some("Emhart Corp QTLY DIVIDEND"), DIVIDEND) => near;
@@ -993,7 +1134,7 @@ mod tests {
         from_bytes_one: vec![VERSION_BYTE] => false;
         from_bytes_short: versioned(MinHash::BYTES - 1, 7) => false;
         from_bytes_long: versioned(MinHash::BYTES + 1, 7) => false;
-        from_bytes_old_version: vec![1; MinHash::BYTES] => false;
+        from_bytes_old_version: vec![2; MinHash::BYTES] => false;
         from_bytes_other_version: vec![0xff; MinHash::BYTES] => false;
         from_bytes_any_values: versioned(MinHash::BYTES, 0xab) => true;
         from_bytes_zeros: versioned(MinHash::BYTES, 0) => true;
@@ -1029,14 +1170,37 @@ mod tests {
             .is_ok());
     }
 
+    /// `word_hashes` over folded texts: `name: folded text`; it must agree with `word_hash` per word.
+    macro_rules! word_hash_cases {
+        ($($name:ident: $folded:expr;)*) => {$(
+            #[test]
+            fn $name() {
+                let mut got = Vec::new();
+                word_hashes($folded, &mut got);
+                let want: Vec<(u64, bool)> = normalize::words($folded)
+                    .map(|w| (word_hash(w), w.bytes().any(|b| b.is_ascii_digit())))
+                    .collect();
+                assert_eq!(got, want);
+            }
+        )*};
+    }
+
+    word_hash_cases! {
+        word_hashes_empty: "";
+        word_hashes_one: "putin";
+        word_hashes_numbers: "qtly div 35 cts vs 35 cts prior 1987 q4";
+        word_hashes_unicode: "zürich 東 京 नमस्ते";
+        word_hashes_stray_spaces: " a  b ";
+    }
+
     #[test]
     fn signature_is_stable() {
         // Stored signatures must not change silently: bump ALGORITHM_VERSION with these values.
-        assert_eq!(ALGORITHM_VERSION, 2);
+        assert_eq!(ALGORITHM_VERSION, 3);
         let sig = Signature::of(None, "one two three four");
         assert_eq!(sig, Signature::of(None, "One, two: three four!"));
         assert_eq!(sig.minhash.shingles(), 3);
-        assert_eq!(sig.minhash.to_bytes()[..5], [2, 3, 0, 0, 0]);
+        assert_eq!(sig.minhash.to_bytes()[..5], [3, 3, 0, 0, 0]);
     }
 
     #[test]

@@ -384,6 +384,9 @@ impl Writer<'_> {
     /// Upserts every good record of `records`, enriched by `enricher` in parallel batches. A bad record is
     /// reported through `on_event` and counted; with `strict`, the first one stops the run (after
     /// committing what came before it) and is returned.
+    ///
+    /// Three stages overlap: a thread reads and parses records, the calling thread enriches a batch on
+    /// all cores (rayon) and hands it to tantivy, whose own threads index the batch before.
     pub fn index_all<I, F>(
         &mut self,
         records: I,
@@ -393,23 +396,52 @@ impl Writer<'_> {
     ) -> Result<Report>
     where
         I: IntoIterator<Item = Result<Article>>,
+        I::IntoIter: Send,
+        F: FnMut(Event<'_>),
+    {
+        let records = records.into_iter();
+        std::thread::scope(|scope| {
+            let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<Result<Article>>>(2);
+            scope.spawn(move || {
+                let mut chunk = Vec::with_capacity(ENRICH_BATCH);
+                for record in records {
+                    chunk.push(record);
+                    if chunk.len() == ENRICH_BATCH {
+                        let full = std::mem::replace(&mut chunk, Vec::with_capacity(ENRICH_BATCH));
+                        if sender.send(full).is_err() {
+                            return; // the writer stopped early
+                        }
+                    }
+                }
+                if !chunk.is_empty() {
+                    let _ = sender.send(chunk);
+                }
+            });
+            let outcome = self.write_chunks(&receiver, enricher, strict, &mut on_event);
+            // Dropping the receiver ends the reader if the writer stopped early, so the scope can join it.
+            drop(receiver);
+            outcome
+        })
+    }
+
+    fn write_chunks<F>(
+        &mut self,
+        chunks: &std::sync::mpsc::Receiver<Vec<Result<Article>>>,
+        enricher: &Enricher,
+        strict: bool,
+        on_event: &mut F,
+    ) -> Result<Report>
+    where
         F: FnMut(Event<'_>),
     {
         let mut report = Report::default();
-        let mut records = records.into_iter();
-        let mut batch: Vec<Article> = Vec::with_capacity(ENRICH_BATCH);
-        loop {
-            batch.clear();
+        while let Ok(chunk) = chunks.recv() {
+            let mut articles = Vec::with_capacity(chunk.len());
             let mut stop = None;
-            let mut exhausted = false;
-            while batch.len() < ENRICH_BATCH {
-                match records.next() {
-                    None => {
-                        exhausted = true;
-                        break;
-                    }
-                    Some(Ok(article)) => batch.push(article),
-                    Some(Err(err)) => {
+            for record in chunk {
+                match record {
+                    Ok(article) => articles.push(article),
+                    Err(err) => {
                         report.rejected += 1;
                         on_event(Event::Rejected(&err));
                         if strict {
@@ -419,8 +451,8 @@ impl Writer<'_> {
                     }
                 }
             }
-            let enrichments = enricher.enrich_all(&batch);
-            for (article, enrichment) in batch.iter().zip(&enrichments) {
+            let enrichments = enricher.enrich_all(&articles);
+            for (article, enrichment) in articles.iter().zip(&enrichments) {
                 let outcome = self.upsert(article, enrichment)?;
                 match outcome {
                     Upsert::Added => report.added += 1,
@@ -432,9 +464,7 @@ impl Writer<'_> {
                 self.commit()?;
                 return Err(err);
             }
-            if exhausted {
-                return Ok(report);
-            }
         }
+        Ok(report)
     }
 }

@@ -24,9 +24,10 @@
 use std::borrow::Cow;
 use std::sync::LazyLock;
 
+use aho_corasick::AhoCorasick;
 use regex::{Captures, Regex};
 use unicode_normalization::char::is_combining_mark;
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
 /// Scraping debris, one alternative per kind; the replacement closure in [`drop_debris`] decides per
 /// kind. Compiled once. Only content-free material is matched:
@@ -77,29 +78,82 @@ pub fn clean(text: &str) -> String {
 /// number is one token whatever its grouping. Han, kana and Hangul characters are one word each, since
 /// those scripts do not separate words with spaces.
 pub fn fold(text: &str) -> String {
-    let cleaned = clean(text);
-    let mut out = String::with_capacity(cleaned.len());
+    let mut out = String::with_capacity(text.len());
+    fold_into(text, &mut out);
+    out
+}
+
+/// [`fold`] into a buffer the caller keeps (it is cleared first), so that a caller folding many
+/// texts, such as the fingerprinter, allocates once rather than per text.
+pub fn fold_into(text: &str, out: &mut String) {
+    out.clear();
+    let plain = plain_chars(text);
+    // No whitespace collapsing as in `clean`: every whitespace character is a separator below, and a
+    // run of separators gives one space, so the result is the same.
+    let cleaned = drop_debris(&plain);
+    if cleaned.is_ascii() {
+        fold_ascii(cleaned.as_bytes(), out);
+        return;
+    }
     let mut chars = cleaned.chars().peekable();
     // Whether a separator is owed before the next word character.
     let mut pending_space = false;
     let mut prev_digit = false;
     while let Some(c) = chars.next() {
-        if is_ideograph(c) {
-            push_sep(&mut out);
+        if c.is_ascii() {
+            // The common case, without Unicode tables; the same decisions as the general branch.
+            if c.is_ascii_alphanumeric() {
+                if pending_space {
+                    push_sep(out);
+                    pending_space = false;
+                }
+                out.push(c.to_ascii_lowercase());
+                prev_digit = c.is_ascii_digit();
+            } else if prev_digit
+                && (c == '.' || c == ',')
+                && chars.peek().is_some_and(|n| n.is_ascii_digit())
+            {
+                // A digit group separator or decimal point: keep the number whole.
+            } else {
+                pending_space = true;
+                prev_digit = false;
+            }
+        } else if is_ideograph(c) {
+            push_sep(out);
             out.push(c);
             pending_space = true;
             prev_digit = false;
         } else if c.is_alphanumeric() || (is_combining_mark(c) && !out.is_empty() && !pending_space)
         {
             if pending_space {
-                push_sep(&mut out);
+                push_sep(out);
                 pending_space = false;
             }
             out.extend(c.to_lowercase());
             prev_digit = c.is_numeric();
+        } else {
+            // Not ASCII, so neither `.` nor `,`: a separator.
+            pending_space = true;
+            prev_digit = false;
+        }
+    }
+}
+
+/// The loop of [`fold_into`] for ASCII text, byte by byte: the same decisions as its ASCII branch.
+fn fold_ascii(text: &[u8], out: &mut String) {
+    let mut pending_space = false;
+    let mut prev_digit = false;
+    for (at, &b) in text.iter().enumerate() {
+        if b.is_ascii_alphanumeric() {
+            if pending_space {
+                push_sep(out);
+                pending_space = false;
+            }
+            out.push(char::from(b.to_ascii_lowercase()));
+            prev_digit = b.is_ascii_digit();
         } else if prev_digit
-            && (c == '.' || c == ',')
-            && chars.peek().is_some_and(|n| n.is_ascii_digit())
+            && (b == b'.' || b == b',')
+            && text.get(at + 1).is_some_and(u8::is_ascii_digit)
         {
             // A digit group separator or decimal point: keep the number whole.
         } else {
@@ -107,7 +161,6 @@ pub fn fold(text: &str) -> String {
             prev_digit = false;
         }
     }
-    out
 }
 
 /// Iterates over the words of a text produced by [`fold`] (splitting on whitespace, so it also
@@ -133,28 +186,62 @@ fn is_ideograph(c: char) -> bool {
         | 0x20000..=0x2FFFF) // CJK extensions B-F
 }
 
-/// NFKC, then one mapping per character: quotes, dashes, invisible and control characters.
-fn plain_chars(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.nfkc() {
-        match c {
-            '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{00B4}' | '`' => {
-                out.push('\'')
-            }
-            '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}'
-            | '\u{00BB}' => out.push('"'),
-            '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{2043}' | '\u{FE58}' => out.push('-'),
-            // Soft hyphen, zero-width space/joiners, word joiner, byte-order mark: invisible.
-            '\u{00AD}' | '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' => {}
-            '\n' => out.push('\n'),
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
-        }
+/// NFKC, then one mapping per character: quotes, dashes, invisible and control characters. Text
+/// that needs neither (plain ASCII prose) is borrowed as it is; text already in NFKC (the quick check
+/// says so for most news) skips the normaliser.
+fn plain_chars(text: &str) -> Cow<'_, str> {
+    // Checked 64 bytes at a time without an early exit, which the compiler vectorises.
+    let unchanged = |b: u8| (b' '..0x7f).contains(&b) && b != b'`' || b == b'\n';
+    if text
+        .as_bytes()
+        .chunks(64)
+        .all(|chunk| chunk.iter().fold(true, |ok, &b| ok & unchanged(b)))
+    {
+        return Cow::Borrowed(text);
     }
-    out
+    let mut out = String::with_capacity(text.len());
+    if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+        text.chars().for_each(|c| plain_char(c, &mut out));
+    } else {
+        text.nfkc().for_each(|c| plain_char(c, &mut out));
+    }
+    Cow::Owned(out)
 }
 
+/// The mapping of [`plain_chars`] for one character of NFKC text.
+fn plain_char(c: char, out: &mut String) {
+    match c {
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{00B4}' | '`' => {
+            out.push('\'')
+        }
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}'
+        | '\u{00BB}' => out.push('"'),
+        '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{2043}' | '\u{FE58}' => out.push('-'),
+        // Soft hyphen, zero-width space/joiners, word joiner, byte-order mark: invisible.
+        '\u{00AD}' | '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' => {}
+        '\n' => out.push('\n'),
+        c if c.is_control() => out.push(' '),
+        c => out.push(c),
+    }
+}
+
+/// Strings of which every [`DEBRIS`] match holds at least one (ASCII case ignored): `:` (links,
+/// teaser markers), `@` (handles, tweet signatures), `;` (character references), `www.`, `twitter`
+/// and `advertisement`. Most text has none of them and skips the regex, whose scan costs several times
+/// this one. (The regex's case-insensitive letters also match `ſ` and the Kelvin sign, which NFKC has
+/// already turned into `s` and `K`.)
+static DEBRIS_TRIGGERS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build([":", "@", ";", "www.", "twitter", "advertisement"])
+        // The patterns are constants; a failure here is a bug caught by every test.
+        .expect("debris triggers are valid")
+});
+
 fn drop_debris(text: &str) -> Cow<'_, str> {
+    if !DEBRIS_TRIGGERS.is_match(text) {
+        return Cow::Borrowed(text);
+    }
     DEBRIS.replace_all(text, |caps: &Captures<'_>| -> String {
         if let Some(m) = caps.name("handle") {
             // An e-mail address or a word glued to `@` is content, not a handle.
@@ -201,7 +288,7 @@ fn decode_entity(entity: &str) -> String {
     };
     match decoded {
         // A decoded curly quote or dash must fold like a literal one.
-        Some(c) => plain_chars(c.encode_utf8(&mut [0; 4])),
+        Some(c) => plain_chars(c.encode_utf8(&mut [0; 4])).into_owned(),
         None => entity.to_string(),
     }
 }
