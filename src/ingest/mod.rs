@@ -107,9 +107,9 @@ pub struct Discovery {
     pub errors: Vec<Error>,
 }
 
-/// Expands `paths` into the files to read: folders are walked recursively (hidden entries skipped, files
-/// with unknown extensions passed over), a file named explicitly must have a known extension unless
-/// `format` forces one.
+/// Expands `paths` into the files to read: folders are walked recursively (hidden entries and index
+/// directories skipped, files with unknown extensions passed over), a file named explicitly must have a
+/// known extension unless `format` forces one.
 pub fn discover(paths: &[PathBuf], format: Option<Format>) -> Discovery {
     let mut found = Discovery::default();
     for path in paths {
@@ -147,7 +147,7 @@ fn walk_dir(dir: &Path, format: Option<Format>, found: &mut Discovery) {
     let walker = walkdir::WalkDir::new(dir)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
+        .filter_entry(|e| e.depth() == 0 || !(is_hidden(e.file_name()) || is_index_dir(e)));
     for entry in walker {
         let entry = match entry {
             Ok(entry) => entry,
@@ -169,6 +169,14 @@ fn walk_dir(dir: &Path, format: Option<Format>, found: &mut Discovery) {
             None => found.skipped.push(path),
         }
     }
+}
+
+/// A tantivy index directory (a newsidx index among the articles, say) holds no articles.
+fn is_index_dir(entry: &walkdir::DirEntry) -> bool {
+    entry.file_type().is_dir()
+        && (entry.path().join(crate::index::MARKER_FILE).exists()
+            || entry.path().join("meta.json").exists()
+                && entry.path().join(".managed.json").exists())
 }
 
 fn is_hidden(name: &std::ffi::OsStr) -> bool {

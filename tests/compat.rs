@@ -1,0 +1,62 @@
+//! Index compatibility: `index-fixtures/compat-index/` was built by this version (`cargo run --example
+//! compat_fixture`) and is committed. A change of the on-disk format must fail these tests, or migrate
+//! the index, or be refused with a clear message (see `newsidx.json`).
+
+use crate::util::{fixtures, Dir, Results, Stats};
+
+/// A copy of the committed index, so that tests never touch the repository's files.
+fn compat_copy() -> Dir {
+    let dir = Dir::new();
+    let from = fixtures().join("compat-index");
+    std::fs::create_dir_all(dir.index()).unwrap();
+    for entry in std::fs::read_dir(&from).expect("index-fixtures/compat-index exists") {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.index().join(entry.file_name())).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn the_committed_index_opens_and_searches() {
+    let dir = compat_copy();
+    let stats: Stats = dir.run(&["stats", "--json"]).expect(0).json();
+    assert_eq!(stats.articles, 21);
+    assert_eq!(stats.oldest.as_deref(), Some("2016-10-22T19:55:00Z"));
+    let results: Results = dir
+        .run(&["search", "--json", "Putin call"])
+        .expect(0)
+        .json();
+    assert_eq!(results.total_hits, 3);
+    assert_eq!(
+        results.hits.len(),
+        1,
+        "signatures still compare: {results:?}"
+    );
+    assert_eq!(results.hits[0].duplicates.len(), 2);
+    let putin: Results = dir
+        .run(&[
+            "search",
+            "--json",
+            "*",
+            "--entity",
+            "person:putin",
+            "--no-collapse",
+        ])
+        .expect(0)
+        .json();
+    assert!(putin.total_hits >= 4, "entity facets still read: {putin:?}");
+    let dup = dir.run(&["duplicates", "--json"]).expect(0).stdout();
+    assert!(dup.contains("wire-06"), "{dup}");
+}
+
+#[test]
+fn the_committed_index_accepts_upserts() {
+    let dir = compat_copy();
+    let wire = fixtures().join("wire.jsonl");
+    let run = dir
+        .run(&["index", "--json", wire.to_str().unwrap()])
+        .expect(0);
+    let summary: crate::util::Summary = run.json();
+    assert_eq!((summary.added, summary.updated), (0, 8));
+    assert_eq!(summary.articles, 21);
+}
