@@ -199,13 +199,28 @@ fn plain_chars(text: &str) -> Cow<'_, str> {
     {
         return Cow::Borrowed(text);
     }
-    let mut out = String::with_capacity(text.len());
-    if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
-        text.chars().for_each(|c| plain_char(c, &mut out));
+    // Invisible characters go before NFKC: between a letter and its combining mark they would
+    // otherwise keep the two from composing, and folding the result again would compose them.
+    let visible: Cow<'_, str> = if text.chars().any(is_invisible) {
+        Cow::Owned(text.chars().filter(|&c| !is_invisible(c)).collect())
     } else {
-        text.nfkc().for_each(|c| plain_char(c, &mut out));
+        Cow::Borrowed(text)
+    };
+    let mut out = String::with_capacity(visible.len());
+    if is_nfkc_quick(visible.chars()) == IsNormalized::Yes {
+        visible.chars().for_each(|c| plain_char(c, &mut out));
+    } else {
+        visible.nfkc().for_each(|c| plain_char(c, &mut out));
     }
     Cow::Owned(out)
+}
+
+/// Soft hyphen, zero-width space and joiners, word joiner, byte-order mark.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}' | '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}'
+    )
 }
 
 /// The mapping of [`plain_chars`] for one character of NFKC text.
@@ -217,8 +232,7 @@ fn plain_char(c: char, out: &mut String) {
         '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}'
         | '\u{00BB}' => out.push('"'),
         '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{2043}' | '\u{FE58}' => out.push('-'),
-        // Soft hyphen, zero-width space/joiners, word joiner, byte-order mark: invisible.
-        '\u{00AD}' | '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' => {}
+        c if is_invisible(c) => {}
         '\n' => out.push('\n'),
         c if c.is_control() => out.push(' '),
         c => out.push(c),

@@ -240,3 +240,27 @@ fn an_index_from_a_newer_newsidx_is_refused() {
         assert!(run.stderr().contains("Upgrade newsidx"), "{}", run.stderr());
     }
 }
+
+#[test]
+fn excluding_a_phrase_neither_panics_nor_loses_hits() {
+    // tantivy 0.27 trips a debug assertion on these (see Cargo.toml); users must get the right hits.
+    let dir = Dir::new();
+    dir.run(&["index", fixtures().to_str().unwrap()]).expect(0);
+    let ids = |query: &str| -> Vec<String> {
+        let run = dir.run(&["search", "--json", "--no-collapse", "--limit", "50", query]);
+        assert!(run.code() <= 1, "{query}: {}", run.stderr());
+        let results: crate::util::Results = run.json();
+        let mut ids: Vec<String> = results.hits.into_iter().map(|h| h.id).collect();
+        ids.sort();
+        ids
+    };
+    let putin = ids("putin");
+    assert_eq!(ids("putin -so-storm"), putin);
+    assert_eq!(ids("putin -\"so storm\""), putin);
+    let without = ids("putin -\"kremlin spokesman\"");
+    assert!(
+        !without.is_empty() && without.len() < putin.len(),
+        "{without:?}"
+    );
+    assert!(ids("putin OR trump -\"so storm\"").len() >= putin.len());
+}

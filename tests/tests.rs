@@ -1,6 +1,7 @@
 //! Integration tests: drive the `newsidx` binary on temporary directories, decode its JSON output.
 
 mod compat;
+mod properties;
 mod reliability;
 mod util;
 

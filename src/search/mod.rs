@@ -182,9 +182,10 @@ impl NewsIndex {
         };
         let request = &bounded;
         let (page, total_hits, counts) = match request.collapse {
-            None => self.plain_page(&searcher, &*query, request)?,
-            Some(max_distance) => self.collapsed_page(&searcher, &*query, request, max_distance)?,
-        };
+            None => self.plain_page(&searcher, &*query, request),
+            Some(max_distance) => self.collapsed_page(&searcher, &*query, request, max_distance),
+        }
+        .map_err(|e| query_error(request, e))?;
         let snippets =
             snippet::Snippets::new(&searcher, &*query, self.fields(), request.snippet_chars)?;
         let mut hits = Vec::with_capacity(page.len());
@@ -320,6 +321,24 @@ impl NewsIndex {
 }
 
 /// Builds a [`Hit`] from a stored document.
+/// Some queries parse but name a field wrongly only when they run (`nosuchfield:*`, or `title:*`, which
+/// needs a fast field): those are the user's query errors, not the index's.
+fn query_error(request: &SearchRequest, error: crate::Error) -> crate::Error {
+    use crate::Error;
+    use tantivy::TantivyError as T;
+    match error {
+        Error::Tantivy(T::FieldNotFound(field)) => Error::Query {
+            query: request.query.clone(),
+            message: format!("no field {field:?} in the index (fields: title, body, author, source, url, published, id, entities)"),
+        },
+        Error::Tantivy(T::SchemaError(message)) => Error::Query {
+            query: request.query.clone(),
+            message: format!("{message} (FIELD:* works on author, source and published)"),
+        },
+        other => other,
+    }
+}
+
 pub(crate) fn hit_from_doc(f: &Fields, doc: &TantivyDocument, score: f32, snippet: Snippet) -> Hit {
     let title = text(doc, f.title);
     let label = match &title {
