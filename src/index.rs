@@ -41,6 +41,8 @@ pub struct NewsIndex {
     fields: Fields,
     /// Opened on first use and kept: opening a reader costs more than a typical query.
     reader: std::sync::OnceLock<IndexReader>,
+    /// Entity ids of the segments queried so far, for facet counting.
+    entity_table: crate::search::facets::EntityTable,
 }
 
 impl NewsIndex {
@@ -79,6 +81,7 @@ impl NewsIndex {
             index,
             fields,
             reader: std::sync::OnceLock::new(),
+            entity_table: Default::default(),
         })
     }
 
@@ -137,6 +140,7 @@ impl NewsIndex {
             index,
             fields,
             reader: std::sync::OnceLock::new(),
+            entity_table: Default::default(),
         })
     }
 
@@ -163,6 +167,11 @@ impl NewsIndex {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?)
+    }
+
+    /// Entity ids of the segments queried so far, kept for facet counting.
+    pub(crate) fn entity_table_cache(&self) -> &crate::search::facets::EntityTable {
+        &self.entity_table
     }
 
     /// A searcher on the commit that was last when this index was opened or [`NewsIndex::reload`]ed.
@@ -286,7 +295,11 @@ impl Writer<'_> {
         let f = &self.index.fields;
         let id_term = Term::from_field_text(f.id, &article.id);
         let existed = self.seen.contains(&article.id) || self.searcher.doc_freq(&id_term)? > 0;
-        self.writer.delete_term(id_term);
+        // The searcher sees every commit and `seen` everything since, so a new id has nothing to
+        // replace: skipping its delete spares tantivy a term lookup in every segment at commit.
+        if existed {
+            self.writer.delete_term(id_term);
+        }
         self.writer.add_document(self.document(article, extra))?;
         self.seen.insert(article.id.clone());
         let outcome = if existed {

@@ -1,11 +1,14 @@
 //! Entity facet counts over the articles matching a query, and the catalogue of entities in the index.
-//! Counting reads each segment's facet column (ordinals), turns ordinals into names once per segment,
-//! and sums across segments in `merge_fruits`, as tantivy's own FacetCollector does.
+//! Counting reads each segment's facet column (ordinals) and maps them to global entity ids through an
+//! [`EntityTable`] built once per segment, then sums across segments in `merge_fruits`; names are looked
+//! up only for the entities counted.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::index::SegmentReader;
+use tantivy::fastfield::FacetReader;
+use tantivy::index::{SegmentId, SegmentReader};
 use tantivy::{DocId, Score, SegmentOrdinal};
 
 use super::FacetCount;
@@ -20,38 +23,99 @@ pub(crate) fn decode(encoded: &str) -> Option<EntityKey> {
     Some((kind.parse().ok()?, name.to_string()))
 }
 
-/// The entities of the given facet ordinals of one segment, in one ordered pass over the segment's
-/// facet dictionary (looking ordinals up one by one decodes a dictionary block each time).
-fn names_of(reader: &tantivy::fastfield::FacetReader, ords: &[u64]) -> HashMap<u64, EntityKey> {
-    let mut sorted = ords.to_vec();
-    sorted.sort_unstable();
-    sorted.dedup();
-    let mut out = HashMap::with_capacity(sorted.len());
-    let mut at = sorted.iter();
-    let _ = reader
-        .facet_dict()
-        .sorted_ords_to_term_cb(&sorted, |bytes| {
-            if let Some(&ord) = at.next() {
-                if let Some(key) = std::str::from_utf8(bytes).ok().and_then(decode) {
-                    out.insert(ord, key);
-                }
-            }
+/// Marks a facet ordinal that is not an entity.
+const NOT_AN_ENTITY: u32 = u32::MAX;
+
+/// Every entity of the index, interned once: each segment's facet ordinals map to global ids, so that
+/// counting reads no dictionary and hashes no names per query. Segments never change, so a segment's
+/// map is built on its first query and kept until the segment leaves the index.
+#[derive(Default)]
+pub(crate) struct EntityTable {
+    inner: Mutex<TableInner>,
+}
+
+#[derive(Default)]
+struct TableInner {
+    names: Vec<EntityKey>,
+    ids: HashMap<EntityKey, u32>,
+    segments: HashMap<SegmentId, Arc<[u32]>>,
+}
+
+impl EntityTable {
+    /// The global id of each facet ordinal of `segment` ([`NOT_AN_ENTITY`] for other facets).
+    fn segment(&self, segment: &SegmentReader, reader: &FacetReader) -> Arc<[u32]> {
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(map) = inner.segments.get(&segment.segment_id()) {
+            return Arc::clone(map);
+        }
+        let TableInner { names, ids, .. } = &mut *inner;
+        let mut map = Vec::with_capacity(reader.num_facets());
+        let all: Vec<u64> = (0..reader.num_facets() as u64).collect();
+        let _ = reader.facet_dict().sorted_ords_to_term_cb(&all, |bytes| {
+            let id = match std::str::from_utf8(bytes).ok().and_then(decode) {
+                Some(key) => *ids.entry(key).or_insert_with_key(|key| {
+                    names.push(key.clone());
+                    names.len() as u32 - 1
+                }),
+                None => NOT_AN_ENTITY,
+            };
+            map.push(id);
         });
-    out
+        map.resize(reader.num_facets(), NOT_AN_ENTITY);
+        let map: Arc<[u32]> = map.into();
+        inner
+            .segments
+            .insert(segment.segment_id(), Arc::clone(&map));
+        map
+    }
+
+    /// Forgets the segments that are no longer in the index.
+    pub(crate) fn retain(&self, live: &[SegmentId]) {
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        inner.segments.retain(|id, _| live.contains(id));
+    }
+
+    /// The `limit` entities of each kind in `kinds` with the highest counts (ties by name), as names:
+    /// only those are cloned out of the table.
+    fn top(&self, counts: &[u64], kinds: &[EntityKind], limit: usize) -> HashMap<EntityKey, u64> {
+        let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let names = &inner.names;
+        let order = |a: &usize, b: &usize| {
+            counts[*b]
+                .cmp(&counts[*a])
+                .then_with(|| names[*a].1.cmp(&names[*b].1))
+        };
+        let mut out = HashMap::new();
+        for kind in kinds {
+            let mut ids: Vec<usize> = (0..counts.len())
+                .filter(|&id| counts[id] > 0 && names[id].0 == *kind)
+                .collect();
+            if ids.len() > limit && limit > 0 {
+                ids.select_nth_unstable_by(limit - 1, order);
+            }
+            ids.truncate(limit);
+            out.extend(ids.into_iter().map(|id| (names[id].clone(), counts[id])));
+        }
+        out
+    }
 }
 
 /// Counts, per entity, the matching articles that carry it.
-pub(crate) struct EntityCounter {
+pub(crate) struct EntityCounter<'a> {
     pub(crate) field: String,
     pub(crate) kinds: Vec<EntityKind>,
+    /// Entities kept per kind, the most frequent.
+    pub(crate) limit: usize,
+    pub(crate) table: &'a EntityTable,
 }
 
 pub(crate) struct SegmentEntityCounter {
-    reader: tantivy::fastfield::FacetReader,
-    counts: HashMap<u64, u64>,
+    reader: FacetReader,
+    global: Arc<[u32]>,
+    counts: Vec<u64>,
 }
 
-impl Collector for EntityCounter {
+impl Collector for EntityCounter<'_> {
     type Fruit = HashMap<EntityKey, u64>;
     type Child = SegmentEntityCounter;
 
@@ -60,9 +124,12 @@ impl Collector for EntityCounter {
         _: SegmentOrdinal,
         segment: &SegmentReader,
     ) -> tantivy::Result<Self::Child> {
+        let reader = segment.facet_reader(&self.field)?;
+        let global = self.table.segment(segment, &reader);
         Ok(SegmentEntityCounter {
-            reader: segment.facet_reader(&self.field)?,
-            counts: HashMap::new(),
+            counts: vec![0; reader.num_facets()],
+            reader,
+            global,
         })
     }
 
@@ -70,34 +137,36 @@ impl Collector for EntityCounter {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<HashMap<EntityKey, u64>>) -> tantivy::Result<Self::Fruit> {
-        let mut total: HashMap<EntityKey, u64> = HashMap::new();
-        for fruit in fruits {
-            for (key, count) in fruit {
-                if self.kinds.contains(&key.0) {
-                    *total.entry(key).or_default() += count;
-                }
+    fn merge_fruits(&self, fruits: Vec<Vec<(u32, u64)>>) -> tantivy::Result<Self::Fruit> {
+        let mut total: Vec<u64> = Vec::new();
+        for (id, count) in fruits.into_iter().flatten() {
+            let id = id as usize;
+            if id >= total.len() {
+                total.resize(id + 1, 0);
             }
+            total[id] += count;
         }
-        Ok(total)
+        Ok(self.table.top(&total, &self.kinds, self.limit))
     }
 }
 
 impl SegmentCollector for SegmentEntityCounter {
-    type Fruit = HashMap<EntityKey, u64>;
+    type Fruit = Vec<(u32, u64)>;
 
     fn collect(&mut self, doc: DocId, _: Score) {
         for ord in self.reader.facet_ords(doc) {
-            *self.counts.entry(ord).or_default() += 1;
+            if let Some(count) = self.counts.get_mut(ord as usize) {
+                *count += 1;
+            }
         }
     }
 
     fn harvest(self) -> Self::Fruit {
-        let ords: Vec<u64> = self.counts.keys().copied().collect();
-        let mut names = names_of(&self.reader, &ords);
         self.counts
-            .into_iter()
-            .filter_map(|(ord, count)| Some((names.remove(&ord)?, count)))
+            .iter()
+            .zip(self.global.iter())
+            .filter(|&(&count, &id)| count > 0 && id != NOT_AN_ENTITY)
+            .map(|(&count, &id)| (id, count))
             .collect()
     }
 }
@@ -127,25 +196,31 @@ pub(crate) fn top_by_kind(
 /// Counts, per entity, the stories (groups of near-duplicates, found with
 /// [`crate::fingerprint::clusters`] over all matching articles) that carry it: a story reprinted ten
 /// times counts once.
-pub(crate) struct StoryEntityCounter {
+pub(crate) struct StoryEntityCounter<'a> {
     pub(crate) field: String,
     pub(crate) kinds: Vec<EntityKind>,
+    /// Entities kept per kind, the most frequent.
+    pub(crate) limit: usize,
     pub(crate) max_distance: u32,
+    pub(crate) table: &'a EntityTable,
 }
 
 /// What one segment contributes: each matching article's signature and entities.
 pub(crate) struct SegmentStories {
-    keys: Vec<EntityKey>,
-    articles: Vec<(crate::fingerprint::Signature, Vec<u32>)>,
+    signatures: Vec<crate::fingerprint::Signature>,
+    /// Article `i`'s entities (global ids) are `entities[starts[i]..starts[i + 1]]`.
+    entities: Vec<u32>,
+    starts: Vec<usize>,
 }
 
 pub(crate) struct SegmentStoryCounter {
-    reader: tantivy::fastfield::FacetReader,
+    reader: FacetReader,
+    global: Arc<[u32]>,
     signatures: super::signatures::SegmentSignatures,
-    docs: Vec<(crate::fingerprint::Signature, Vec<u64>)>,
+    stories: SegmentStories,
 }
 
-impl Collector for StoryEntityCounter {
+impl Collector for StoryEntityCounter<'_> {
     type Fruit = HashMap<EntityKey, u64>;
     type Child = SegmentStoryCounter;
 
@@ -154,10 +229,16 @@ impl Collector for StoryEntityCounter {
         _: SegmentOrdinal,
         segment: &SegmentReader,
     ) -> tantivy::Result<Self::Child> {
+        let reader = segment.facet_reader(&self.field)?;
         Ok(SegmentStoryCounter {
-            reader: segment.facet_reader(&self.field)?,
+            global: self.table.segment(segment, &reader),
+            reader,
             signatures: super::signatures::SegmentSignatures::open(segment)?,
-            docs: Vec::new(),
+            stories: SegmentStories {
+                signatures: Vec::new(),
+                entities: Vec::new(),
+                starts: vec![0],
+            },
         })
     }
 
@@ -166,55 +247,40 @@ impl Collector for StoryEntityCounter {
     }
 
     fn merge_fruits(&self, fruits: Vec<SegmentStories>) -> tantivy::Result<Self::Fruit> {
-        // Give every entity one global id, then cluster all articles at once.
-        let mut ids: HashMap<EntityKey, u32> = HashMap::new();
-        let mut names: Vec<EntityKey> = Vec::new();
         let mut signatures = Vec::new();
-        let mut entities: Vec<Vec<u32>> = Vec::new();
+        let mut entities: Vec<u32> = Vec::new();
+        let mut starts: Vec<usize> = vec![0];
         for fruit in fruits {
-            let global: Vec<Option<u32>> = fruit
-                .keys
-                .into_iter()
-                .map(|key| {
-                    if !self.kinds.contains(&key.0) {
-                        return None;
-                    }
-                    let next = names.len() as u32;
-                    Some(*ids.entry(key.clone()).or_insert_with(|| {
-                        names.push(key);
-                        next
-                    }))
-                })
-                .collect();
-            for (signature, local) in fruit.articles {
-                signatures.push(signature);
-                entities.push(
-                    local
-                        .into_iter()
-                        .filter_map(|l| global.get(l as usize).copied().flatten())
-                        .collect(),
-                );
-            }
+            let offset = entities.len();
+            signatures.extend(fruit.signatures);
+            entities.extend(fruit.entities);
+            starts.extend(fruit.starts.iter().skip(1).map(|s| s + offset));
         }
-        let mut story_of: Vec<usize> = (0..signatures.len()).collect();
-        for (story, members) in crate::fingerprint::clusters(&signatures, self.max_distance)
-            .into_iter()
-            .enumerate()
-        {
-            for m in members {
-                story_of[m] = signatures.len() + story;
-            }
-        }
-        let mut seen: std::collections::HashSet<(usize, u32)> = std::collections::HashSet::new();
-        let mut counts: HashMap<EntityKey, u64> = HashMap::new();
-        for (article, ents) in entities.iter().enumerate() {
-            for &id in ents {
-                if seen.insert((story_of[article], id)) {
-                    *counts.entry(names[id as usize].clone()).or_default() += 1;
+        let size = entities.iter().max().map_or(0, |&m| m as usize + 1);
+        // counts[id]: stories carrying entity id; marked[id]: the last story that counted it.
+        let mut counts = vec![0u64; size];
+        let mut marked = vec![usize::MAX; size];
+        let mut count = |story: usize, article: usize| {
+            for &id in &entities[starts[article]..starts[article + 1]] {
+                let id = id as usize;
+                if marked[id] != story {
+                    marked[id] = story;
+                    counts[id] += 1;
                 }
             }
+        };
+        let groups = crate::fingerprint::clusters(&signatures, self.max_distance);
+        let mut in_story = vec![false; signatures.len()];
+        for (story, members) in groups.iter().enumerate() {
+            for &m in members {
+                in_story[m] = true;
+                count(story, m);
+            }
         }
-        Ok(counts)
+        for article in (0..signatures.len()).filter(|&a| !in_story[a]) {
+            count(groups.len() + article, article);
+        }
+        Ok(self.table.top(&counts, &self.kinds, self.limit))
     }
 }
 
@@ -222,31 +288,18 @@ impl SegmentCollector for SegmentStoryCounter {
     type Fruit = SegmentStories;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        let ords = self.reader.facet_ords(doc).collect();
-        self.docs.push((self.signatures.get(doc), ords));
+        let global = &self.global;
+        self.stories.entities.extend(
+            self.reader
+                .facet_ords(doc)
+                .filter_map(|ord| global.get(ord as usize).copied())
+                .filter(|&id| id != NOT_AN_ENTITY),
+        );
+        self.stories.starts.push(self.stories.entities.len());
+        self.stories.signatures.push(self.signatures.get(doc));
     }
 
     fn harvest(self) -> SegmentStories {
-        let all: Vec<u64> = self
-            .docs
-            .iter()
-            .flat_map(|(_, o)| o.iter().copied())
-            .collect();
-        let names = names_of(&self.reader, &all);
-        let mut local: HashMap<u64, u32> = HashMap::with_capacity(names.len());
-        let mut keys: Vec<EntityKey> = Vec::with_capacity(names.len());
-        for (ord, key) in names {
-            local.insert(ord, keys.len() as u32);
-            keys.push(key);
-        }
-        let articles = self
-            .docs
-            .into_iter()
-            .map(|(signature, ords)| {
-                let ents = ords.iter().filter_map(|o| local.get(o).copied()).collect();
-                (signature, ents)
-            })
-            .collect();
-        SegmentStories { keys, articles }
+        self.stories
     }
 }

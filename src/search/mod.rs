@@ -3,7 +3,7 @@
 
 mod collapse;
 mod entity_filter;
-mod facets;
+pub(crate) mod facets;
 mod query;
 pub(crate) mod signatures;
 mod snippet;
@@ -227,7 +227,10 @@ impl NewsIndex {
             let (top, total) = searcher.search(query, &(top, Count))?;
             (top, total, HashMap::new())
         } else {
-            searcher.search(query, &(top, Count, self.article_counter(request)))?
+            searcher.search(
+                query,
+                &(top, Count, self.article_counter(searcher, request)),
+            )?
         };
         let page = top
             .into_iter()
@@ -259,14 +262,17 @@ impl NewsIndex {
                 let (c, t) = searcher.search(query, &(first, Count))?;
                 (c, t, HashMap::new())
             }
-            (false, CountMode::Articles) => {
-                searcher.search(query, &(first, Count, self.article_counter(request)))?
-            }
+            (false, CountMode::Articles) => searcher.search(
+                query,
+                &(first, Count, self.article_counter(searcher, request)),
+            )?,
             (false, CountMode::Stories) => {
                 let stories = facets::StoryEntityCounter {
                     field: "entities".into(),
                     kinds: request.facets.clone(),
+                    limit: request.facet_limit,
                     max_distance,
+                    table: self.entity_table(searcher),
                 };
                 searcher.search(query, &(first, Count, stories))?
             }
@@ -297,10 +303,28 @@ impl NewsIndex {
         }
     }
 
-    fn article_counter(&self, request: &SearchRequest) -> facets::EntityCounter {
+    /// The entity table, forgetting segments that `searcher` no longer has.
+    fn entity_table(&self, searcher: &tantivy::Searcher) -> &facets::EntityTable {
+        let live: Vec<_> = searcher
+            .segment_readers()
+            .iter()
+            .map(|s| s.segment_id())
+            .collect();
+        let table = self.entity_table_cache();
+        table.retain(&live);
+        table
+    }
+
+    fn article_counter(
+        &self,
+        searcher: &tantivy::Searcher,
+        request: &SearchRequest,
+    ) -> facets::EntityCounter<'_> {
         facets::EntityCounter {
             field: "entities".into(),
             kinds: request.facets.clone(),
+            limit: request.facet_limit,
+            table: self.entity_table(searcher),
         }
     }
 
@@ -314,13 +338,14 @@ impl NewsIndex {
         let counter = facets::EntityCounter {
             field: "entities".into(),
             kinds: kinds.to_vec(),
+            limit,
+            table: self.entity_table(&searcher),
         };
         let counts = searcher.search(&tantivy::query::AllQuery, &counter)?;
         Ok(facets::top_by_kind(counts, kinds, limit))
     }
 }
 
-/// Builds a [`Hit`] from a stored document.
 /// Some queries parse but name a field wrongly only when they run (`nosuchfield:*`, or `title:*`, which
 /// needs a fast field): those are the user's query errors, not the index's.
 fn query_error(request: &SearchRequest, error: crate::Error) -> crate::Error {
@@ -339,6 +364,7 @@ fn query_error(request: &SearchRequest, error: crate::Error) -> crate::Error {
     }
 }
 
+/// Builds a [`Hit`] from a stored document.
 pub(crate) fn hit_from_doc(f: &Fields, doc: &TantivyDocument, score: f32, snippet: Snippet) -> Hit {
     let title = text(doc, f.title);
     let label = match &title {

@@ -6,7 +6,7 @@ use tantivy::schema::TantivyDocument;
 use tantivy::snippet::SnippetGenerator;
 use tantivy::Searcher;
 
-use crate::schema::Fields;
+use crate::schema::{news_analyzer, Fields, StemGate};
 use crate::Result;
 
 /// A passage and where the matched words are in it.
@@ -31,8 +31,27 @@ impl Snippets {
         fields: &Fields,
         max_chars: usize,
     ) -> Result<Snippets> {
-        let mut generator = SnippetGenerator::create(searcher, query, fields.body)?;
-        generator.set_max_num_chars(max_chars);
+        // What SnippetGenerator::create does, with an analyzer that stems only the words that may be
+        // query terms: stemming every word of every hit was most of a search's time.
+        let mut terms = std::collections::BTreeSet::new();
+        query.query_terms(&mut |term, _| {
+            if term.field() == fields.body {
+                terms.insert(term.clone());
+            }
+        });
+        let mut scores = std::collections::BTreeMap::new();
+        for term in &terms {
+            let value = term.value();
+            let Some(text) = value.as_str() else {
+                continue;
+            };
+            let doc_freq = searcher.doc_freq(term)?;
+            if doc_freq > 0 {
+                scores.insert(text.to_string(), 1.0 / (1.0 + doc_freq as f32));
+            }
+        }
+        let gate = StemGate::only(scores.keys().map(String::as_str));
+        let generator = SnippetGenerator::new(scores, news_analyzer(gate), fields.body, max_chars);
         Ok(Snippets {
             generator,
             body: fields.body,
