@@ -26,19 +26,26 @@ pub(crate) fn encode(signature: &Signature) -> Vec<u64> {
         .collect()
 }
 
+/// Pieces of one signature.
+const PIECES: usize = Signature::BYTES.div_ceil(PIECE);
+
 /// The signature stored as `values`, or `None` when they do not make one.
 pub(crate) fn decode(values: impl IntoIterator<Item = u64>) -> Option<Signature> {
-    let mut words: Vec<[u8; 8]> = values.into_iter().map(u64::to_le_bytes).collect();
-    words.sort_unstable_by_key(|w| w[7]);
-    let mut bytes = Vec::with_capacity(words.len() * PIECE);
-    for (i, word) in words.iter().enumerate() {
-        if usize::from(word[7]) != i {
+    // Each piece goes to its place by its number, whatever order the column gives them in.
+    let mut bytes = [0u8; PIECES * PIECE];
+    let mut placed = [false; PIECES];
+    for value in values {
+        let word = value.to_le_bytes();
+        let i = usize::from(word[7]);
+        if i >= PIECES || std::mem::replace(&mut placed[i], true) {
             return None;
         }
-        bytes.extend_from_slice(&word[..PIECE]);
+        bytes[i * PIECE..(i + 1) * PIECE].copy_from_slice(&word[..PIECE]);
     }
-    bytes.truncate(Signature::BYTES);
-    Signature::from_bytes(&bytes).ok()
+    if !placed.iter().all(|&p| p) {
+        return None;
+    }
+    Signature::from_bytes(&bytes[..Signature::BYTES]).ok()
 }
 
 /// Signatures of one segment.
