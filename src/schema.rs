@@ -2,6 +2,7 @@
 //! embedded at compile time; this module parses it once and resolves the field handles the rest of the
 //! crate uses, and registers the tokenizers the schema names.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use tantivy::schema::{Field, Schema};
@@ -94,8 +95,92 @@ pub(crate) fn news_analyzer(gate: StemGate) -> TextAnalyzer {
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
         .filter(gate)
-        .filter(Stemmer::new(Language::English))
+        .filter(MemoStemmer)
         .build()
+}
+
+/// Words whose stems one [`MemoStemmer`] keeps; past that it starts afresh.
+const MEMO_WORDS: usize = 1 << 16;
+
+/// tantivy's English stemmer with a memo of the words already stemmed: news repeats its words, and
+/// looking one up costs a fraction of stemming it. Each clone of an analyzer (tantivy makes one per
+/// indexing thread and field) has its own memo, bounded by [`MEMO_WORDS`].
+#[derive(Clone)]
+pub(crate) struct MemoStemmer;
+
+impl TokenFilter for MemoStemmer {
+    type Tokenizer<T: Tokenizer> = MemoStemFilter<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> MemoStemFilter<T> {
+        MemoStemFilter {
+            tokenizer,
+            memo: HashMap::new(),
+            stemmer: TextAnalyzer::builder(RawTokenizer::default())
+                .filter(Stemmer::new(Language::English))
+                .build(),
+        }
+    }
+}
+
+#[derive(Clone)]
+pub(crate) struct MemoStemFilter<T> {
+    tokenizer: T,
+    memo: HashMap<String, String>,
+    /// Stems one word: the whole text is one token.
+    stemmer: TextAnalyzer,
+}
+
+impl<T: Tokenizer> Tokenizer for MemoStemFilter<T> {
+    type TokenStream<'a> = MemoStemStream<'a, T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        MemoStemStream {
+            tail: self.tokenizer.token_stream(text),
+            memo: &mut self.memo,
+            stemmer: &mut self.stemmer,
+        }
+    }
+}
+
+pub(crate) struct MemoStemStream<'a, S> {
+    tail: S,
+    memo: &'a mut HashMap<String, String>,
+    stemmer: &'a mut TextAnalyzer,
+}
+
+impl<S: TokenStream> TokenStream for MemoStemStream<'_, S> {
+    fn advance(&mut self) -> bool {
+        if !self.tail.advance() {
+            return false;
+        }
+        let text = &mut self.tail.token_mut().text;
+        if text.is_empty() {
+            return true;
+        }
+        if let Some(stem) = self.memo.get(text.as_str()) {
+            text.clone_from(stem);
+            return true;
+        }
+        let mut stem = None;
+        self.stemmer
+            .token_stream(text)
+            .process(&mut |token| stem = Some(token.text.clone()));
+        let stem = stem.unwrap_or_default();
+        if self.memo.len() >= MEMO_WORDS {
+            self.memo.clear();
+        }
+        self.memo
+            .insert(std::mem::replace(text, stem.clone()), stem);
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.tail.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.tail.token_mut()
+    }
 }
 
 /// A token filter placed before the stemmer, the costliest step of the analyzer. By default it passes
@@ -227,6 +312,21 @@ mod tests {
         for (word, stem) in words.iter().zip(&stems) {
             let prefix: String = word.chars().take(1).collect();
             assert!(stem.starts_with(&prefix), "{word} -> {stem}");
+        }
+    }
+
+    #[test]
+    fn the_memo_stems_as_the_stemmer_does() {
+        let mut reference = TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(RemoveLongFilter::limit(40))
+            .filter(LowerCaser)
+            .filter(AsciiFoldingFilter)
+            .filter(Stemmer::new(Language::English))
+            .build();
+        let mut news = news_analyzer(StemGate::default());
+        // Twice over, so that the second pass reads the memo.
+        for _ in 0..2 {
+            assert_eq!(tokens(&mut news, WORDS), tokens(&mut reference, WORDS));
         }
     }
 
