@@ -59,4 +59,20 @@ impl Enricher {
     pub fn enrich_all(&self, articles: &[Article]) -> Vec<Enrichment> {
         articles.par_iter().map(|a| self.enrich(a)).collect()
     }
+
+    /// [`Enricher::enrich_all`] over a stream's records, in order, passing the rejected ones through.
+    pub fn enrich_records(
+        &self,
+        records: Vec<Result<Article>>,
+    ) -> Vec<Result<(Article, Enrichment)>> {
+        records
+            .into_par_iter()
+            .map(|record| {
+                record.map(|article| {
+                    let extra = self.enrich(&article);
+                    (article, extra)
+                })
+            })
+            .collect()
+    }
 }

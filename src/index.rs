@@ -20,6 +20,9 @@ use crate::{Error, Result};
 /// Articles enriched together (in parallel) before they are handed to the writer.
 const ENRICH_BATCH: usize = 256;
 
+/// A chunk of records, each article with its enrichment.
+type Enriched = Vec<Result<(Article, Enrichment)>>;
+
 /// Name of the marker file that makes a directory a newsidx index.
 pub const MARKER_FILE: &str = "newsidx.json";
 
@@ -398,8 +401,8 @@ impl Writer<'_> {
     /// reported through `on_event` and counted; with `strict`, the first one stops the run (after
     /// committing what came before it) and is returned.
     ///
-    /// Three stages overlap: a thread reads and parses records, the calling thread enriches a batch on
-    /// all cores (rayon) and hands it to tantivy, whose own threads index the batch before.
+    /// Three stages overlap: a thread reads and parses records, another enriches batches of them on
+    /// all cores (rayon), and the calling thread hands them to tantivy, whose own threads index them.
     pub fn index_all<I, F>(
         &mut self,
         records: I,
@@ -413,34 +416,44 @@ impl Writer<'_> {
         F: FnMut(Event<'_>),
     {
         let records = records.into_iter();
+        // Three stages overlap: reading and parsing, enrichment (on every core), and writing, which
+        // hands documents to tantivy's own indexing threads.
         std::thread::scope(|scope| {
-            let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<Result<Article>>>(2);
+            let (to_enrich, chunks) = std::sync::mpsc::sync_channel::<Vec<Result<Article>>>(2);
+            let (to_write, enriched) = std::sync::mpsc::sync_channel::<Enriched>(2);
             scope.spawn(move || {
                 let mut chunk = Vec::with_capacity(ENRICH_BATCH);
                 for record in records {
                     chunk.push(record);
                     if chunk.len() == ENRICH_BATCH {
                         let full = std::mem::replace(&mut chunk, Vec::with_capacity(ENRICH_BATCH));
-                        if sender.send(full).is_err() {
+                        if to_enrich.send(full).is_err() {
                             return; // the writer stopped early
                         }
                     }
                 }
                 if !chunk.is_empty() {
-                    let _ = sender.send(chunk);
+                    let _ = to_enrich.send(chunk);
                 }
             });
-            let outcome = self.write_chunks(&receiver, enricher, strict, &mut on_event);
-            // Dropping the receiver ends the reader if the writer stopped early, so the scope can join it.
-            drop(receiver);
+            scope.spawn(move || {
+                while let Ok(chunk) = chunks.recv() {
+                    if to_write.send(enricher.enrich_records(chunk)).is_err() {
+                        return;
+                    }
+                }
+            });
+            let outcome = self.write_chunks(&enriched, strict, &mut on_event);
+            // Dropping the receiver ends the other stages if the writer stopped early, so the scope
+            // can join them.
+            drop(enriched);
             outcome
         })
     }
 
     fn write_chunks<F>(
         &mut self,
-        chunks: &std::sync::mpsc::Receiver<Vec<Result<Article>>>,
-        enricher: &Enricher,
+        chunks: &std::sync::mpsc::Receiver<Enriched>,
         strict: bool,
         on_event: &mut F,
     ) -> Result<Report>
@@ -449,33 +462,25 @@ impl Writer<'_> {
     {
         let mut report = Report::default();
         while let Ok(chunk) = chunks.recv() {
-            let mut articles = Vec::with_capacity(chunk.len());
-            let mut stop = None;
             for record in chunk {
                 match record {
-                    Ok(article) => articles.push(article),
+                    Ok((article, enrichment)) => {
+                        let outcome = self.upsert(&article, &enrichment)?;
+                        match outcome {
+                            Upsert::Added => report.added += 1,
+                            Upsert::Updated => report.updated += 1,
+                        }
+                        on_event(Event::Indexed(&article, outcome));
+                    }
                     Err(err) => {
                         report.rejected += 1;
                         on_event(Event::Rejected(&err));
                         if strict {
-                            stop = Some(err);
-                            break;
+                            self.commit()?;
+                            return Err(err);
                         }
                     }
                 }
-            }
-            let enrichments = enricher.enrich_all(&articles);
-            for (article, enrichment) in articles.iter().zip(&enrichments) {
-                let outcome = self.upsert(article, enrichment)?;
-                match outcome {
-                    Upsert::Added => report.added += 1,
-                    Upsert::Updated => report.updated += 1,
-                }
-                on_event(Event::Indexed(article, outcome));
-            }
-            if let Some(err) = stop {
-                self.commit()?;
-                return Err(err);
             }
         }
         Ok(report)
