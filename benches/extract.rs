@@ -1,4 +1,5 @@
-//! Entity extraction throughput (articles/s and bytes/s) over a news corpus; see `common.rs` for which.
+//! Enrichment throughput over a news corpus (see `common.rs` for which): entity extraction
+//! (articles/s and bytes/s) and near-duplicate signatures (articles/s).
 //!
 //! `cargo bench --bench extract`
 
@@ -6,6 +7,7 @@ mod common;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use newsidx::entities::ExtractorBuilder;
+use newsidx::fingerprint::Fingerprinter;
 
 fn extraction(c: &mut Criterion) {
     let (name, articles) = common::corpus();
@@ -36,6 +38,20 @@ fn extraction(c: &mut Criterion) {
                 n += extractor.extract_article(a.title.as_deref(), &a.body).len();
             }
             n
+        })
+    });
+    group.finish();
+
+    let fingerprinter = Fingerprinter::new();
+    let mut group = c.benchmark_group("fingerprint");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(articles.len() as u64));
+    group.bench_function("signature", |b| {
+        b.iter(|| {
+            articles
+                .iter()
+                .map(|a| fingerprinter.signature(a.title.as_deref(), &a.body).simhash.0)
+                .fold(0u64, |acc, h| acc ^ h)
         })
     });
     group.finish();

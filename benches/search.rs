@@ -1,5 +1,6 @@
-//! Query cost on a prebuilt index: a plain top-10 search, the same with near-duplicate collapse, with
-//! collapse and entity facets, and `duplicates` over the whole index. The ratios between them are the
+//! Query cost on a prebuilt index: tantivy's own top-10 (the peer: parse, search, count), newsidx's
+//! top-10 search without collapse, with near-duplicate collapse, with collapse and entity facets, and
+//! `duplicates` over the whole index. The ratios between them are the
 //! figures that matter (the machines are noisy); see `common.rs` for the corpus.
 //!
 //! `cargo bench --bench search`
@@ -8,7 +9,9 @@ mod common;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use newsidx::entities::EntityKind;
+use newsidx::search::build_query;
 use newsidx::{Enricher, NewsIndex, SearchRequest, WriterOptions};
+use tantivy::collector::{Count, TopDocs};
 
 /// Realistic news queries over Reuters-era business news.
 const QUERIES: &[&str] = &[
@@ -63,6 +66,24 @@ fn queries(c: &mut Criterion) {
         ..SearchRequest::new("")
     };
     let mut group = c.benchmark_group("top10");
+    let searcher = index.searcher().expect("searcher");
+    group.bench_function("tantivy", |b| {
+        b.iter(|| {
+            QUERIES
+                .iter()
+                .map(|q| {
+                    let request = SearchRequest {
+                        query: (*q).to_string(),
+                        ..plain.clone()
+                    };
+                    let query = build_query(&index, &request).expect("query");
+                    let top = TopDocs::with_limit(10).order_by_score();
+                    let (top, count) = searcher.search(&*query, &(top, Count)).expect("search");
+                    top.len() + count
+                })
+                .sum::<usize>()
+        })
+    });
     group.bench_function("plain", |b| b.iter(|| run_all(&index, &plain)));
     group.bench_function("collapse", |b| b.iter(|| run_all(&index, &collapsed)));
     group.bench_function("collapse+facets", |b| {
