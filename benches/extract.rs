@@ -50,7 +50,12 @@ fn extraction(c: &mut Criterion) {
         b.iter(|| {
             articles
                 .iter()
-                .map(|a| fingerprinter.signature(a.title.as_deref(), &a.body).simhash.0)
+                .map(|a| {
+                    fingerprinter
+                        .signature(a.title.as_deref(), &a.body)
+                        .simhash
+                        .0
+                })
                 .fold(0u64, |acc, h| acc ^ h)
         })
     });
