@@ -2,7 +2,7 @@
 //! embedded at compile time; this module parses it once and resolves the field handles the rest of the
 //! crate uses, and registers the tokenizers the schema names.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::sync::Arc;
 
 use tantivy::schema::{Field, Schema};
@@ -114,7 +114,7 @@ impl TokenFilter for MemoStemmer {
     fn transform<T: Tokenizer>(self, tokenizer: T) -> MemoStemFilter<T> {
         MemoStemFilter {
             tokenizer,
-            memo: HashMap::new(),
+            memo: FxHashMap::default(),
             stemmer: TextAnalyzer::builder(RawTokenizer::default())
                 .filter(Stemmer::new(Language::English))
                 .build(),
@@ -125,7 +125,7 @@ impl TokenFilter for MemoStemmer {
 #[derive(Clone)]
 pub(crate) struct MemoStemFilter<T> {
     tokenizer: T,
-    memo: HashMap<String, String>,
+    memo: FxHashMap<String, String>,
     /// Stems one word: the whole text is one token.
     stemmer: TextAnalyzer,
 }
@@ -144,7 +144,7 @@ impl<T: Tokenizer> Tokenizer for MemoStemFilter<T> {
 
 pub(crate) struct MemoStemStream<'a, S> {
     tail: S,
-    memo: &'a mut HashMap<String, String>,
+    memo: &'a mut FxHashMap<String, String>,
     stemmer: &'a mut TextAnalyzer,
 }
 
