@@ -1,6 +1,6 @@
-//! Query-time collapse of near-duplicates. A collector keeps the top candidates of each segment and
-//! reads their signatures; `merge_fruits` ranks all candidates together (segments come in no set order)
-//! and [`fingerprint::collapse`] groups them under their best-scoring member. When the duplicates
+//! Query-time collapse of near-duplicates. A collector keeps the top candidates of each segment;
+//! `merge_fruits` ranks all candidates together (segments come in no set order) and reads the signatures
+//! of those kept, and [`fingerprint::collapse`] groups them under their best-scoring member. When the duplicates
 //! leave fewer groups than the page needs, the search is run again with more candidates.
 
 use std::cmp::Ordering;
@@ -86,20 +86,42 @@ impl Collector for TopCandidates {
         true
     }
 
-    fn merge_fruits(&self, fruits: Vec<Vec<Candidate>>) -> tantivy::Result<Vec<Candidate>> {
-        let mut all: Vec<Candidate> = fruits.into_iter().flatten().collect();
-        all.sort_by(|a, b| {
-            b.score
-                .total_cmp(&a.score)
-                .then_with(|| a.address.cmp(&b.address))
-        });
+    fn merge_fruits(&self, fruits: Vec<SegmentCandidates>) -> tantivy::Result<Vec<Candidate>> {
+        // Rank every segment's best together, then read the signatures of the `k` kept only.
+        let mut all: Vec<(Score, DocAddress)> = fruits
+            .iter()
+            .flat_map(|f| {
+                f.ranked
+                    .iter()
+                    .map(|&(score, doc)| (score, DocAddress::new(f.segment, doc)))
+            })
+            .collect();
+        all.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
         all.truncate(self.k);
-        Ok(all)
+        let columns: std::collections::HashMap<SegmentOrdinal, &SegmentSignatures> =
+            fruits.iter().map(|f| (f.segment, &f.signatures)).collect();
+        Ok(all
+            .into_iter()
+            .map(|(score, address)| Candidate {
+                score,
+                address,
+                signature: columns
+                    .get(&address.segment_ord)
+                    .map_or_else(super::signatures::missing, |s| s.get(address.doc_id)),
+            })
+            .collect())
     }
 }
 
+/// One segment's best documents, with the column their signatures are read from.
+pub(crate) struct SegmentCandidates {
+    segment: SegmentOrdinal,
+    ranked: Vec<(Score, DocId)>,
+    signatures: SegmentSignatures,
+}
+
 impl SegmentCollector for SegmentTop {
-    type Fruit = Vec<Candidate>;
+    type Fruit = SegmentCandidates;
 
     fn collect(&mut self, doc: DocId, score: Score) {
         if self.heap.len() < self.k {
@@ -112,16 +134,16 @@ impl SegmentCollector for SegmentTop {
         }
     }
 
-    fn harvest(self) -> Vec<Candidate> {
-        let signatures = &self.signatures;
-        self.heap
-            .into_vec()
-            .into_iter()
-            .map(|Ranked(score, doc)| Candidate {
-                score,
-                address: DocAddress::new(self.segment, doc),
-                signature: signatures.get(doc),
-            })
-            .collect()
+    fn harvest(self) -> SegmentCandidates {
+        SegmentCandidates {
+            segment: self.segment,
+            ranked: self
+                .heap
+                .into_vec()
+                .into_iter()
+                .map(|Ranked(score, doc)| (score, doc))
+                .collect(),
+            signatures: self.signatures,
+        }
     }
 }
