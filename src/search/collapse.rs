@@ -26,6 +26,7 @@ pub(crate) fn candidates_for(needed: usize) -> usize {
 }
 
 /// A ranked candidate with its signature.
+#[derive(Clone)]
 pub(crate) struct Candidate {
     pub(crate) score: Score,
     pub(crate) address: DocAddress,
@@ -100,7 +101,7 @@ impl Collector for TopCandidates {
         all.truncate(self.k);
         let columns: std::collections::HashMap<SegmentOrdinal, &SegmentSignatures> =
             fruits.iter().map(|f| (f.segment, &f.signatures)).collect();
-        Ok(all
+        let mut kept: Vec<Candidate> = all
             .into_iter()
             .map(|(score, address)| Candidate {
                 score,
@@ -109,8 +110,50 @@ impl Collector for TopCandidates {
                     .get(&address.segment_ord)
                     .map_or_else(super::signatures::missing, |s| s.get(address.doc_id)),
             })
-            .collect())
+            .collect();
+        // Copies of one text score exactly alike, and where each lands (segment, doc id) depends on
+        // how indexing threads shared the work: break such ties by content (and, for copies whose
+        // folded text is the same, by id: see `order_ties_by_id`), so that the same articles give the
+        // same leader however they were indexed.
+        kept.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| a.signature.simhash.0.cmp(&b.signature.simhash.0))
+                .then_with(|| a.address.cmp(&b.address))
+        });
+        Ok(kept)
     }
+}
+
+/// Orders candidates that tie on score and fingerprint by their article id, read from the store: only
+/// copies whose folded text is the same tie so, which is rare, so few documents are read.
+pub(crate) fn order_ties_by_id(
+    searcher: &tantivy::Searcher,
+    id_field: tantivy::schema::Field,
+    candidates: &mut [Candidate],
+) -> tantivy::Result<()> {
+    let mut start = 0;
+    while start < candidates.len() {
+        let key = |c: &Candidate| (c.score.to_bits(), c.signature.simhash.0);
+        let end = start
+            + candidates[start..]
+                .iter()
+                .take_while(|c| key(c) == key(&candidates[start]))
+                .count();
+        if end - start > 1 {
+            let mut run = Vec::with_capacity(end - start);
+            for c in &candidates[start..end] {
+                let doc = searcher.doc::<tantivy::TantivyDocument>(c.address)?;
+                run.push((super::text(&doc, id_field).unwrap_or_default(), c.clone()));
+            }
+            run.sort_by(|a, b| a.0.cmp(&b.0));
+            for (slot, (_, c)) in run.into_iter().enumerate() {
+                candidates[start + slot] = c;
+            }
+        }
+        start = end;
+    }
+    Ok(())
 }
 
 /// One segment's best documents, with the column their signatures are read from.
