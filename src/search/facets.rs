@@ -1,10 +1,10 @@
 //! Entity facet counts over the articles matching a query, and the catalogue of entities in the index.
-//! Counting reads each segment's facet column (ordinals) and maps them to global entity ids through an
-//! [`EntityTable`] built once per segment, then sums across segments in `merge_fruits`; names are looked
-//! up only for the entities counted.
+//! Counting reads each segment's facet column (ordinals); `merge_fruits` maps them to global entity ids
+//! through the [`EntityTable`] (which decodes each ordinal of a segment from its dictionary the first
+//! time a query meets it, and remembers it), sums, and names only the entities reported.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::fastfield::FacetReader;
@@ -25,10 +25,13 @@ pub(crate) fn decode(encoded: &str) -> Option<EntityKey> {
 
 /// Marks a facet ordinal that is not an entity.
 const NOT_AN_ENTITY: u32 = u32::MAX;
+/// Marks a facet ordinal not decoded yet.
+const UNKNOWN: u32 = u32::MAX - 1;
 
-/// Every entity of the index, interned once: each segment's facet ordinals map to global ids, so that
-/// counting reads no dictionary and hashes no names per query. Segments never change, so a segment's
-/// map is built on its first query and kept until the segment leaves the index.
+/// Every entity met so far, interned: each segment's facet ordinals map to global ids, so that counting
+/// hashes no names and a long-lived index (a server, `newsidx bench`) reads each dictionary entry once.
+/// A one-shot search decodes only the ordinals its matches carry, as it would without the table.
+/// Segments never change, so what is learnt of a segment stays true until it leaves the index.
 #[derive(Default)]
 pub(crate) struct EntityTable {
     inner: Mutex<TableInner>,
@@ -38,35 +41,54 @@ pub(crate) struct EntityTable {
 struct TableInner {
     names: Vec<EntityKey>,
     ids: HashMap<EntityKey, u32>,
-    segments: HashMap<SegmentId, Arc<[u32]>>,
+    segments: HashMap<SegmentId, Vec<u32>>,
 }
 
 impl EntityTable {
-    /// The global id of each facet ordinal of `segment` ([`NOT_AN_ENTITY`] for other facets).
-    fn segment(&self, segment: &SegmentReader, reader: &FacetReader) -> Arc<[u32]> {
+    /// The global ids of `sorted` (ascending, distinct facet ordinals of `segment`), aligned with it;
+    /// [`NOT_AN_ENTITY`] for facets that are not entities.
+    fn ids(&self, segment: SegmentId, reader: &FacetReader, sorted: &[u64]) -> Vec<u32> {
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(map) = inner.segments.get(&segment.segment_id()) {
-            return Arc::clone(map);
+        let TableInner {
+            names,
+            ids,
+            segments,
+        } = &mut *inner;
+        let map = segments
+            .entry(segment)
+            .or_insert_with(|| vec![UNKNOWN; reader.num_facets()]);
+        let len = map.len();
+        let at = move |ord: u64| usize::try_from(ord).ok().filter(|&i| i < len);
+        let missing: Vec<u64> = sorted
+            .iter()
+            .copied()
+            .filter(|&ord| at(ord).is_some_and(|i| map[i] == UNKNOWN))
+            .collect();
+        if !missing.is_empty() {
+            let mut found = missing.iter();
+            let _ = reader
+                .facet_dict()
+                .sorted_ords_to_term_cb(&missing, |bytes| {
+                    let Some(&ord) = found.next() else {
+                        return;
+                    };
+                    let id = match std::str::from_utf8(bytes).ok().and_then(decode) {
+                        Some(key) => *ids.entry(key).or_insert_with_key(|key| {
+                            names.push(key.clone());
+                            names.len() as u32 - 1
+                        }),
+                        None => NOT_AN_ENTITY,
+                    };
+                    map[ord as usize] = id;
+                });
         }
-        let TableInner { names, ids, .. } = &mut *inner;
-        let mut map = Vec::with_capacity(reader.num_facets());
-        let all: Vec<u64> = (0..reader.num_facets() as u64).collect();
-        let _ = reader.facet_dict().sorted_ords_to_term_cb(&all, |bytes| {
-            let id = match std::str::from_utf8(bytes).ok().and_then(decode) {
-                Some(key) => *ids.entry(key).or_insert_with_key(|key| {
-                    names.push(key.clone());
-                    names.len() as u32 - 1
-                }),
-                None => NOT_AN_ENTITY,
-            };
-            map.push(id);
-        });
-        map.resize(reader.num_facets(), NOT_AN_ENTITY);
-        let map: Arc<[u32]> = map.into();
-        inner
-            .segments
-            .insert(segment.segment_id(), Arc::clone(&map));
-        map
+        sorted
+            .iter()
+            .map(|&ord| match at(ord).map(|i| map[i]) {
+                Some(UNKNOWN) | None => NOT_AN_ENTITY,
+                Some(id) => id,
+            })
+            .collect()
     }
 
     /// Forgets the segments that are no longer in the index.
@@ -80,16 +102,20 @@ impl EntityTable {
     fn top(&self, counts: &[u64], kinds: &[EntityKind], limit: usize) -> HashMap<EntityKey, u64> {
         let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         let names = &inner.names;
+        let counts = &counts[..counts.len().min(names.len())];
         let order = |a: &usize, b: &usize| {
             counts[*b]
                 .cmp(&counts[*a])
                 .then_with(|| names[*a].1.cmp(&names[*b].1))
         };
+        let mut by_kind: HashMap<EntityKind, Vec<usize>> = HashMap::new();
+        for (id, &count) in counts.iter().enumerate() {
+            if count > 0 && kinds.contains(&names[id].0) {
+                by_kind.entry(names[id].0).or_default().push(id);
+            }
+        }
         let mut out = HashMap::new();
-        for kind in kinds {
-            let mut ids: Vec<usize> = (0..counts.len())
-                .filter(|&id| counts[id] > 0 && names[id].0 == *kind)
-                .collect();
+        for mut ids in by_kind.into_values() {
             if ids.len() > limit && limit > 0 {
                 ids.select_nth_unstable_by(limit - 1, order);
             }
@@ -98,6 +124,18 @@ impl EntityTable {
         }
         out
     }
+}
+
+/// A segment's facet ordinals, sorted and distinct, and where each of `ords` is among them.
+fn distinct(ords: &[u64]) -> (Vec<u64>, Vec<u32>) {
+    let mut sorted = ords.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let positions = ords
+        .iter()
+        .map(|ord| sorted.binary_search(ord).unwrap_or_default() as u32)
+        .collect();
+    (sorted, positions)
 }
 
 /// Counts, per entity, the matching articles that carry it.
@@ -110,9 +148,16 @@ pub(crate) struct EntityCounter<'a> {
 }
 
 pub(crate) struct SegmentEntityCounter {
+    segment: SegmentId,
     reader: FacetReader,
-    global: Arc<[u32]>,
     counts: Vec<u64>,
+}
+
+/// What one segment contributes to article counts: matches per facet ordinal.
+pub(crate) struct SegmentCounts {
+    segment: SegmentId,
+    reader: FacetReader,
+    counts: Vec<(u64, u64)>,
 }
 
 impl Collector for EntityCounter<'_> {
@@ -125,11 +170,10 @@ impl Collector for EntityCounter<'_> {
         segment: &SegmentReader,
     ) -> tantivy::Result<Self::Child> {
         let reader = segment.facet_reader(&self.field)?;
-        let global = self.table.segment(segment, &reader);
         Ok(SegmentEntityCounter {
+            segment: segment.segment_id(),
             counts: vec![0; reader.num_facets()],
             reader,
-            global,
         })
     }
 
@@ -137,21 +181,29 @@ impl Collector for EntityCounter<'_> {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<Vec<(u32, u64)>>) -> tantivy::Result<Self::Fruit> {
+    fn merge_fruits(&self, fruits: Vec<SegmentCounts>) -> tantivy::Result<Self::Fruit> {
         let mut total: Vec<u64> = Vec::new();
-        for (id, count) in fruits.into_iter().flatten() {
-            let id = id as usize;
-            if id >= total.len() {
-                total.resize(id + 1, 0);
+        for fruit in fruits {
+            // `counts` is in ordinal order, so its ordinals are sorted and distinct.
+            let ords: Vec<u64> = fruit.counts.iter().map(|&(ord, _)| ord).collect();
+            let ids = self.table.ids(fruit.segment, &fruit.reader, &ords);
+            for (id, &(_, count)) in ids.into_iter().zip(&fruit.counts) {
+                if id == NOT_AN_ENTITY {
+                    continue;
+                }
+                let id = id as usize;
+                if id >= total.len() {
+                    total.resize(id + 1, 0);
+                }
+                total[id] += count;
             }
-            total[id] += count;
         }
         Ok(self.table.top(&total, &self.kinds, self.limit))
     }
 }
 
 impl SegmentCollector for SegmentEntityCounter {
-    type Fruit = Vec<(u32, u64)>;
+    type Fruit = SegmentCounts;
 
     fn collect(&mut self, doc: DocId, _: Score) {
         for ord in self.reader.facet_ords(doc) {
@@ -161,13 +213,15 @@ impl SegmentCollector for SegmentEntityCounter {
         }
     }
 
-    fn harvest(self) -> Self::Fruit {
-        self.counts
-            .iter()
-            .zip(self.global.iter())
-            .filter(|&(&count, &id)| count > 0 && id != NOT_AN_ENTITY)
-            .map(|(&count, &id)| (id, count))
-            .collect()
+    fn harvest(self) -> SegmentCounts {
+        SegmentCounts {
+            counts: (0u64..)
+                .zip(self.counts)
+                .filter(|&(_, count)| count > 0)
+                .collect(),
+            segment: self.segment,
+            reader: self.reader,
+        }
     }
 }
 
@@ -205,17 +259,17 @@ pub(crate) struct StoryEntityCounter<'a> {
     pub(crate) table: &'a EntityTable,
 }
 
-/// What one segment contributes: each matching article's signature and entities.
+/// What one segment contributes: each matching article's signature and facet ordinals.
 pub(crate) struct SegmentStories {
+    segment: SegmentId,
+    reader: FacetReader,
     signatures: Vec<crate::fingerprint::Signature>,
-    /// Article `i`'s entities (global ids) are `entities[starts[i]..starts[i + 1]]`.
-    entities: Vec<u32>,
+    /// Article `i`'s facet ordinals are `ords[starts[i]..starts[i + 1]]`.
+    ords: Vec<u64>,
     starts: Vec<usize>,
 }
 
 pub(crate) struct SegmentStoryCounter {
-    reader: FacetReader,
-    global: Arc<[u32]>,
     signatures: super::signatures::SegmentSignatures,
     stories: SegmentStories,
 }
@@ -229,14 +283,13 @@ impl Collector for StoryEntityCounter<'_> {
         _: SegmentOrdinal,
         segment: &SegmentReader,
     ) -> tantivy::Result<Self::Child> {
-        let reader = segment.facet_reader(&self.field)?;
         Ok(SegmentStoryCounter {
-            global: self.table.segment(segment, &reader),
-            reader,
             signatures: super::signatures::SegmentSignatures::open(segment)?,
             stories: SegmentStories {
+                segment: segment.segment_id(),
+                reader: segment.facet_reader(&self.field)?,
                 signatures: Vec::new(),
-                entities: Vec::new(),
+                ords: Vec::new(),
                 starts: vec![0],
             },
         })
@@ -247,23 +300,30 @@ impl Collector for StoryEntityCounter<'_> {
     }
 
     fn merge_fruits(&self, fruits: Vec<SegmentStories>) -> tantivy::Result<Self::Fruit> {
+        // Every article's entities as global ids (NOT_AN_ENTITY for other facets), all segments.
         let mut signatures = Vec::new();
         let mut entities: Vec<u32> = Vec::new();
         let mut starts: Vec<usize> = vec![0];
         for fruit in fruits {
+            let (sorted, positions) = distinct(&fruit.ords);
+            let ids = self.table.ids(fruit.segment, &fruit.reader, &sorted);
             let offset = entities.len();
-            signatures.extend(fruit.signatures);
-            entities.extend(fruit.entities);
+            entities.extend(positions.into_iter().map(|p| ids[p as usize]));
             starts.extend(fruit.starts.iter().skip(1).map(|s| s + offset));
+            signatures.extend(fruit.signatures);
         }
-        let size = entities.iter().max().map_or(0, |&m| m as usize + 1);
+        let size = entities
+            .iter()
+            .filter(|&&id| id != NOT_AN_ENTITY)
+            .max()
+            .map_or(0, |&m| m as usize + 1);
         // counts[id]: stories carrying entity id; marked[id]: the last story that counted it.
         let mut counts = vec![0u64; size];
         let mut marked = vec![usize::MAX; size];
         let mut count = |story: usize, article: usize| {
             for &id in &entities[starts[article]..starts[article + 1]] {
                 let id = id as usize;
-                if marked[id] != story {
+                if id < size && marked[id] != story {
                     marked[id] = story;
                     counts[id] += 1;
                 }
@@ -288,15 +348,10 @@ impl SegmentCollector for SegmentStoryCounter {
     type Fruit = SegmentStories;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        let global = &self.global;
-        self.stories.entities.extend(
-            self.reader
-                .facet_ords(doc)
-                .filter_map(|ord| global.get(ord as usize).copied())
-                .filter(|&id| id != NOT_AN_ENTITY),
-        );
-        self.stories.starts.push(self.stories.entities.len());
-        self.stories.signatures.push(self.signatures.get(doc));
+        let stories = &mut self.stories;
+        stories.ords.extend(stories.reader.facet_ords(doc));
+        stories.starts.push(stories.ords.len());
+        stories.signatures.push(self.signatures.get(doc));
     }
 
     fn harvest(self) -> SegmentStories {
