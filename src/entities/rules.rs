@@ -5,7 +5,7 @@
 //! rule types is kept as untyped for the resolver, which may match it against a full name seen
 //! elsewhere in the article; otherwise it is dropped.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use super::gazetteer::{Compiled, Hit};
 use super::text::{self, Token, CAP, INITIAL, LOWER, SENT_START, SHOUT, SPACE_BEFORE, WORD};
@@ -285,7 +285,7 @@ const LOC_PREPS: &[&str] = &["in", "at", "near", "from", "outside", "across", "t
 /// and UPPER forms where the role allows).
 #[derive(Debug)]
 pub(crate) struct Words {
-    map: HashMap<String, u32>,
+    map: FxHashMap<String, u32>,
 }
 
 fn capitalise(w: &str) -> String {
@@ -298,7 +298,8 @@ fn capitalise(w: &str) -> String {
 
 impl Words {
     pub fn builtin() -> Words {
-        let mut map: HashMap<String, u32> = HashMap::with_capacity(16_384);
+        let mut map: FxHashMap<String, u32> =
+            FxHashMap::with_capacity_and_hasher(16_384, Default::default());
         let mut add = |w: &str, flag: u32| *map.entry(w.to_string()).or_insert(0) |= flag;
         for w in STOP_WORDS {
             add(w, STOP);
