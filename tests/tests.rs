@@ -861,6 +861,66 @@ mod near_duplicates {
         assert_eq!(seen.len(), groups);
     }
 
+    /// More articles than the first round of candidates, all scoring alike for `*`: pages read from
+    /// more candidates must still agree with the pages before them.
+    #[test]
+    fn pages_agree_beyond_the_first_candidates() {
+        const WORDS: &[&str] = &[
+            "harbour",
+            "tariff",
+            "senate",
+            "drought",
+            "vaccine",
+            "pipeline",
+            "election",
+            "strike",
+            "museum",
+            "satellite",
+            "glacier",
+            "refinery",
+            "orchestra",
+            "verdict",
+            "monsoon",
+            "bridge",
+        ];
+        let dir = Dir::new();
+        let mut feed = String::new();
+        for n in 0u64..150 {
+            // Each article a different walk through the words: no two are near each other.
+            let mut state = n.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+            let body: Vec<&str> = (0..40)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    WORDS[(state % WORDS.len() as u64) as usize]
+                })
+                .collect();
+            feed.push_str(&format!(
+                "{{\"id\": \"n{n:03}\", \"body\": \"{}\"}}\n",
+                body.join(" ")
+            ));
+        }
+        let file = dir.file("feed.jsonl", feed);
+        dir.run(&["index", file.to_str().unwrap()]).expect(0);
+        let all = search(&dir, &["*", "--limit", "150"]);
+        assert_eq!(
+            all.hits.len(),
+            150,
+            "no two generated articles are near-duplicates"
+        );
+        let mut paged = Vec::new();
+        for offset in (0..150).step_by(10) {
+            let page = search(
+                &dir,
+                &["*", "--limit", "10", "--offset", &offset.to_string()],
+            );
+            paged.extend(page.hits.into_iter().map(|h| h.id));
+        }
+        let whole: Vec<String> = all.hits.into_iter().map(|h| h.id).collect();
+        assert_eq!(paged, whole);
+    }
+
     #[test]
     fn facet_counts_follow_the_collapse_unless_articles_are_asked_for() {
         let dir = indexed();

@@ -101,7 +101,7 @@ impl Collector for TopCandidates {
         all.truncate(self.k);
         let columns: std::collections::HashMap<SegmentOrdinal, &SegmentSignatures> =
             fruits.iter().map(|f| (f.segment, &f.signatures)).collect();
-        let mut kept: Vec<Candidate> = all
+        Ok(all
             .into_iter()
             .map(|(score, address)| Candidate {
                 score,
@@ -110,48 +110,60 @@ impl Collector for TopCandidates {
                     .get(&address.segment_ord)
                     .map_or_else(super::signatures::missing, |s| s.get(address.doc_id)),
             })
-            .collect();
-        // Copies of one text score exactly alike, and where each lands (segment, doc id) depends on
-        // how indexing threads shared the work: break such ties by content (and, for copies whose
-        // folded text is the same, by id: see `order_ties_by_id`), so that the same articles give the
-        // same leader however they were indexed.
-        kept.sort_by(|a, b| {
-            b.score
-                .total_cmp(&a.score)
-                .then_with(|| a.signature.simhash.0.cmp(&b.signature.simhash.0))
-                .then_with(|| a.address.cmp(&b.address))
-        });
-        Ok(kept)
+            .collect())
     }
 }
 
-/// Orders candidates that tie on score and fingerprint by their article id, read from the store: only
-/// copies whose folded text is the same tie so, which is rare, so few documents are read.
-pub(crate) fn order_ties_by_id(
+/// Orders candidates that tie on score by content rather than by where they sit in the index. Copies
+/// of one text score exactly alike, and their segments and doc ids depend on how indexing threads
+/// shared the work; ordered by fingerprint, then (for copies whose folded text is the same) by id read
+/// from the store, the same articles give the same leader however they were indexed. A run of ties cut
+/// by the candidate limit (`truncated`) keeps index order, so that a page computed from more
+/// candidates agrees with it.
+pub(crate) fn order_ties(
     searcher: &tantivy::Searcher,
     id_field: tantivy::schema::Field,
     candidates: &mut [Candidate],
+    truncated: bool,
 ) -> tantivy::Result<()> {
+    let n = candidates.len();
     let mut start = 0;
-    while start < candidates.len() {
-        let key = |c: &Candidate| (c.score.to_bits(), c.signature.simhash.0);
+    while start < n {
+        let score = candidates[start].score.to_bits();
         let end = start
             + candidates[start..]
                 .iter()
-                .take_while(|c| key(c) == key(&candidates[start]))
+                .take_while(|c| c.score.to_bits() == score)
                 .count();
-        if end - start > 1 {
-            let mut run = Vec::with_capacity(end - start);
-            for c in &candidates[start..end] {
-                let doc = searcher.doc::<tantivy::TantivyDocument>(c.address)?;
-                run.push((super::text(&doc, id_field).unwrap_or_default(), c.clone()));
-            }
-            run.sort_by(|a, b| a.0.cmp(&b.0));
-            for (slot, (_, c)) in run.into_iter().enumerate() {
-                candidates[start + slot] = c;
-            }
+        if end - start > 1 && !(truncated && end == n) {
+            let run = &mut candidates[start..end];
+            run.sort_by_key(|c| c.signature.simhash.0);
+            by_id_where_equal(searcher, id_field, run)?;
         }
         start = end;
+    }
+    Ok(())
+}
+
+/// Within `run` (sorted by fingerprint), orders the candidates with equal fingerprints by id.
+fn by_id_where_equal(
+    searcher: &tantivy::Searcher,
+    id_field: tantivy::schema::Field,
+    run: &mut [Candidate],
+) -> tantivy::Result<()> {
+    for same in run.chunk_by_mut(|a, b| a.signature.simhash.0 == b.signature.simhash.0) {
+        if same.len() < 2 {
+            continue;
+        }
+        let mut keyed = Vec::with_capacity(same.len());
+        for c in same.iter() {
+            let doc = searcher.doc::<tantivy::TantivyDocument>(c.address)?;
+            keyed.push((super::text(&doc, id_field).unwrap_or_default(), c.clone()));
+        }
+        keyed.sort_by(|a, b| a.0.cmp(&b.0));
+        for (slot, (_, c)) in same.iter_mut().zip(keyed) {
+            *slot = c;
+        }
     }
     Ok(())
 }

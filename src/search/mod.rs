@@ -277,7 +277,8 @@ impl NewsIndex {
                 searcher.search(query, &(first, Count, stories))?
             }
         };
-        collapse::order_ties_by_id(searcher, self.fields().id, &mut candidates)?;
+        let truncated = candidates.len() >= k;
+        collapse::order_ties(searcher, self.fields().id, &mut candidates, truncated)?;
         loop {
             let signatures: Vec<_> = candidates.iter().map(|c| c.signature.clone()).collect();
             let groups = crate::fingerprint::collapse(&signatures, max_distance);
@@ -301,7 +302,8 @@ impl NewsIndex {
             }
             k = k.saturating_mul(4).min(docs.max(1));
             candidates = searcher.search(query, &collapse::TopCandidates { k })?;
-            collapse::order_ties_by_id(searcher, self.fields().id, &mut candidates)?;
+            let truncated = candidates.len() >= k;
+            collapse::order_ties(searcher, self.fields().id, &mut candidates, truncated)?;
         }
     }
 
