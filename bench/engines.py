@@ -338,6 +338,9 @@ def cmd_newsidx_bench_parse(args):
         out["samples_ms"] = [float(x) for x in d["samples_ms"]]
     elif "p50_ms" in d and "p95_ms" in d:
         out["summary"] = {"p50_ms": float(d["p50_ms"]), "p95_ms": float(d["p95_ms"])}
+        # `newsidx bench` times every query `repeat` times in each mode.
+        if isinstance(raw, dict) and isinstance(raw.get("queries"), int) and isinstance(raw.get("repeat"), int):
+            out["summary"]["samples"] = raw["queries"] * raw["repeat"]
     else:
         raise SystemExit(f"engines.py: {args.json_in}: no samples_ms nor p50_ms/p95_ms in newsidx bench output")
     with open(args.out, "w") as f:

@@ -112,7 +112,8 @@ def build(index, query, meta):
             per_round, hits = [], {}
             for r in rs:
                 p50, p95, d = latency_of(r["file"])
-                per_round.append((r["round"], p50, p95, len(d.get("samples_ms", []))))
+                samples = len(d.get("samples_ms", [])) or d.get("summary", {}).get("samples", 0)
+                per_round.append((r["round"], p50, p95, samples))
                 hits = hits or d.get("hits", {})
             rows.append((e, label, rs[0]["mode"], med([x[1] for x in per_round]), med([x[2] for x in per_round]), per_round, hits))
     return engines, idx, rows
