@@ -9,9 +9,7 @@ mod common;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use newsidx::entities::EntityKind;
-use newsidx::search::build_query;
 use newsidx::{Enricher, NewsIndex, SearchRequest, WriterOptions};
-use tantivy::collector::{Count, TopDocs};
 
 /// Realistic news queries over Reuters-era business news.
 const QUERIES: &[&str] = &[
@@ -41,15 +39,15 @@ fn build() -> (tempfile::TempDir, NewsIndex) {
     (dir, index)
 }
 
-fn run_all(index: &NewsIndex, template: &SearchRequest) -> usize {
+/// `run` over every query, each in a copy of `template`; the sum of what it returns.
+fn run_all(template: &SearchRequest, mut run: impl FnMut(&SearchRequest) -> usize) -> usize {
     QUERIES
         .iter()
         .map(|q| {
-            let request = SearchRequest {
+            run(&SearchRequest {
                 query: (*q).to_string(),
                 ..template.clone()
-            };
-            index.search(&request).expect("search").hits.len()
+            })
         })
         .sum()
 }
@@ -69,25 +67,16 @@ fn queries(c: &mut Criterion) {
     let searcher = index.searcher().expect("searcher");
     group.bench_function("tantivy", |b| {
         b.iter(|| {
-            QUERIES
-                .iter()
-                .map(|q| {
-                    let request = SearchRequest {
-                        query: (*q).to_string(),
-                        ..plain.clone()
-                    };
-                    let query = build_query(&index, &request).expect("query");
-                    let top = TopDocs::with_limit(10).order_by_score();
-                    let (top, count) = searcher.search(&*query, &(top, Count)).expect("search");
-                    top.len() + count
-                })
-                .sum::<usize>()
+            run_all(&plain, |r| {
+                index.tantivy_top10(&searcher, r).expect("search").len()
+            })
         })
     });
-    group.bench_function("plain", |b| b.iter(|| run_all(&index, &plain)));
-    group.bench_function("collapse", |b| b.iter(|| run_all(&index, &collapsed)));
+    let search = |r: &SearchRequest| index.search(r).expect("search").hits.len();
+    group.bench_function("plain", |b| b.iter(|| run_all(&plain, search)));
+    group.bench_function("collapse", |b| b.iter(|| run_all(&collapsed, search)));
     group.bench_function("collapse+facets", |b| {
-        b.iter(|| run_all(&index, &with_facets))
+        b.iter(|| run_all(&with_facets, search))
     });
     group.finish();
 

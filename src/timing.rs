@@ -7,6 +7,7 @@ use std::time::Instant;
 use serde::Serialize;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::schema::TantivyDocument;
+use tantivy::{DocAddress, Score, Searcher};
 
 use crate::entities::EntityKind;
 use crate::index::NewsIndex;
@@ -38,6 +39,19 @@ pub const MODES: [&str; 5] = [
 ];
 
 impl NewsIndex {
+    /// The peer of a newsidx search: tantivy's own top 10 for `request`'s query (parse, search,
+    /// count), with no snippets, collapse or facets.
+    pub fn tantivy_top10(
+        &self,
+        searcher: &Searcher,
+        request: &SearchRequest,
+    ) -> Result<Vec<(Score, DocAddress)>> {
+        let query = build_query(self, request)?;
+        let top = TopDocs::with_limit(10).order_by_score();
+        let (top, _count) = searcher.search(&*query, &(top, Count))?;
+        Ok(top)
+    }
+
     /// Runs every query `repeat` times in each of [`MODES`] (after one warm-up round) and reports the
     /// latency of each mode.
     pub fn time_queries(&self, queries: &[String], repeat: usize) -> Result<Vec<Latency>> {
@@ -61,9 +75,7 @@ impl NewsIndex {
                     let started = Instant::now();
                     match mode {
                         0 | 1 => {
-                            let q = build_query(self, &plain)?;
-                            let top = TopDocs::with_limit(10).order_by_score();
-                            let (top, _count) = searcher.search(&*q, &(top, Count))?;
+                            let top = self.tantivy_top10(&searcher, &plain)?;
                             if mode == 1 {
                                 for (_, address) in top {
                                     searcher.doc::<TantivyDocument>(address)?;
