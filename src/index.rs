@@ -173,7 +173,7 @@ impl NewsIndex {
     }
 
     /// Entity ids of the segments queried so far, kept for facet counting.
-    pub(crate) fn entity_table_cache(&self) -> &crate::search::facets::EntityTable {
+    pub(crate) fn entity_table(&self) -> &crate::search::facets::EntityTable {
         &self.entity_table
     }
 
@@ -190,6 +190,14 @@ impl NewsIndex {
     pub fn reload(&self) -> Result<()> {
         if let Some(reader) = self.reader.get() {
             reader.reload()?;
+            // Searches only ever see this reader's segments: forget the entity ids of the others.
+            let live: Vec<_> = reader
+                .searcher()
+                .segment_readers()
+                .iter()
+                .map(|s| s.segment_id())
+                .collect();
+            self.entity_table.retain(&live);
         }
         Ok(())
     }
@@ -416,8 +424,6 @@ impl Writer<'_> {
         F: FnMut(Event<'_>),
     {
         let records = records.into_iter();
-        // Three stages overlap: reading and parsing, enrichment (on every core), and writing, which
-        // hands documents to tantivy's own indexing threads.
         std::thread::scope(|scope| {
             let (to_enrich, chunks) = std::sync::mpsc::sync_channel::<Vec<Result<Article>>>(2);
             let (to_write, enriched) = std::sync::mpsc::sync_channel::<Enriched>(2);

@@ -118,15 +118,16 @@ impl Collector for TopCandidates {
 /// of one text score exactly alike, and their segments and doc ids depend on how indexing threads
 /// shared the work; ordered by fingerprint, then (for copies whose folded text is the same) by id read
 /// from the store, the same articles give the same leader however they were indexed. A run of ties cut
-/// by the candidate limit (`truncated`) keeps index order, so that a page computed from more
-/// candidates agrees with it.
+/// by the candidate limit `k` keeps index order, so that a page computed from more candidates agrees
+/// with it.
 pub(crate) fn order_ties(
     searcher: &tantivy::Searcher,
     id_field: tantivy::schema::Field,
     candidates: &mut [Candidate],
-    truncated: bool,
+    k: usize,
 ) -> tantivy::Result<()> {
     let n = candidates.len();
+    let truncated = n >= k;
     let mut start = 0;
     while start < n {
         let score = candidates[start].score.to_bits();

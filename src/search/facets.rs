@@ -14,6 +14,9 @@ use tantivy::{DocId, Score, SegmentOrdinal};
 use super::FacetCount;
 use crate::entities::EntityKind;
 
+/// Entity counts per kind (`person`, `org`, `place`), most frequent first.
+pub(crate) type Facets = std::collections::BTreeMap<String, Vec<FacetCount>>;
+
 /// An entity as stored in a facet: kind and canonical name.
 pub type EntityKey = (EntityKind, String);
 
@@ -97,9 +100,9 @@ impl EntityTable {
         inner.segments.retain(|id, _| live.contains(id));
     }
 
-    /// The `limit` entities of each kind in `kinds` with the highest counts (ties by name), as names:
-    /// only those are cloned out of the table.
-    fn top(&self, counts: &[u64], kinds: &[EntityKind], limit: usize) -> HashMap<EntityKey, u64> {
+    /// Per kind in `kinds`, the `limit` entities with the highest counts, most frequent first (ties by
+    /// name); only those are cloned out of the table.
+    fn top(&self, counts: &[u64], kinds: &[EntityKind], limit: usize) -> Facets {
         let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         let names = &inner.names;
         let counts = &counts[..counts.len().min(names.len())];
@@ -108,21 +111,27 @@ impl EntityTable {
                 .cmp(&counts[*a])
                 .then_with(|| names[*a].1.cmp(&names[*b].1))
         };
-        let mut by_kind: HashMap<EntityKind, Vec<usize>> = HashMap::new();
-        for (id, &count) in counts.iter().enumerate() {
-            if count > 0 && kinds.contains(&names[id].0) {
-                by_kind.entry(names[id].0).or_default().push(id);
-            }
-        }
-        let mut out = HashMap::new();
-        for mut ids in by_kind.into_values() {
-            if ids.len() > limit && limit > 0 {
-                ids.select_nth_unstable_by(limit - 1, order);
-            }
-            ids.truncate(limit);
-            out.extend(ids.into_iter().map(|id| (names[id].clone(), counts[id])));
-        }
-        out
+        kinds
+            .iter()
+            .map(|&kind| {
+                let mut ids: Vec<usize> = (0..counts.len())
+                    .filter(|&id| counts[id] > 0 && names[id].0 == kind)
+                    .collect();
+                if ids.len() > limit && limit > 0 {
+                    ids.select_nth_unstable_by(limit - 1, order);
+                }
+                ids.truncate(limit);
+                ids.sort_by(order);
+                let list = ids
+                    .into_iter()
+                    .map(|id| FacetCount {
+                        name: names[id].1.clone(),
+                        count: counts[id],
+                    })
+                    .collect();
+                (kind.as_str().to_string(), list)
+            })
+            .collect()
     }
 }
 
@@ -161,7 +170,7 @@ pub(crate) struct SegmentCounts {
 }
 
 impl Collector for EntityCounter<'_> {
-    type Fruit = HashMap<EntityKey, u64>;
+    type Fruit = Facets;
     type Child = SegmentEntityCounter;
 
     fn for_segment(
@@ -225,28 +234,6 @@ impl SegmentCollector for SegmentEntityCounter {
     }
 }
 
-/// Groups counts by kind, most frequent first (ties by name), at most `limit` per kind.
-pub(crate) fn top_by_kind(
-    counts: HashMap<EntityKey, u64>,
-    kinds: &[EntityKind],
-    limit: usize,
-) -> std::collections::BTreeMap<String, Vec<FacetCount>> {
-    let mut by_kind: std::collections::BTreeMap<String, Vec<FacetCount>> = kinds
-        .iter()
-        .map(|k| (k.as_str().to_string(), Vec::new()))
-        .collect();
-    for ((kind, name), count) in counts {
-        if let Some(list) = by_kind.get_mut(kind.as_str()) {
-            list.push(FacetCount { name, count });
-        }
-    }
-    for list in by_kind.values_mut() {
-        list.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
-        list.truncate(limit);
-    }
-    by_kind
-}
-
 /// Counts, per entity, the stories (groups of near-duplicates, found with
 /// [`crate::fingerprint::clusters`] over all matching articles) that carry it: a story reprinted ten
 /// times counts once.
@@ -275,7 +262,7 @@ pub(crate) struct SegmentStoryCounter {
 }
 
 impl Collector for StoryEntityCounter<'_> {
-    type Fruit = HashMap<EntityKey, u64>;
+    type Fruit = Facets;
     type Child = SegmentStoryCounter;
 
     fn for_segment(

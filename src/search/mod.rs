@@ -8,7 +8,7 @@ mod query;
 pub(crate) mod signatures;
 mod snippet;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 use tantivy::collector::{Count, TopDocs};
@@ -181,11 +181,11 @@ impl NewsIndex {
             ..request.clone()
         };
         let request = &bounded;
-        let (page, total_hits, counts) = match request.collapse {
+        let (page, total_hits, facets) = match request.collapse {
             None => self.plain_page(&searcher, &*query, request),
             Some(max_distance) => self.collapsed_page(&searcher, &*query, request, max_distance),
         }
-        .map_err(|e| query_error(request, e))?;
+        .map_err(|e| query::run_error(self, &request.query, e))?;
         let snippets =
             snippet::Snippets::new(&searcher, &*query, self.fields(), request.snippet_chars)?;
         let mut hits = Vec::with_capacity(page.len());
@@ -209,7 +209,7 @@ impl NewsIndex {
             query: request.query.clone(),
             total_hits,
             hits,
-            facets: facets::top_by_kind(counts, &request.facets, request.facet_limit),
+            facets,
         })
     }
 
@@ -219,18 +219,15 @@ impl NewsIndex {
         searcher: &tantivy::Searcher,
         query: &dyn tantivy::query::Query,
         request: &SearchRequest,
-    ) -> Result<(Vec<PageEntry>, u64, HashMap<EntityKey, u64>)> {
+    ) -> Result<(Vec<PageEntry>, u64, facets::Facets)> {
         let top = TopDocs::with_limit(request.limit.max(1))
             .and_offset(request.offset)
             .order_by_score();
         let (top, total, counts) = if request.facets.is_empty() {
             let (top, total) = searcher.search(query, &(top, Count))?;
-            (top, total, HashMap::new())
+            (top, total, facets::Facets::new())
         } else {
-            searcher.search(
-                query,
-                &(top, Count, self.article_counter(searcher, request)),
-            )?
+            searcher.search(query, &(top, Count, self.article_counter(request)))?
         };
         let page = top
             .into_iter()
@@ -252,7 +249,7 @@ impl NewsIndex {
         query: &dyn tantivy::query::Query,
         request: &SearchRequest,
         max_distance: u32,
-    ) -> Result<(Vec<PageEntry>, u64, HashMap<EntityKey, u64>)> {
+    ) -> Result<(Vec<PageEntry>, u64, facets::Facets)> {
         let needed = request.offset.saturating_add(request.limit);
         let docs = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
         let mut k = collapse::candidates_for(needed).min(docs.max(1));
@@ -260,25 +257,23 @@ impl NewsIndex {
         let (mut candidates, total, counts) = match (request.facets.is_empty(), request.count) {
             (true, _) => {
                 let (c, t) = searcher.search(query, &(first, Count))?;
-                (c, t, HashMap::new())
+                (c, t, facets::Facets::new())
             }
-            (false, CountMode::Articles) => searcher.search(
-                query,
-                &(first, Count, self.article_counter(searcher, request)),
-            )?,
+            (false, CountMode::Articles) => {
+                searcher.search(query, &(first, Count, self.article_counter(request)))?
+            }
             (false, CountMode::Stories) => {
                 let stories = facets::StoryEntityCounter {
                     field: "entities".into(),
                     kinds: request.facets.clone(),
                     limit: request.facet_limit,
                     max_distance,
-                    table: self.entity_table(searcher),
+                    table: self.entity_table(),
                 };
                 searcher.search(query, &(first, Count, stories))?
             }
         };
-        let truncated = candidates.len() >= k;
-        collapse::order_ties(searcher, self.fields().id, &mut candidates, truncated)?;
+        collapse::order_ties(searcher, self.fields().id, &mut candidates, k)?;
         loop {
             let signatures: Vec<_> = candidates.iter().map(|c| c.signature.clone()).collect();
             let groups = crate::fingerprint::collapse(&signatures, max_distance);
@@ -302,33 +297,16 @@ impl NewsIndex {
             }
             k = k.saturating_mul(4).min(docs.max(1));
             candidates = searcher.search(query, &collapse::TopCandidates { k })?;
-            let truncated = candidates.len() >= k;
-            collapse::order_ties(searcher, self.fields().id, &mut candidates, truncated)?;
+            collapse::order_ties(searcher, self.fields().id, &mut candidates, k)?;
         }
     }
 
-    /// The entity table, forgetting segments that `searcher` no longer has.
-    fn entity_table(&self, searcher: &tantivy::Searcher) -> &facets::EntityTable {
-        let live: Vec<_> = searcher
-            .segment_readers()
-            .iter()
-            .map(|s| s.segment_id())
-            .collect();
-        let table = self.entity_table_cache();
-        table.retain(&live);
-        table
-    }
-
-    fn article_counter(
-        &self,
-        searcher: &tantivy::Searcher,
-        request: &SearchRequest,
-    ) -> facets::EntityCounter<'_> {
+    fn article_counter(&self, request: &SearchRequest) -> facets::EntityCounter<'_> {
         facets::EntityCounter {
             field: "entities".into(),
             kinds: request.facets.clone(),
             limit: request.facet_limit,
-            table: self.entity_table(searcher),
+            table: self.entity_table(),
         }
     }
 
@@ -343,28 +321,9 @@ impl NewsIndex {
             field: "entities".into(),
             kinds: kinds.to_vec(),
             limit,
-            table: self.entity_table(&searcher),
+            table: self.entity_table(),
         };
-        let counts = searcher.search(&tantivy::query::AllQuery, &counter)?;
-        Ok(facets::top_by_kind(counts, kinds, limit))
-    }
-}
-
-/// Some queries parse but name a field wrongly only when they run (`nosuchfield:*`, or `title:*`, which
-/// needs a fast field): those are the user's query errors, not the index's.
-fn query_error(request: &SearchRequest, error: crate::Error) -> crate::Error {
-    use crate::Error;
-    use tantivy::TantivyError as T;
-    match error {
-        Error::Tantivy(T::FieldNotFound(field)) => Error::Query {
-            query: request.query.clone(),
-            message: format!("no field {field:?} in the index (fields: title, body, author, source, url, published, id, entities)"),
-        },
-        Error::Tantivy(T::SchemaError(message)) => Error::Query {
-            query: request.query.clone(),
-            message: format!("{message} (FIELD:* works on author, source and published)"),
-        },
-        other => other,
+        Ok(searcher.search(&tantivy::query::AllQuery, &counter)?)
     }
 }
 

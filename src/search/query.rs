@@ -73,19 +73,52 @@ fn filter(query: impl Query) -> Box<dyn Query> {
     Box::new(ConstScoreQuery::new(Box::new(query), 0.0))
 }
 
+/// The fields a query may name; the schema's others are newsidx's own (fingerprints, origin).
+const SEARCHABLE: &[&str] = &["title", "body", "id", "author", "source", "published"];
+
+fn unknown_field(field: &str) -> String {
+    format!(
+        "unknown field {field:?} (searchable fields: {})",
+        SEARCHABLE.join(", ")
+    )
+}
+
+/// Some queries parse but name a field wrongly only when they run (`nosuchfield:*`, or `title:*`,
+/// which needs a fast field): those are the user's query errors, not the index's.
+pub(crate) fn run_error(index: &NewsIndex, query: &str, error: Error) -> Error {
+    use tantivy::TantivyError as T;
+    let message = match &error {
+        Error::Tantivy(T::FieldNotFound(field)) => unknown_field(field),
+        Error::Tantivy(T::SchemaError(message)) => {
+            let schema = index.tantivy().schema();
+            let fast: Vec<&str> = SEARCHABLE
+                .iter()
+                .copied()
+                .filter(|name| {
+                    schema
+                        .get_field(name)
+                        .is_ok_and(|f| schema.get_field_entry(f).is_fast())
+                })
+                .collect();
+            format!("{message} (FIELD:* works on {})", fast.join(", "))
+        }
+        _ => return error,
+    };
+    Error::Query {
+        query: query.to_string(),
+        message,
+    }
+}
+
 /// tantivy's parse error, with a hint at the usual cause.
 fn explain(error: &tantivy::query::QueryParserError) -> String {
     use tantivy::query::QueryParserError as E;
     match error {
-        E::FieldDoesNotExist(field) => format!(
-            "unknown field {field:?} (searchable fields: title, body, id, author, source, published)"
-        ),
+        E::FieldDoesNotExist(field) => unknown_field(field),
         E::SyntaxError(detail) => format!(
             "syntax error near {detail:?} (check quotes, parentheses and field:value pairs)"
         ),
-        E::AllButQueryForbidden => {
-            "the query only excludes words; add a word to look for".into()
-        }
+        E::AllButQueryForbidden => "the query only excludes words; add a word to look for".into(),
         E::FieldNotIndexed(field) => format!("field {field:?} is stored but not searchable"),
         other => other.to_string(),
     }
