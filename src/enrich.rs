@@ -55,12 +55,8 @@ impl Enricher {
         }
     }
 
-    /// The enrichments of a batch, computed in parallel, in the batch's order.
-    pub fn enrich_all(&self, articles: &[Article]) -> Vec<Enrichment> {
-        articles.par_iter().map(|a| self.enrich(a)).collect()
-    }
-
-    /// [`Enricher::enrich_all`] over a stream's records, in order, passing the rejected ones through.
+    /// [`Enricher::enrich`] over a batch of a stream's records, in parallel and in order, passing the
+    /// rejected ones through.
     pub fn enrich_records(
         &self,
         records: Vec<Result<Article>>,
