@@ -188,8 +188,8 @@ impl<S: TokenStream> TokenStream for MemoStemStream<'_, S> {
 /// highlighting a few query words in an article stems only the words that might be them.
 #[derive(Clone, Default)]
 pub(crate) struct StemGate {
-    /// Prefixes a token must start with to pass (`None`: every token passes).
-    prefixes: Option<Arc<[String]>>,
+    /// The letters a token may start with to pass (`None`: every token passes).
+    first_letters: Option<Arc<[char]>>,
 }
 
 impl StemGate {
@@ -197,14 +197,14 @@ impl StemGate {
     /// ending and never its first letter (its exceptions reach the second: "dying" -> "die"), so a
     /// token passes when it starts with the first letter of one of the stems.
     pub(crate) fn only<'a>(stems: impl IntoIterator<Item = &'a str>) -> StemGate {
-        let mut prefixes: Vec<String> = stems
+        let mut first_letters: Vec<char> = stems
             .into_iter()
-            .map(|stem| stem.chars().take(1).collect())
+            .filter_map(|stem| stem.chars().next())
             .collect();
-        prefixes.sort();
-        prefixes.dedup();
+        first_letters.sort_unstable();
+        first_letters.dedup();
         StemGate {
-            prefixes: Some(prefixes.into()),
+            first_letters: Some(first_letters.into()),
         }
     }
 }
@@ -215,7 +215,7 @@ impl TokenFilter for StemGate {
     fn transform<T: Tokenizer>(self, tokenizer: T) -> StemGateFilter<T> {
         StemGateFilter {
             tokenizer,
-            prefixes: self.prefixes,
+            first_letters: self.first_letters,
         }
     }
 }
@@ -223,7 +223,7 @@ impl TokenFilter for StemGate {
 #[derive(Clone)]
 pub(crate) struct StemGateFilter<T> {
     tokenizer: T,
-    prefixes: Option<Arc<[String]>>,
+    first_letters: Option<Arc<[char]>>,
 }
 
 impl<T: Tokenizer> Tokenizer for StemGateFilter<T> {
@@ -232,14 +232,14 @@ impl<T: Tokenizer> Tokenizer for StemGateFilter<T> {
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
         StemGateStream {
             tail: self.tokenizer.token_stream(text),
-            prefixes: self.prefixes.as_deref(),
+            first_letters: self.first_letters.as_deref(),
         }
     }
 }
 
 pub(crate) struct StemGateStream<'a, S> {
     tail: S,
-    prefixes: Option<&'a [String]>,
+    first_letters: Option<&'a [char]>,
 }
 
 impl<S: TokenStream> TokenStream for StemGateStream<'_, S> {
@@ -247,9 +247,13 @@ impl<S: TokenStream> TokenStream for StemGateStream<'_, S> {
         if !self.tail.advance() {
             return false;
         }
-        if let Some(prefixes) = self.prefixes {
+        if let Some(first_letters) = self.first_letters {
             let text = &mut self.tail.token_mut().text;
-            if !prefixes.iter().any(|p| text.starts_with(p.as_str())) {
+            if !text
+                .chars()
+                .next()
+                .is_some_and(|c| first_letters.contains(&c))
+            {
                 text.clear();
             }
         }
