@@ -191,25 +191,18 @@ bench_tantivy() {
   [ "$KEEP" = 1 ] && [ "$r" = "$ROUNDS" ] || rm -rf "$dir"
 }
 
-bench_fts5() {
-  local r=$1 dir=$WORK/idx-fts5
+# SQLite FTS5 and Xapian: indexed and queried by engines.py in one warm Python process each.
+bench_python() {
+  local engine=$1 label=$2 r=$3 dir=$WORK/idx-$1
   rm -rf "$dir"
-  run_index fts5 "$r" "$dir" "$PY" "$BENCH/engines.py" fts5-index "$CORPUS" "$dir"
-  "$PY" "$BENCH/engines.py" latency --engine fts5 --index "$dir" --queries "$QUERIES" --reps "$REPS" \
-    --limit "$LIMIT" $(counts_flag "$r") --out "$WORK/lat/fts5-$r.json"
-  record_query fts5 "$r" inproc "python sqlite3, in-process, warm" "$WORK/lat/fts5-$r.json"
+  run_index "$engine" "$r" "$dir" "$PY" "$BENCH/engines.py" "$engine-index" "$CORPUS" "$dir"
+  "$PY" "$BENCH/engines.py" latency --engine "$engine" --index "$dir" --queries "$QUERIES" --reps "$REPS" \
+    --limit "$LIMIT" $(counts_flag "$r") --out "$WORK/lat/$engine-$r.json"
+  record_query "$engine" "$r" inproc "$label" "$WORK/lat/$engine-$r.json"
   [ "$KEEP" = 1 ] && [ "$r" = "$ROUNDS" ] || rm -rf "$dir"
 }
-
-bench_xapian() {
-  local r=$1 dir=$WORK/idx-xapian
-  rm -rf "$dir"
-  run_index xapian "$r" "$dir" "$PY" "$BENCH/engines.py" xapian-index "$CORPUS" "$dir"
-  "$PY" "$BENCH/engines.py" latency --engine xapian --index "$dir" --queries "$QUERIES" --reps "$REPS" \
-    --limit "$LIMIT" $(counts_flag "$r") --out "$WORK/lat/xapian-$r.json"
-  record_query xapian "$r" inproc "python xapian, in-process, warm" "$WORK/lat/xapian-$r.json"
-  [ "$KEEP" = 1 ] && [ "$r" = "$ROUNDS" ] || rm -rf "$dir"
-}
+bench_fts5() { bench_python fts5 "python sqlite3, in-process, warm" "$1"; }
+bench_xapian() { bench_python xapian "python xapian, in-process, warm" "$1"; }
 
 # ------------------------------------------------------------------------------ rounds
 read -r -a ENGINE_LIST <<<"$ENGINES"

@@ -322,6 +322,12 @@ def cmd_tantivy_bench_parse(args):
         json.dump({"samples_ms": samples, "per_query_ms": per_query, "hits": hits}, f)
 
 
+def cmd_queries(args):
+    with open(args.out, "w") as f:
+        for q in read_queries(args.file):
+            f.write(translate(q, args.engine) + "\n")
+
+
 def cmd_newsidx_bench_parse(args):
     """`newsidx bench --json`: {"modes": [{"mode", "p50_ms", "p95_ms", ...}]}; the row reports the full
     newsidx search (collapse + facets, snippets, hits built). Also accepts {"samples_ms": [..]} or
@@ -381,23 +387,16 @@ def main():
     p.add_argument("out")
     args = ap.parse_args()
 
-    if args.cmd == "queries":
-        with open(args.out, "w") as f:
-            for q in read_queries(args.file):
-                f.write(translate(q, args.engine) + "\n")
-    elif args.cmd == "tantivy-meta":
-        cmd_tantivy_meta(args)
-    elif args.cmd == "fts5-index":
-        cmd_fts5_index(args)
-    elif args.cmd == "xapian-index":
-        cmd_xapian_index(args)
-    elif args.cmd == "latency":
-        cmd_latency(args)
-    elif args.cmd == "tantivy-bench-parse":
-        cmd_tantivy_bench_parse(args)
-    elif args.cmd == "newsidx-bench-parse":
-        cmd_newsidx_bench_parse(args)
-
+    commands = {
+        "queries": cmd_queries,
+        "tantivy-meta": cmd_tantivy_meta,
+        "fts5-index": cmd_fts5_index,
+        "xapian-index": cmd_xapian_index,
+        "latency": cmd_latency,
+        "tantivy-bench-parse": cmd_tantivy_bench_parse,
+        "newsidx-bench-parse": cmd_newsidx_bench_parse,
+    }
+    commands[args.cmd](args)
 
 if __name__ == "__main__":
     main()
