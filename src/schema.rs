@@ -3,7 +3,6 @@
 //! crate uses, and registers the tokenizers the schema names.
 
 use rustc_hash::FxHashMap;
-use std::sync::Arc;
 
 use tantivy::schema::{Field, Schema};
 use tantivy::tokenizer::{
@@ -87,14 +86,12 @@ impl Fields {
     }
 }
 
-/// The `news` analyzer of title and body: words, lowercased, folded to ASCII, stemmed (English). `gate`
-/// can spare the stemmer the words that cannot matter (see [`StemGate::only`]).
-pub(crate) fn news_analyzer(gate: StemGate) -> TextAnalyzer {
+/// The `news` analyzer of title and body: words, lowercased, folded to ASCII, stemmed (English).
+pub(crate) fn news_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(40))
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
-        .filter(gate)
         .filter(MemoStemmer)
         .build()
 }
@@ -183,95 +180,9 @@ impl<S: TokenStream> TokenStream for MemoStemStream<'_, S> {
     }
 }
 
-/// A token filter placed before the stemmer, the costliest step of the analyzer. By default it passes
-/// every token; [`StemGate::only`] blanks the tokens that cannot stem to one of the given terms, so that
-/// highlighting a few query words in an article stems only the words that might be them.
-#[derive(Clone, Default)]
-pub(crate) struct StemGate {
-    /// The letters a token may start with to pass (`None`: every token passes).
-    first_letters: Option<Arc<[char]>>,
-}
-
-impl StemGate {
-    /// Passes the tokens that may stem to one of `stems`. English (Porter2) stemming rewrites a word's
-    /// ending and never its first letter (its exceptions reach the second: "dying" -> "die"), so a
-    /// token passes when it starts with the first letter of one of the stems.
-    pub(crate) fn only<'a>(stems: impl IntoIterator<Item = &'a str>) -> StemGate {
-        let mut first_letters: Vec<char> = stems
-            .into_iter()
-            .filter_map(|stem| stem.chars().next())
-            .collect();
-        first_letters.sort_unstable();
-        first_letters.dedup();
-        StemGate {
-            first_letters: Some(first_letters.into()),
-        }
-    }
-}
-
-impl TokenFilter for StemGate {
-    type Tokenizer<T: Tokenizer> = StemGateFilter<T>;
-
-    fn transform<T: Tokenizer>(self, tokenizer: T) -> StemGateFilter<T> {
-        StemGateFilter {
-            tokenizer,
-            first_letters: self.first_letters,
-        }
-    }
-}
-
-#[derive(Clone)]
-pub(crate) struct StemGateFilter<T> {
-    tokenizer: T,
-    first_letters: Option<Arc<[char]>>,
-}
-
-impl<T: Tokenizer> Tokenizer for StemGateFilter<T> {
-    type TokenStream<'a> = StemGateStream<'a, T::TokenStream<'a>>;
-
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        StemGateStream {
-            tail: self.tokenizer.token_stream(text),
-            first_letters: self.first_letters.as_deref(),
-        }
-    }
-}
-
-pub(crate) struct StemGateStream<'a, S> {
-    tail: S,
-    first_letters: Option<&'a [char]>,
-}
-
-impl<S: TokenStream> TokenStream for StemGateStream<'_, S> {
-    fn advance(&mut self) -> bool {
-        if !self.tail.advance() {
-            return false;
-        }
-        if let Some(first_letters) = self.first_letters {
-            let text = &mut self.tail.token_mut().text;
-            if !text
-                .chars()
-                .next()
-                .is_some_and(|c| first_letters.contains(&c))
-            {
-                text.clear();
-            }
-        }
-        true
-    }
-
-    fn token(&self) -> &Token {
-        self.tail.token()
-    }
-
-    fn token_mut(&mut self) -> &mut Token {
-        self.tail.token_mut()
-    }
-}
-
 /// Registers the tokenizers named in the schema on `index` (they are not persisted by tantivy).
 pub fn register_tokenizers(index: &Index) {
-    let news = news_analyzer(StemGate::default());
+    let news = news_analyzer();
     let keyword = || {
         TextAnalyzer::builder(RawTokenizer::default())
             .filter(LowerCaser)
@@ -311,7 +222,7 @@ mod tests {
             .filter(AsciiFoldingFilter)
             .build();
         let words = tokens(&mut plain, WORDS);
-        let stems = tokens(&mut news_analyzer(StemGate::default()), WORDS);
+        let stems = tokens(&mut news_analyzer(), WORDS);
         assert_eq!(words.len(), stems.len());
         for (word, stem) in words.iter().zip(&stems) {
             let prefix: String = word.chars().take(1).collect();
@@ -327,27 +238,11 @@ mod tests {
             .filter(AsciiFoldingFilter)
             .filter(Stemmer::new(Language::English))
             .build();
-        let mut news = news_analyzer(StemGate::default());
+        let mut news = news_analyzer();
         // Twice over, so that the second pass reads the memo.
         for _ in 0..2 {
             assert_eq!(tokens(&mut news, WORDS), tokens(&mut reference, WORDS));
         }
-    }
-
-    #[test]
-    fn the_gate_blanks_only_words_that_cannot_be_the_terms() {
-        let all = tokens(&mut news_analyzer(StemGate::default()), WORDS);
-        let terms = ["call", "die", "ye"];
-        let gated = tokens(&mut news_analyzer(StemGate::only(terms)), WORDS);
-        assert_eq!(all.len(), gated.len());
-        for (stem, kept) in all.iter().zip(&gated) {
-            if terms.contains(&stem.as_str()) {
-                assert_eq!(stem, kept);
-            }
-            assert!(kept.is_empty() || kept == stem, "{stem} -> {kept}");
-        }
-        assert!(gated.iter().any(String::is_empty));
-        assert_eq!(gated.iter().filter(|t| *t == "call").count(), 1);
     }
 
     #[test]

@@ -186,7 +186,7 @@ impl NewsIndex {
             Some(max_distance) => self.collapsed_page(&searcher, &*query, request, max_distance),
         }
         .map_err(|e| query::run_error(self, &request.query, e))?;
-        let snippets =
+        let mut snippets =
             snippet::Snippets::new(&searcher, &*query, self.fields(), request.snippet_chars)?;
         let mut hits = Vec::with_capacity(page.len());
         for entry in page {
