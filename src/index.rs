@@ -12,9 +12,12 @@ use tantivy::{
     DateTime, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyError, Term,
 };
 
+use std::sync::Arc;
+
 use crate::enrich::Enricher;
 use crate::ingest::Article;
 use crate::schema::{register_tokenizers, Fields, FORMAT_VERSION};
+use crate::stories::Stories;
 use crate::{Error, Result};
 
 /// Articles enriched together (in parallel) before they are handed to the writer.
@@ -46,6 +49,8 @@ pub struct NewsIndex {
     reader: std::sync::OnceLock<IndexReader>,
     /// Entity ids of the segments queried so far, for facet counting.
     entity_table: crate::search::facets::EntityTable,
+    /// The stories file as read for the current reader (`None` inside: none usable); read on first use.
+    stories: std::sync::Mutex<Option<Option<Arc<Stories>>>>,
 }
 
 impl NewsIndex {
@@ -85,6 +90,7 @@ impl NewsIndex {
             fields,
             reader: std::sync::OnceLock::new(),
             entity_table: Default::default(),
+            stories: Default::default(),
         })
     }
 
@@ -144,6 +150,7 @@ impl NewsIndex {
             fields,
             reader: std::sync::OnceLock::new(),
             entity_table: Default::default(),
+            stories: Default::default(),
         })
     }
 
@@ -199,7 +206,18 @@ impl NewsIndex {
                 .collect();
             self.entity_table.retain(&live);
         }
+        *self.stories.lock().unwrap_or_else(|e| e.into_inner()) = None;
         Ok(())
+    }
+
+    /// The stories of the whole index at `max_distance`, when the stories file covers `searcher`'s
+    /// segments at that distance (see [`crate::stories`]).
+    pub(crate) fn stories(&self, searcher: &Searcher, max_distance: u32) -> Option<Arc<Stories>> {
+        let mut cached = self.stories.lock().unwrap_or_else(|e| e.into_inner());
+        let stories = cached
+            .get_or_insert_with(|| Stories::load(&self.path, searcher).map(Arc::new))
+            .clone()?;
+        (stories.max_distance == max_distance && stories.covers(searcher)).then_some(stories)
     }
 
     /// A writer that upserts articles. Fails at once when another process holds the writer lock.
@@ -211,6 +229,7 @@ impl NewsIndex {
         let reader = self.reader()?;
         Ok(Writer {
             index: self,
+            heap_bytes: options.heap_bytes,
             writer,
             searcher: reader.searcher(),
             reader,
@@ -279,6 +298,8 @@ pub struct Counts {
 /// Upserts articles into a [`NewsIndex`].
 pub struct Writer<'a> {
     index: &'a NewsIndex,
+    /// The writer's memory budget, which finding stories must stay within too.
+    heap_bytes: usize,
     writer: IndexWriter,
     reader: IndexReader,
     searcher: Searcher,
@@ -374,12 +395,22 @@ impl Writer<'_> {
         self.counts
     }
 
-    /// Commits what is pending and waits for merges to finish.
+    /// Commits what is pending, waits for merges to finish, and finds the stories of the index for
+    /// story facet counts (see [`crate::stories`]) when their signatures fit in the writer's memory
+    /// budget; above that the file is removed and stories are found per query.
     pub fn finish(mut self) -> Result<Counts> {
         if self.pending > 0 || self.counts.commits == 0 {
             self.commit()?;
         }
         self.writer.wait_merging_threads()?;
+        let searcher = self.index.reader()?.searcher();
+        let articles = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
+        if articles.saturating_mul(crate::stories::BYTES_PER_ARTICLE) <= self.heap_bytes {
+            Stories::find(&searcher, crate::fingerprint::DEFAULT_MAX_DISTANCE)?
+                .save(&self.index.path)?;
+        } else {
+            Stories::remove(&self.index.path)?;
+        }
         Ok(self.counts)
     }
 }

@@ -39,6 +39,7 @@ pub mod normalize;
 pub mod schema;
 pub mod search;
 pub mod stats;
+pub mod stories;
 pub mod timing;
 
 pub use enrich::Enricher;

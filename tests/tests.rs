@@ -733,6 +733,16 @@ mod near_duplicates {
         dir.run(&all).json()
     }
 
+    /// The three seed captures, in name order.
+    fn seed_files() -> Vec<std::path::PathBuf> {
+        let mut files: Vec<_> = std::fs::read_dir(fixtures().join("seeds"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        files
+    }
+
     fn is_seed(origin: &Option<String>) -> bool {
         origin.as_deref().unwrap_or_default().contains("seeds")
     }
@@ -741,12 +751,7 @@ mod near_duplicates {
     /// not depend on the order they were indexed in (that is, on their segments and doc ids).
     #[test]
     fn the_leader_of_tied_copies_does_not_depend_on_indexing_order() {
-        let seeds = fixtures().join("seeds");
-        let mut files: Vec<_> = std::fs::read_dir(&seeds)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        files.sort();
+        let files = seed_files();
         let mut leaders = Vec::new();
         for reverse in [false, true] {
             let dir = Dir::new();
@@ -960,6 +965,83 @@ mod near_duplicates {
             ],
         );
         assert_eq!(count(&plain, "Vladimir Putin"), Some(3));
+    }
+
+    /// The person counts of `query` (stories, the default), as name -> count.
+    fn person_counts(dir: &Dir, query: &str) -> Vec<(String, u64)> {
+        let r = search(dir, &[query, "--facets", "--facet-limit", "100"]);
+        let mut all: Vec<(String, u64)> = r
+            .facets
+            .values()
+            .flatten()
+            .map(|c| (c.name.clone(), c.count))
+            .collect();
+        all.sort();
+        all
+    }
+
+    fn putin_count(dir: &Dir) -> u64 {
+        person_counts(dir, "Putin call")
+            .into_iter()
+            .find(|(name, _)| name == "Vladimir Putin")
+            .map_or(0, |(_, count)| count)
+    }
+
+    const STORIES_FILE: &str = "newsidx-stories.json";
+
+    /// Story counts come from the stories file that `index` writes, or are found per query when it is
+    /// missing, unreadable or for other segments; the answers are the same.
+    #[test]
+    fn story_counts_agree_with_and_without_the_stories_file() {
+        let dir = indexed();
+        let file = dir.index().join(STORIES_FILE);
+        assert!(file.exists(), "index writes {STORIES_FILE}");
+        let queries = ["Putin call", "Trump", "Kremlin OR Moscow", "*"];
+        let with: Vec<_> = queries.iter().map(|q| person_counts(&dir, q)).collect();
+        assert_eq!(putin_count(&dir), 1);
+        std::fs::write(&file, b"{\"signatures\": 3, garbage").unwrap();
+        let garbled: Vec<_> = queries.iter().map(|q| person_counts(&dir, q)).collect();
+        std::fs::remove_file(&file).unwrap();
+        let without: Vec<_> = queries.iter().map(|q| person_counts(&dir, q)).collect();
+        assert_eq!(with, without);
+        assert_eq!(garbled, without);
+    }
+
+    /// The file is what story counts read when it is valid: with its groups emptied, the three seed
+    /// captures count as three stories.
+    #[test]
+    fn a_valid_stories_file_decides_story_counts() {
+        let dir = indexed();
+        let file = dir.index().join(STORIES_FILE);
+        let mut stored: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+        for segment in stored["segments"].as_array_mut().unwrap() {
+            segment["grouped"] = serde_json::json!([]);
+        }
+        std::fs::write(&file, serde_json::to_vec(&stored).unwrap()).unwrap();
+        assert_eq!(putin_count(&dir), 3);
+        // A file that claims a segment far larger than it is must not be believed (nor allocated).
+        for segment in stored["segments"].as_array_mut().unwrap() {
+            segment["max_doc"] = serde_json::json!(u32::MAX);
+        }
+        std::fs::write(&file, serde_json::to_vec(&stored).unwrap()).unwrap();
+        assert_eq!(putin_count(&dir), 1);
+    }
+
+    /// A stories file left from an earlier state of the index (here: before two of the three seed
+    /// captures were added) covers only some segments, and is not used.
+    #[test]
+    fn a_stale_stories_file_is_not_used() {
+        let files = seed_files();
+        let dir = Dir::new();
+        dir.run(&["index", files[0].to_str().unwrap()]).expect(0);
+        let old = std::fs::read(dir.index().join(STORIES_FILE)).unwrap();
+        for file in &files[1..] {
+            dir.run(&["index", file.to_str().unwrap()]).expect(0);
+        }
+        assert_eq!(putin_count(&dir), 1);
+        std::fs::write(dir.index().join(STORIES_FILE), old).unwrap();
+        assert_eq!(putin_count(&dir), 1);
     }
 
     #[test]

@@ -147,26 +147,36 @@ fn distinct(ords: &[u64]) -> (Vec<u64>, Vec<u32>) {
     (sorted, positions)
 }
 
-/// Counts, per entity, the matching articles that carry it.
+/// Counts, per entity, the matching articles that carry it; or, given the index's stories, the
+/// stories: the articles of one story count once.
 pub(crate) struct EntityCounter<'a> {
     pub(crate) field: String,
     pub(crate) kinds: Vec<EntityKind>,
     /// Entities kept per kind, the most frequent.
     pub(crate) limit: usize,
     pub(crate) table: &'a EntityTable,
+    /// The story of every article (see [`crate::stories`]), to count stories rather than articles.
+    pub(crate) stories: Option<std::sync::Arc<crate::stories::Stories>>,
 }
 
 pub(crate) struct SegmentEntityCounter {
     segment: SegmentId,
     reader: FacetReader,
+    /// Matches per facet ordinal, of articles alone in their story.
     counts: Vec<u64>,
+    /// Each document's story, when stories are counted.
+    stories: Option<std::sync::Arc<[u32]>>,
+    /// `story << 32 | ordinal` for the facets of matches that share a story.
+    shared: Vec<u64>,
 }
 
-/// What one segment contributes to article counts: matches per facet ordinal.
+/// What one segment contributes: matches per facet ordinal, and the (story, ordinal) pairs of
+/// matches that share a story.
 pub(crate) struct SegmentCounts {
     segment: SegmentId,
     reader: FacetReader,
     counts: Vec<(u64, u64)>,
+    shared: Vec<u64>,
 }
 
 impl Collector for EntityCounter<'_> {
@@ -183,6 +193,11 @@ impl Collector for EntityCounter<'_> {
             segment: segment.segment_id(),
             counts: vec![0; reader.num_facets()],
             reader,
+            stories: self
+                .stories
+                .as_ref()
+                .and_then(|s| s.segment(segment.segment_id())),
+            shared: Vec::new(),
         })
     }
 
@@ -192,20 +207,39 @@ impl Collector for EntityCounter<'_> {
 
     fn merge_fruits(&self, fruits: Vec<SegmentCounts>) -> tantivy::Result<Self::Fruit> {
         let mut total: Vec<u64> = Vec::new();
-        for fruit in fruits {
-            // `counts` is in ordinal order, so its ordinals are sorted and distinct.
-            let ords: Vec<u64> = fruit.counts.iter().map(|&(ord, _)| ord).collect();
-            let ids = self.table.ids(fruit.segment, &fruit.reader, &ords);
-            for (id, &(_, count)) in ids.into_iter().zip(&fruit.counts) {
-                if id == NOT_AN_ENTITY {
-                    continue;
-                }
+        let mut add = |id: u32, count: u64| {
+            if id != NOT_AN_ENTITY {
                 let id = id as usize;
                 if id >= total.len() {
                     total.resize(id + 1, 0);
                 }
                 total[id] += count;
             }
+        };
+        // `story << 32 | global id`, once per story and entity.
+        let mut shared: Vec<u64> = Vec::new();
+        for fruit in fruits {
+            // `counts` is in ordinal order, so its ordinals are sorted and distinct.
+            let ords: Vec<u64> = fruit.counts.iter().map(|&(ord, _)| ord).collect();
+            let ids = self.table.ids(fruit.segment, &fruit.reader, &ords);
+            for (id, &(_, count)) in ids.into_iter().zip(&fruit.counts) {
+                add(id, count);
+            }
+            let shared_ords: Vec<u64> = fruit.shared.iter().map(|key| key & 0xffff_ffff).collect();
+            let (sorted, positions) = distinct(&shared_ords);
+            let ids = self.table.ids(fruit.segment, &fruit.reader, &sorted);
+            shared.extend(
+                fruit
+                    .shared
+                    .iter()
+                    .zip(positions)
+                    .map(|(key, p)| key >> 32 << 32 | u64::from(ids[p as usize])),
+            );
+        }
+        shared.sort_unstable();
+        shared.dedup();
+        for key in shared {
+            add((key & 0xffff_ffff) as u32, 1);
         }
         Ok(self.table.top(&total, &self.kinds, self.limit))
     }
@@ -215,10 +249,25 @@ impl SegmentCollector for SegmentEntityCounter {
     type Fruit = SegmentCounts;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        for ord in self.reader.facet_ords(doc) {
-            if let Some(count) = self.counts.get_mut(ord as usize) {
-                *count += 1;
+        let story = self
+            .stories
+            .as_ref()
+            .and_then(|s| s.get(doc as usize).copied())
+            .unwrap_or(crate::stories::ALONE);
+        if story == crate::stories::ALONE {
+            for ord in self.reader.facet_ords(doc) {
+                if let Some(count) = self.counts.get_mut(ord as usize) {
+                    *count += 1;
+                }
             }
+        } else {
+            let story = u64::from(story) << 32;
+            self.shared.extend(
+                self.reader
+                    .facet_ords(doc)
+                    .filter(|&ord| ord < 1 << 32)
+                    .map(|ord| story | ord),
+            );
         }
     }
 
@@ -230,13 +279,14 @@ impl SegmentCollector for SegmentEntityCounter {
                 .collect(),
             segment: self.segment,
             reader: self.reader,
+            shared: self.shared,
         }
     }
 }
 
 /// Counts, per entity, the stories (groups of near-duplicates, found with
 /// [`crate::fingerprint::clusters`] over all matching articles) that carry it: a story reprinted ten
-/// times counts once.
+/// times counts once. Used when the index's stories file cannot answer (see [`crate::stories`]).
 pub(crate) struct StoryEntityCounter<'a> {
     pub(crate) field: String,
     pub(crate) kinds: Vec<EntityKind>,

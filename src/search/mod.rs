@@ -263,14 +263,22 @@ impl NewsIndex {
                 searcher.search(query, &(first, Count, self.article_counter(request)))?
             }
             (false, CountMode::Stories) => {
-                let stories = facets::StoryEntityCounter {
-                    field: "entities".into(),
-                    kinds: request.facets.clone(),
-                    limit: request.facet_limit,
-                    max_distance,
-                    table: self.entity_table(),
-                };
-                searcher.search(query, &(first, Count, stories))?
+                if let Some(stories) = self.stories(searcher, max_distance) {
+                    let counter = facets::EntityCounter {
+                        stories: Some(stories),
+                        ..self.article_counter(request)
+                    };
+                    searcher.search(query, &(first, Count, counter))?
+                } else {
+                    let stories = facets::StoryEntityCounter {
+                        field: "entities".into(),
+                        kinds: request.facets.clone(),
+                        limit: request.facet_limit,
+                        max_distance,
+                        table: self.entity_table(),
+                    };
+                    searcher.search(query, &(first, Count, stories))?
+                }
             }
         };
         collapse::order_ties(searcher, self.fields().id, &mut candidates, k)?;
@@ -307,6 +315,7 @@ impl NewsIndex {
             kinds: request.facets.clone(),
             limit: request.facet_limit,
             table: self.entity_table(),
+            stories: None,
         }
     }
 
@@ -322,6 +331,7 @@ impl NewsIndex {
             kinds: kinds.to_vec(),
             limit,
             table: self.entity_table(),
+            stories: None,
         };
         Ok(searcher.search(&tantivy::query::AllQuery, &counter)?)
     }
