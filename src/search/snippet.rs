@@ -322,7 +322,12 @@ mod tests {
     ];
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(512))]
+        // No regression files, as in tests/properties.rs: a failure found here becomes a named test.
+        #![proptest_config(ProptestConfig {
+            cases: 512,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        })]
 
         #[test]
         fn picks_what_tantivys_generator_picks(
