@@ -101,8 +101,8 @@ impl EntityTable {
     }
 
     /// Per kind in `kinds`, the `limit` entities with the highest counts, most frequent first (ties by
-    /// name); only those are cloned out of the table.
-    fn top(&self, counts: &[u64], kinds: &[EntityKind], limit: usize) -> Facets {
+    /// name); only those are cloned out of the table. `counted` lists the ids whose count is not zero.
+    fn top(&self, counts: &[u64], counted: &[u32], kinds: &[EntityKind], limit: usize) -> Facets {
         let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         let names = &inner.names;
         let counts = &counts[..counts.len().min(names.len())];
@@ -114,8 +114,10 @@ impl EntityTable {
         kinds
             .iter()
             .map(|&kind| {
-                let mut ids: Vec<usize> = (0..counts.len())
-                    .filter(|&id| counts[id] > 0 && names[id].0 == kind)
+                let mut ids: Vec<usize> = counted
+                    .iter()
+                    .map(|&id| id as usize)
+                    .filter(|&id| id < counts.len() && counts[id] > 0 && names[id].0 == kind)
                     .collect();
                 if ids.len() > limit && limit > 0 {
                     ids.select_nth_unstable_by(limit - 1, order);
@@ -162,12 +164,62 @@ pub(crate) struct EntityCounter<'a> {
 pub(crate) struct SegmentEntityCounter {
     segment: SegmentId,
     reader: FacetReader,
-    /// Matches per facet ordinal, of articles alone in their story.
-    counts: Vec<u64>,
+    /// The facet ordinals of the matches that are alone in their story.
+    counts: Tally,
     /// Each document's story, when stories are counted.
     stories: Option<std::sync::Arc<[u32]>>,
     /// `story << 32 | ordinal` for the facets of matches that share a story.
     shared: Vec<u64>,
+}
+
+/// Facet ordinals counted in a segment: listed while they are few, so that a query with few matches
+/// neither clears nor scans a counter per facet of the segment; counted per ordinal once there are
+/// many.
+enum Tally {
+    Few(Vec<u64>),
+    Many(Vec<u64>),
+}
+
+impl Tally {
+    /// Counts `ord`, one of the segment's `facets` ordinals.
+    fn add(&mut self, ord: u64, facets: usize) {
+        match self {
+            Tally::Few(ords) => {
+                ords.push(ord);
+                // Sorting the list would then cost about what clearing and scanning the counters does.
+                if ords.len() > facets / 16 {
+                    let mut counts = vec![0u64; facets];
+                    for &o in ords.iter() {
+                        if let Some(count) = counts.get_mut(o as usize) {
+                            *count += 1;
+                        }
+                    }
+                    *self = Tally::Many(counts);
+                }
+            }
+            Tally::Many(counts) => {
+                if let Some(count) = counts.get_mut(ord as usize) {
+                    *count += 1;
+                }
+            }
+        }
+    }
+
+    /// `(ordinal, count)` for every ordinal counted, in ordinal order.
+    fn into_counts(self) -> Vec<(u64, u64)> {
+        match self {
+            Tally::Few(mut ords) => {
+                ords.sort_unstable();
+                ords.chunk_by(|a, b| a == b)
+                    .map(|run| (run[0], run.len() as u64))
+                    .collect()
+            }
+            Tally::Many(counts) => (0u64..)
+                .zip(counts)
+                .filter(|&(_, count)| count > 0)
+                .collect(),
+        }
+    }
 }
 
 /// What one segment contributes: matches per facet ordinal, and the (story, ordinal) pairs of
@@ -191,7 +243,7 @@ impl Collector for EntityCounter<'_> {
         let reader = segment.facet_reader(&self.field)?;
         Ok(SegmentEntityCounter {
             segment: segment.segment_id(),
-            counts: vec![0; reader.num_facets()],
+            counts: Tally::Few(Vec::new()),
             reader,
             stories: self
                 .stories
@@ -207,13 +259,17 @@ impl Collector for EntityCounter<'_> {
 
     fn merge_fruits(&self, fruits: Vec<SegmentCounts>) -> tantivy::Result<Self::Fruit> {
         let mut total: Vec<u64> = Vec::new();
+        let mut counted: Vec<u32> = Vec::new();
         let mut add = |id: u32, count: u64| {
             if id != NOT_AN_ENTITY {
-                let id = id as usize;
-                if id >= total.len() {
-                    total.resize(id + 1, 0);
+                let at = id as usize;
+                if at >= total.len() {
+                    total.resize(at + 1, 0);
                 }
-                total[id] += count;
+                if total[at] == 0 {
+                    counted.push(id);
+                }
+                total[at] += count;
             }
         };
         // `story << 32 | global id`, once per story and entity.
@@ -241,7 +297,7 @@ impl Collector for EntityCounter<'_> {
         for key in shared {
             add((key & 0xffff_ffff) as u32, 1);
         }
-        Ok(self.table.top(&total, &self.kinds, self.limit))
+        Ok(self.table.top(&total, &counted, &self.kinds, self.limit))
     }
 }
 
@@ -255,10 +311,9 @@ impl SegmentCollector for SegmentEntityCounter {
             .and_then(|s| s.get(doc as usize).copied())
             .unwrap_or(crate::stories::ALONE);
         if story == crate::stories::ALONE {
+            let facets = self.reader.num_facets();
             for ord in self.reader.facet_ords(doc) {
-                if let Some(count) = self.counts.get_mut(ord as usize) {
-                    *count += 1;
-                }
+                self.counts.add(ord, facets);
             }
         } else {
             let story = u64::from(story) << 32;
@@ -273,10 +328,7 @@ impl SegmentCollector for SegmentEntityCounter {
 
     fn harvest(self) -> SegmentCounts {
         SegmentCounts {
-            counts: (0u64..)
-                .zip(self.counts)
-                .filter(|&(_, count)| count > 0)
-                .collect(),
+            counts: self.counts.into_counts(),
             segment: self.segment,
             reader: self.reader,
             shared: self.shared,
@@ -377,7 +429,10 @@ impl Collector for StoryEntityCounter<'_> {
         for article in (0..signatures.len()).filter(|&a| !in_story[a]) {
             count(groups.len() + article, article);
         }
-        Ok(self.table.top(&counts, &self.kinds, self.limit))
+        let counted: Vec<u32> = (0..size as u32)
+            .filter(|&id| counts[id as usize] > 0)
+            .collect();
+        Ok(self.table.top(&counts, &counted, &self.kinds, self.limit))
     }
 }
 
@@ -393,5 +448,31 @@ impl SegmentCollector for SegmentStoryCounter {
 
     fn harvest(self) -> SegmentStories {
         self.stories
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The same ordinals counted as a list and as counters give the same counts, whichever way the
+    /// tally ends (the list turns into counters past a sixteenth of the segment's facets).
+    #[test]
+    fn a_tally_counts_alike_as_a_list_and_as_counters() {
+        let ords: Vec<u64> = (0..500u64).map(|i| (i * 7919) % 97).collect();
+        for facets in [97, 1_000, 100_000] {
+            let mut tally = Tally::Few(Vec::new());
+            for &ord in &ords {
+                tally.add(ord, facets);
+            }
+            let many = matches!(tally, Tally::Many(_));
+            assert_eq!(many, facets < 16 * ords.len(), "{facets} facets");
+            let counts = tally.into_counts();
+            let mut expected = std::collections::BTreeMap::new();
+            for &ord in &ords {
+                *expected.entry(ord).or_insert(0u64) += 1;
+            }
+            assert_eq!(counts, expected.into_iter().collect::<Vec<_>>());
+        }
     }
 }
