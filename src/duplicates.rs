@@ -4,11 +4,9 @@
 
 use serde::Serialize;
 use tantivy::schema::TantivyDocument;
-use tantivy::DocAddress;
 
-use crate::fingerprint::{self, Signature};
+use crate::fingerprint;
 use crate::index::NewsIndex;
-use crate::search::signatures::SegmentSignatures;
 use crate::search::{date, text};
 use crate::Result;
 
@@ -28,15 +26,7 @@ impl NewsIndex {
     /// article is in at most one group. Largest groups first.
     pub fn duplicates(&self, max_distance: u32) -> Result<Vec<Cluster>> {
         let searcher = self.searcher()?;
-        let mut addresses = Vec::new();
-        let mut signatures: Vec<Signature> = Vec::new();
-        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
-            let sigs = SegmentSignatures::open(segment)?;
-            for doc in segment.doc_ids_alive() {
-                addresses.push(DocAddress::new(ord as u32, doc));
-                signatures.push(sigs.get(doc));
-            }
-        }
+        let (addresses, signatures) = crate::search::signatures::all_live(&searcher)?;
         let f = self.fields();
         let mut clusters = Vec::new();
         for members in fingerprint::clusters(&signatures, max_distance) {

@@ -396,20 +396,19 @@ impl Writer<'_> {
     }
 
     /// Commits what is pending, waits for merges to finish, and finds the stories of the index for
-    /// story facet counts (see [`crate::stories`]) when their signatures fit in the writer's memory
-    /// budget; above that the file is removed and stories are found per query.
+    /// story facet counts (see [`crate::stories`]) within the writer's memory budget; when they cannot
+    /// be found within it (above about 870,000 articles at 256 MiB), the file is removed and stories
+    /// are found per query.
     pub fn finish(mut self) -> Result<Counts> {
         if self.pending > 0 || self.counts.commits == 0 {
             self.commit()?;
         }
         self.writer.wait_merging_threads()?;
         let searcher = self.index.reader()?.searcher();
-        let articles = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
-        if articles.saturating_mul(crate::stories::BYTES_PER_ARTICLE) <= self.heap_bytes {
-            Stories::find(&searcher, crate::fingerprint::DEFAULT_MAX_DISTANCE)?
-                .save(&self.index.path)?;
-        } else {
-            Stories::remove(&self.index.path)?;
+        let distance = crate::fingerprint::DEFAULT_MAX_DISTANCE;
+        match Stories::find(&searcher, distance, self.heap_bytes)? {
+            Some(stories) => stories.save(&self.index.path)?,
+            None => Stories::remove(&self.index.path)?,
         }
         Ok(self.counts)
     }

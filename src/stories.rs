@@ -16,7 +16,6 @@ use tantivy::index::SegmentId;
 use tantivy::Searcher;
 
 use crate::fingerprint::{self, Signature};
-use crate::search::signatures::SegmentSignatures;
 use crate::{Error, Result};
 
 /// The file, in the index directory.
@@ -25,9 +24,9 @@ pub const FILE: &str = "newsidx-stories.json";
 /// Marks an article that is in no group: a story of its own.
 pub(crate) const ALONE: u32 = u32::MAX;
 
-/// Memory one article takes while stories are found: its signature, its place in the band table
-/// and in the disjoint sets, and its address.
-pub(crate) const BYTES_PER_ARTICLE: usize = Signature::BYTES + 8 + 16 + 8;
+/// Memory one article takes while stories are found: its signature, its address, its band key, its
+/// place in the disjoint sets and in the grouping, and its story.
+const BYTES_PER_ARTICLE: usize = std::mem::size_of::<Signature>() + 8 + 8 + 16 + 16 + 4;
 
 /// The story of every article of the segments it was computed on.
 #[derive(Debug)]
@@ -36,6 +35,11 @@ pub(crate) struct Stories {
     pub(crate) max_distance: u32,
     /// Per segment, each document's story ([`ALONE`] for most).
     segments: HashMap<SegmentId, Arc<[u32]>>,
+}
+
+/// Whether finding the stories of `articles` takes at most `budget` bytes.
+fn fits(budget: usize, articles: usize) -> bool {
+    articles.saturating_mul(BYTES_PER_ARTICLE) <= budget
 }
 
 /// The stored form: per segment, only the documents that share a story.
@@ -56,41 +60,40 @@ struct StoredSegment {
 
 impl Stories {
     /// Groups the live articles of `searcher`'s segments at `max_distance` with
-    /// [`fingerprint::clusters`].
-    pub(crate) fn find(searcher: &Searcher, max_distance: u32) -> Result<Stories> {
-        let mut addresses: Vec<(usize, u32)> = Vec::new();
-        let mut signatures: Vec<Signature> = Vec::new();
-        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
-            let sigs = SegmentSignatures::open(segment)?;
-            for doc in segment.doc_ids_alive() {
-                addresses.push((ord, doc));
-                signatures.push(sigs.get(doc));
-            }
+    /// [`fingerprint::clusters`], their signatures held in memory; `None` when that would take more
+    /// than `budget` bytes.
+    pub(crate) fn find(
+        searcher: &Searcher,
+        max_distance: u32,
+        budget: usize,
+    ) -> Result<Option<Stories>> {
+        let readers = searcher.segment_readers();
+        let articles = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
+        if !fits(budget, articles) {
+            return Ok(None);
         }
-        let mut columns: Vec<Vec<u32>> = searcher
-            .segment_readers()
+        let (addresses, signatures) = crate::search::signatures::all_live(searcher)?;
+        let mut columns: Vec<Vec<u32>> = readers
             .iter()
             .map(|s| vec![ALONE; s.max_doc() as usize])
             .collect();
-        for (story, members) in fingerprint::clusters(&signatures, max_distance)
-            .into_iter()
-            .enumerate()
-        {
+        let groups = fingerprint::clusters(&signatures, max_distance);
+        drop(signatures);
+        for (story, members) in groups.into_iter().enumerate() {
             for m in members {
-                let (ord, doc) = addresses[m];
-                columns[ord][doc as usize] = story as u32;
+                let address = addresses[m];
+                columns[address.segment_ord as usize][address.doc_id as usize] = story as u32;
             }
         }
-        let segments = searcher
-            .segment_readers()
+        let segments = readers
             .iter()
             .zip(columns)
             .map(|(s, column)| (s.segment_id(), column.into()))
             .collect();
-        Ok(Stories {
+        Ok(Some(Stories {
             max_distance,
             segments,
-        })
+        }))
     }
 
     /// Whether the stories cover exactly the segments of `searcher`.
@@ -185,5 +188,21 @@ impl Stories {
             }),
             _ => Ok(()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_budget_bounds_the_articles() {
+        const MIB: usize = 1 << 20;
+        assert_eq!(BYTES_PER_ARTICLE, 308);
+        assert!(fits(256 * MIB, 20_000));
+        assert!(fits(256 * MIB, 870_000));
+        assert!(!fits(256 * MIB, 1_000_000));
+        assert!(fits(512 * MIB, 1_000_000));
+        assert!(fits(0, 0));
     }
 }

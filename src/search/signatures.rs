@@ -66,6 +66,23 @@ impl SegmentSignatures {
     }
 }
 
+/// The signature of every live article of `searcher`, with its segment ordinal and document.
+pub(crate) fn all_live(
+    searcher: &tantivy::Searcher,
+) -> tantivy::Result<(Vec<tantivy::DocAddress>, Vec<Signature>)> {
+    let articles = usize::try_from(searcher.num_docs()).unwrap_or(0);
+    let mut addresses = Vec::with_capacity(articles);
+    let mut signatures = Vec::with_capacity(articles);
+    for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+        let sigs = SegmentSignatures::open(segment)?;
+        for doc in segment.doc_ids_alive() {
+            addresses.push(tantivy::DocAddress::new(ord as u32, doc));
+            signatures.push(sigs.get(doc));
+        }
+    }
+    Ok((addresses, signatures))
+}
+
 /// The signature used for a document that has none (indexed without text): far from everything.
 pub(crate) fn missing() -> Signature {
     Signature::of(None, "")
