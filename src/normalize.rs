@@ -29,6 +29,17 @@ use regex::{Captures, Regex};
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 
+/// The words that introduce a link to another story (`Read more:`), matched with any ASCII case.
+const TEASERS: [&str; 7] = [
+    "read more",
+    "read also",
+    "also read",
+    "related",
+    "see also",
+    "recommended",
+    "more on this",
+];
+
 /// Scraping debris, one alternative per kind; the replacement closure in [`drop_debris`] decides per
 /// kind. Compiled once. Only content-free material is matched:
 ///
@@ -43,8 +54,8 @@ use unicode_normalization::{is_nfkc_quick, IsNormalized, UnicodeNormalization};
 /// * `entity`: an HTML character reference left by a scraper (`&amp;`, `&#8217;`), decoded.
 static DEBRIS: LazyLock<Regex> = LazyLock::new(|| {
     const MONTH: &str = "(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\\.?";
-    const TEASER: &str =
-        "(?:read more|read also|also read|related|see also|recommended|more on this)";
+    let teaser = format!("(?:{})", TEASERS.join("|"));
+    let teaser = teaser.as_str();
     let pattern = [
         r"(?P<url>\b(?:https?://|www\.)[^\s<>]+)".to_string(),
         r"(?P<pic>\bpic\s*\.\s*twitter\s*\.(?:\s*com\s*/\s*[A-Za-z0-9]+)?)".to_string(),
@@ -52,8 +63,8 @@ static DEBRIS: LazyLock<Regex> = LazyLock::new(|| {
             r"(?P<tweet>(?:^|\s)-\s*[^\n()\-]{{1,60}}?\(\s*@\w{{1,15}}\s*\)\s*{MONTH}\s+\d{{1,2}},\s*\d{{4}},?)"
         ),
         r"(?P<handle>@[A-Za-z0-9_]{1,15}\b)".to_string(),
-        format!(r"(?P<readline>(?m:^)[ \t]*{TEASER}\s?:[^\n]{{0,200}}(?m:$))"),
-        format!(r"(?P<marker>\b{TEASER}\s?:)"),
+        format!(r"(?P<readline>(?m:^)[ \t]*{teaser}\s?:[^\n]{{0,200}}(?m:$))"),
+        format!(r"(?P<marker>\b{teaser}\s?:)"),
         r"(?P<advert>(?m:^)[ \t]*advertisement[ \t]*(?m:$))".to_string(),
         r"(?P<entity>&(?:[a-z]{2,6}|#[0-9]{1,7}|#x[0-9a-f]{1,6});)".to_string(),
     ]
@@ -243,7 +254,8 @@ fn plain_char(c: char, out: &mut String) {
 /// teaser markers), `@` (handles, tweet signatures), `;` (character references), `www.`, `twitter`
 /// and `advertisement`. Most text has none of them and skips the regex, whose scan costs several times
 /// this one. (The regex's case-insensitive letters also match `ſ` and the Kelvin sign, which NFKC has
-/// already turned into `s` and `K`.)
+/// already turned into `s` and `K`.) Narrower triggers (the teaser phrases instead of `:`, `&` instead
+/// of `;`) were measured: 0.2 % fewer instructions when indexing Reuters, so not kept.
 static DEBRIS_TRIGGERS: LazyLock<AhoCorasick> = LazyLock::new(|| {
     AhoCorasick::builder()
         .ascii_case_insensitive(true)
@@ -256,6 +268,11 @@ fn drop_debris(text: &str) -> Cow<'_, str> {
     if !DEBRIS_TRIGGERS.is_match(text) {
         return Cow::Borrowed(text);
     }
+    replace_debris(text)
+}
+
+/// [`drop_debris`] without the trigger check.
+fn replace_debris(text: &str) -> Cow<'_, str> {
     DEBRIS.replace_all(text, |caps: &Captures<'_>| -> String {
         if let Some(m) = caps.name("handle") {
             // An e-mail address or a word glued to `@` is content, not a handle.
@@ -321,6 +338,59 @@ fn collapse_whitespace(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Pieces of text around every kind of debris, in mixed case, with near misses.
+    const PIECES: &[&str] = &[
+        "Oil rose",
+        " said: ",
+        "READ MORE: Kremlin says no",
+        "Related: ",
+        "related to",
+        "See Also :",
+        "\n",
+        "  ",
+        "http://x.co/a",
+        "HTTPS://t.co/b",
+        "www.example.org",
+        "pic.twitter.com/Xy12",
+        "pic . twitter .",
+        "@Reuters",
+        "a@b.com",
+        "— Jo (@jo) March 3, 2017",
+        "&amp;",
+        "&#8217;",
+        "AT&T",
+        "S&P;",
+        "Advertisement",
+        "advertisements",
+        "more on this:",
+        "recommended:",
+        "also read:",
+        "read also:",
+        ":",
+        ";",
+        "www",
+        "twit",
+        "ſee also:",
+        "Ad\u{2060}vertisement",
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 2048,
+            failure_persistence: None,
+            ..proptest::prelude::ProptestConfig::default()
+        })]
+
+        /// The trigger check only skips texts in which the regex would find nothing.
+        #[test]
+        fn the_trigger_check_never_changes_what_debris_removal_does(
+            pieces in proptest::collection::vec(proptest::sample::select(PIECES), 0..12)
+        ) {
+            let text = plain_chars(&pieces.concat()).into_owned();
+            proptest::prop_assert_eq!(drop_debris(&text), replace_debris(&text));
+        }
+    }
 
     /// `fold` cases: one line each, `name: input => expected folded text`.
     macro_rules! fold_cases {
