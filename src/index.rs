@@ -4,6 +4,7 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use tantivy::directory::error::LockError;
@@ -11,8 +12,6 @@ use tantivy::schema::{Facet, TantivyDocument};
 use tantivy::{
     DateTime, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyError, Term,
 };
-
-use std::sync::Arc;
 
 use crate::enrich::Enricher;
 use crate::ingest::Article;
