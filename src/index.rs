@@ -292,6 +292,9 @@ pub struct Counts {
     pub updated: u64,
     /// Commits made.
     pub commits: u64,
+    /// Whether [`Writer::finish`] found the stories of the index (see [`crate::stories`]); `false`
+    /// before it, or when the index was too large for the writer's memory budget.
+    pub stories: bool,
 }
 
 /// Upserts articles into a [`NewsIndex`].
@@ -406,7 +409,10 @@ impl Writer<'_> {
         let searcher = self.index.reader()?.searcher();
         let distance = crate::fingerprint::DEFAULT_MAX_DISTANCE;
         match Stories::find(&searcher, distance, self.heap_bytes)? {
-            Some(stories) => stories.save(&self.index.path)?,
+            Some(stories) => {
+                stories.save(&self.index.path)?;
+                self.counts.stories = true;
+            }
             None => Stories::remove(&self.index.path)?,
         }
         Ok(self.counts)

@@ -21,6 +21,18 @@ pub struct Stats {
     pub newest: Option<String>,
     /// Articles without a publication date.
     pub undated: u64,
+    /// The index's stories (groups of near-duplicates at the default distance, see
+    /// [`crate::stories`]) when its stories file is current, else `null`.
+    pub stories: Option<StoriesStats>,
+}
+
+/// What the stories file holds.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct StoriesStats {
+    /// Stories of two or more articles.
+    pub groups: u64,
+    /// Articles in them.
+    pub articles: u64,
 }
 
 impl NewsIndex {
@@ -58,6 +70,12 @@ impl NewsIndex {
             oldest: rfc(oldest),
             newest: rfc(newest),
             undated,
+            stories: self
+                .stories(&searcher, crate::fingerprint::DEFAULT_MAX_DISTANCE)
+                .map(|stories| {
+                    let (groups, articles) = stories.summary();
+                    StoriesStats { groups, articles }
+                }),
         })
     }
 }

@@ -39,7 +39,13 @@ pub(crate) struct Stories {
 
 /// Whether finding the stories of `articles` takes at most `budget` bytes.
 fn fits(budget: usize, articles: usize) -> bool {
-    articles.saturating_mul(BYTES_PER_ARTICLE) <= budget
+    memory_needed(articles) <= budget
+}
+
+/// The memory, in bytes, that finding the stories of `articles` articles takes: the writer's memory
+/// budget (`newsidx index --heap-mb`) must be at least this for the stories file to be written.
+pub fn memory_needed(articles: usize) -> usize {
+    articles.saturating_mul(BYTES_PER_ARTICLE)
 }
 
 /// The stored form: per segment, only the documents that share a story.
@@ -105,6 +111,19 @@ impl Stories {
                     .get(&r.segment_id())
                     .is_some_and(|column| column.len() == r.max_doc() as usize)
             })
+    }
+
+    /// The number of stories of two or more articles, and the articles in them.
+    pub(crate) fn summary(&self) -> (u64, u64) {
+        let mut stories = std::collections::HashSet::new();
+        let mut articles = 0u64;
+        for column in self.segments.values() {
+            for &story in column.iter().filter(|&&s| s != ALONE) {
+                stories.insert(story);
+                articles += 1;
+            }
+        }
+        (stories.len() as u64, articles)
     }
 
     /// Each document's story in `segment`.

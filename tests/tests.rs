@@ -79,6 +79,15 @@ mod cli {
         assert_eq!(s.newest.as_deref(), Some("2018-08-03T00:00:00Z"));
         let human = dir.run(&["stats"]).expect(0).stdout();
         assert!(human.contains("articles  21"), "{human}");
+        // The stories file holds the groups `duplicates` lists at the default distance.
+        let groups: serde_json::Value = dir.run(&["duplicates", "--json"]).expect(0).json();
+        let groups = groups["clusters"].as_array().expect("clusters");
+        let stories = s.stories.expect("index writes the stories file");
+        assert_eq!(stories.groups, groups.len() as u64);
+        let in_groups: u64 = groups.iter().map(|g| g["size"].as_u64().unwrap()).sum();
+        assert_eq!(stories.articles, in_groups);
+        std::fs::remove_file(dir.index().join("newsidx-stories.json")).unwrap();
+        assert_eq!(stats(&dir).stories, None);
     }
 
     #[test]

@@ -145,6 +145,14 @@ pub struct Stats {
     pub bytes: u64,
     pub oldest: Option<String>,
     pub newest: Option<String>,
+    pub stories: Option<StoriesStats>,
+}
+
+/// `stats --json`'s `stories`.
+#[derive(Debug, serde::Deserialize, PartialEq)]
+pub struct StoriesStats {
+    pub groups: u64,
+    pub articles: u64,
 }
 
 /// `search --json`.

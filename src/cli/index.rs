@@ -116,10 +116,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         total.updated += report.updated;
         total.rejected += report.rejected;
     }
-    writer.finish()?;
+    let counts = writer.finish()?;
     progress.finish_and_clear();
 
     let articles = index.stats()?.articles;
+    if !counts.stories {
+        let needed = newsidx::stories::memory_needed(articles as usize).div_ceil(1024 * 1024);
+        eprintln!(
+            "newsidx: note: finding the stories of {articles} articles takes about {needed} MiB, more \
+             than --heap-mb {}; story facet counts will group each query's matches instead (slow on \
+             large match sets). Run `newsidx index` with --heap-mb {} to find them.",
+            args.heap_mb,
+            needed.max(args.heap_mb + 1)
+        );
+    }
     let seconds = started.elapsed().as_secs_f64();
     let summary = Summary {
         added: total.added,

@@ -13,7 +13,8 @@ use super::IndexDir;
 pub struct Args {
     #[command(flatten)]
     index: IndexDir,
-    /// Print JSON: {"articles", "segments", "bytes", "oldest", "newest", "undated"}.
+    /// Print JSON: {"articles", "segments", "bytes", "oldest", "newest", "undated", "stories":
+    /// {"groups", "articles"} or null}.
     #[arg(long)]
     json: bool,
 }
@@ -38,6 +39,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             _ => "-".into(),
         };
         writeln!(out, "published {span} ({} undated)", stats.undated)?;
+        match &stats.stories {
+            Some(s) => writeln!(
+                out,
+                "stories   {} groups of near-duplicates ({} articles)",
+                s.groups, s.articles
+            )?,
+            None => writeln!(
+                out,
+                "stories   not found (re-run `newsidx index`; see --heap-mb): facets group matches per query"
+            )?,
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
