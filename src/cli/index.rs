@@ -125,7 +125,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         eprintln!(
             "newsidx: note: finding the stories of {articles} articles takes about {needed} MiB, more \
              than --heap-mb {}; story facet counts will group each query's matches instead (slow on \
-             large match sets). Run `newsidx index` with --heap-mb {} to find them.",
+             large match sets). Index with --heap-mb {} to find them (re-indexing your sources replaces \
+             articles, it does not duplicate them).",
             args.heap_mb,
             needed.max(args.heap_mb + 1)
         );

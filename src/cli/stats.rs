@@ -47,7 +47,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             )?,
             None => writeln!(
                 out,
-                "stories   not found (re-run `newsidx index`; see --heap-mb): facets group matches per query"
+                "stories   none current (see `newsidx index --heap-mb`): facets group matches per query"
             )?,
         }
     }
