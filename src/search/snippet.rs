@@ -8,6 +8,8 @@ use tantivy::schema::{Field, TantivyDocument};
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 use tantivy::{Score, Searcher};
 
+use rustc_hash::FxHashMap;
+
 use crate::schema::{news_analyzer, Fields};
 use crate::Result;
 
@@ -26,18 +28,24 @@ pub struct Snippet {
 /// `max_chars` bytes at word starts, each scored by the weights of the query words in it, the best
 /// and earliest kept), and gives the same result (a test checks this), without analysing every word:
 /// English stems keep a word's first letter, so only the words that begin with the first letter of a
-/// query term are lowercased, folded and stemmed. The others cost one comparison. tantivy's generator
-/// also lowercases every word into a new string and looks it up in a `BTreeMap`; that was most of
-/// a search's time.
+/// query term are lowercased, folded and stemmed, once per query each, by an analyzer whose stem memo
+/// outlives the query (one per thread). The others cost one comparison. tantivy's generator also
+/// lowercases every word into a new string and looks it up in a `BTreeMap`; that was most of a
+/// search's time.
 pub(crate) struct Snippets {
     /// The body's query terms as indexed (stems), each weighted `1 / (1 + doc_freq)`.
     terms: Vec<(String, Score)>,
     /// The distinct first letters of `terms`.
     firsts: Vec<char>,
-    analyzer: TextAnalyzer,
+    /// The weight of each word analysed so far (`None`: not a query term): words recur within and
+    /// across hits.
+    seen: FxHashMap<String, Option<Score>>,
     body: Field,
     max_chars: usize,
 }
+
+/// Most words remembered in [`Snippets::seen`].
+const SEEN_WORDS: usize = 4096;
 
 /// A candidate passage: byte range, score and the matched words in it.
 struct Fragment {
@@ -88,7 +96,7 @@ impl Snippets {
         Ok(Snippets {
             terms,
             firsts,
-            analyzer: news_analyzer(),
+            seen: FxHashMap::default(),
             body: fields.body,
             max_chars,
         })
@@ -152,74 +160,157 @@ impl Snippets {
         if first.is_ascii() && !self.firsts.contains(&first.to_ascii_lowercase()) {
             return None;
         }
-        let mut stream = self.analyzer.token_stream(word);
-        let stem = &stream.next()?.text;
-        let lowered;
-        let stem = if stem.chars().any(char::is_uppercase) {
-            lowered = stem.to_lowercase();
-            &lowered
-        } else {
-            stem
-        };
+        if let Some(&score) = self.seen.get(word) {
+            return score;
+        }
+        let score = self.analyse(word);
+        if self.seen.len() < SEEN_WORDS {
+            self.seen.insert(word.to_string(), score);
+        }
+        score
+    }
+
+    /// The weight of `word` if it analyses to a query term, analysing it.
+    fn analyse(&self, word: &str) -> Option<Score> {
+        let stem = analyse_word(word)?;
         self.terms
             .iter()
-            .find(|(term, _)| term == stem)
+            .find(|(term, _)| *term == stem)
             .map(|&(_, score)| score)
     }
+}
+
+thread_local! {
+    /// The `news` analyzer of this thread, kept from one search to the next so that its stem memo
+    /// stays warm: stemming the words of each hit that may be query terms was most of a snippet's
+    /// cost when every search began with an empty memo.
+    static ANALYZER: std::cell::RefCell<TextAnalyzer> = std::cell::RefCell::new(news_analyzer());
+}
+
+/// What the `news` analyzer makes of one word (lower-cased as tantivy's snippets compare them), if
+/// anything.
+fn analyse_word(word: &str) -> Option<String> {
+    let analyse = |analyzer: &mut TextAnalyzer| {
+        let stem = analyzer.token_stream(word).next()?.text.clone();
+        Some(if stem.chars().any(char::is_uppercase) {
+            stem.to_lowercase()
+        } else {
+            stem
+        })
+    };
+    ANALYZER
+        .try_with(|cell| match cell.try_borrow_mut() {
+            Ok(mut analyzer) => analyse(&mut analyzer),
+            Err(_) => analyse(&mut news_analyzer()),
+        })
+        .unwrap_or_else(|_| analyse(&mut news_analyzer()))
 }
 
 /// Longest word the `news` analyzer keeps, in bytes (it drops longer ones).
 const LONGEST_WORD: usize = 39;
 
 /// The byte ranges of the words of `text` as the `news` analyzer cuts them: runs of alphanumeric
-/// characters, of at most [`LONGEST_WORD`] bytes.
+/// characters, of at most [`LONGEST_WORD`] bytes. ASCII bytes are classified without decoding.
 fn words(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
-    let mut chars = text.char_indices().peekable();
+    let bytes = text.as_bytes();
+    // Whether the character at `i` is alphanumeric, and its length in bytes.
+    let at = move |i: usize| -> (bool, usize) {
+        match bytes[i] {
+            b if b.is_ascii() => (b.is_ascii_alphanumeric(), 1),
+            _ => text[i..]
+                .chars()
+                .next()
+                .map_or((false, 1), |c| (c.is_alphanumeric(), c.len_utf8())),
+        }
+    };
+    let mut i = 0;
     std::iter::from_fn(move || loop {
-        let (start, _) = chars.find(|(_, c)| c.is_alphanumeric())?;
-        let mut end = text.len();
-        while let Some(&(i, c)) = chars.peek() {
-            if !c.is_alphanumeric() {
-                end = i;
+        while i < bytes.len() {
+            let (alphanumeric, len) = at(i);
+            if alphanumeric {
                 break;
             }
-            chars.next();
+            i += len;
         }
-        if end - start <= LONGEST_WORD {
-            return Some(start..end);
+        if i >= bytes.len() {
+            return None;
+        }
+        let start = i;
+        while i < bytes.len() {
+            let (alphanumeric, len) = at(i);
+            if !alphanumeric {
+                break;
+            }
+            i += len;
+        }
+        if i - start <= LONGEST_WORD {
+            return Some(start..i);
         }
     })
 }
 
 /// Folds runs of whitespace (newlines of the source text) into single spaces, moving the highlight
-/// ranges with the text.
-fn collapse_whitespace(text: &str, ranges: &[std::ops::Range<usize>]) -> Snippet {
-    let mut out = String::with_capacity(text.len());
-    // map[i] = position in `out` of byte i of `text`
-    let mut map = vec![0usize; text.len() + 1];
-    let mut in_space = false;
-    for (i, c) in text.char_indices() {
-        let start = out.len();
-        if c.is_whitespace() {
-            if !in_space && !out.is_empty() {
-                out.push(' ');
-            }
-            in_space = true;
-        } else {
-            out.push(c);
-            in_space = false;
-        }
-        for slot in map.iter_mut().skip(i).take(c.len_utf8()) {
-            *slot = start;
-        }
-    }
-    map[text.len()] = out.len();
-    let trimmed_len = out.trim_end().len();
-    out.truncate(trimmed_len);
-    let highlights = ranges
+/// ranges with the text. ASCII is handled byte by byte; other characters are decoded.
+fn collapse_whitespace(text: &str, ranges: &[Range<usize>]) -> Snippet {
+    let ranges: Vec<&Range<usize>> = ranges
         .iter()
         .filter(|r| r.start < r.end && r.end <= text.len())
-        .map(|r| [map[r.start].min(out.len()), map[r.end].min(out.len())])
+        .collect();
+    // The ranges' ends, in order, and where each lands in the output.
+    let mut points: Vec<usize> = ranges.iter().flat_map(|r| [r.start, r.end]).collect();
+    points.sort_unstable();
+    points.dedup();
+    let mut placed = Vec::with_capacity(points.len());
+    // Places the points before `end` at `base` plus their distance from `start` (0 for none).
+    let place = |placed: &mut Vec<usize>, end: usize, base: usize, start: Option<usize>| {
+        while placed.len() < points.len() && points[placed.len()] < end {
+            let p = points[placed.len()];
+            placed.push(base + start.map_or(0, |s| p - s));
+        }
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut run: Option<usize> = None;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let (space, len) = match bytes[i] {
+            b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r' => (true, 1),
+            b if b.is_ascii() => (false, 1),
+            _ => text[i..]
+                .chars()
+                .next()
+                .map_or((false, 1), |c| (c.is_whitespace(), c.len_utf8())),
+        };
+        if space {
+            // A run of text is copied whole; a point on a space lands where the space goes.
+            if let Some(start) = run.take() {
+                place(&mut placed, i, out.len(), Some(start));
+                out.push_str(&text[start..i]);
+            }
+            place(&mut placed, i + len, out.len(), None);
+            if !out.is_empty() && !out.ends_with(' ') {
+                out.push(' ');
+            }
+        } else if run.is_none() {
+            run = Some(i);
+        }
+        i += len;
+    }
+    if let Some(start) = run {
+        place(&mut placed, text.len(), out.len(), Some(start));
+        out.push_str(&text[start..]);
+    }
+    placed.resize(points.len(), out.len());
+    if out.ends_with(' ') {
+        out.pop();
+    }
+    let at = |offset: usize| {
+        let k = points.binary_search(&offset).unwrap_or_default();
+        placed[k].min(out.len())
+    };
+    let highlights = ranges
+        .iter()
+        .map(|r| [at(r.start), at(r.end)])
         .filter(|[s, e]| s < e)
         .collect();
     Snippet {
@@ -251,7 +342,7 @@ mod tests {
         Snippets {
             terms,
             firsts,
-            analyzer,
+            seen: FxHashMap::default(),
             body: Field::from_field_id(0),
             max_chars,
         }
@@ -353,6 +444,70 @@ mod tests {
         assert!(range.end - range.start <= 40, "{range:?}");
         assert_eq!(our_pick(&mut s, text), tantivy_pick(&s, text));
         assert_eq!(our_pick(&mut snippets(&["gold"], 40), text), None);
+    }
+
+    /// The first version of `collapse_whitespace`: a map from every byte of the text to the output.
+    fn reference_collapse(text: &str, ranges: &[std::ops::Range<usize>]) -> Snippet {
+        let mut out = String::with_capacity(text.len());
+        // map[i] = position in `out` of byte i of `text`
+        let mut map = vec![0usize; text.len() + 1];
+        let mut in_space = false;
+        for (i, c) in text.char_indices() {
+            let start = out.len();
+            if c.is_whitespace() {
+                if !in_space && !out.is_empty() {
+                    out.push(' ');
+                }
+                in_space = true;
+            } else {
+                out.push(c);
+                in_space = false;
+            }
+            for slot in map.iter_mut().skip(i).take(c.len_utf8()) {
+                *slot = start;
+            }
+        }
+        map[text.len()] = out.len();
+        let trimmed_len = out.trim_end().len();
+        out.truncate(trimmed_len);
+        let highlights = ranges
+            .iter()
+            .filter(|r| r.start < r.end && r.end <= text.len())
+            .map(|r| [map[r.start].min(out.len()), map[r.end].min(out.len())])
+            .filter(|[s, e]| s < e)
+            .collect();
+        Snippet {
+            text: out,
+            highlights,
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 1024,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        })]
+
+        #[test]
+        fn whitespace_folds_as_the_first_version_did(
+            pieces in prop::collection::vec(
+                prop::sample::select(&["Putin", " ", "\n\n", "\t", "\u{a0}", "\u{2003}", "é", "東", "\u{85}", "\x0b", "a"][..]),
+                0..30,
+            ),
+            cuts in prop::collection::vec((0usize..200, 0usize..20), 0..4),
+        ) {
+            let text = pieces.concat();
+            let bounds: Vec<usize> = text.char_indices().map(|(i, _)| i).chain([text.len()]).collect();
+            let ranges: Vec<Range<usize>> = cuts
+                .iter()
+                .map(|&(a, n)| {
+                    let s = bounds[a % bounds.len()];
+                    s..bounds[(a + n) % bounds.len()]
+                })
+                .collect();
+            prop_assert_eq!(collapse_whitespace(&text, &ranges), reference_collapse(&text, &ranges));
+        }
     }
 
     #[test]
