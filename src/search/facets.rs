@@ -164,12 +164,48 @@ pub(crate) struct EntityCounter<'a> {
 pub(crate) struct SegmentEntityCounter {
     segment: SegmentId,
     reader: FacetReader,
+    /// The facet ordinals column, read a document's range at a time.
+    ords: Ords,
     /// The facet ordinals of the matches that are alone in their story.
     counts: Tally,
     /// Each document's story, when stories are counted.
     stories: Option<std::sync::Arc<[u32]>>,
     /// `story << 32 | ordinal` for the facets of matches that share a story.
     shared: Vec<u64>,
+}
+
+/// A segment's facet ordinals column. `FacetReader::facet_ords` reads a document's ordinals one
+/// dynamically dispatched call each; this reads them as one range.
+pub(crate) struct Ords {
+    column: tantivy::columnar::Column<u64>,
+    buffer: Vec<u64>,
+}
+
+impl Ords {
+    fn open(segment: &SegmentReader, field: &str) -> tantivy::Result<Ords> {
+        let column = segment
+            .fast_fields()
+            .str(field)?
+            .map(|c| c.ords().clone())
+            .ok_or_else(|| {
+                tantivy::TantivyError::SchemaError(format!("no facet column {field}"))
+            })?;
+        Ok(Ords {
+            column,
+            buffer: Vec::new(),
+        })
+    }
+
+    /// The facet ordinals of `doc`.
+    fn of(&mut self, doc: DocId) -> &[u64] {
+        let rows = self.column.index.value_row_ids(doc);
+        self.buffer.clear();
+        self.buffer.resize(rows.len(), 0);
+        self.column
+            .values
+            .get_range(u64::from(rows.start), &mut self.buffer);
+        &self.buffer
+    }
 }
 
 /// Facet ordinals counted in a segment: listed while they are few, so that a query with few matches
@@ -243,6 +279,7 @@ impl Collector for EntityCounter<'_> {
         let reader = segment.facet_reader(&self.field)?;
         Ok(SegmentEntityCounter {
             segment: segment.segment_id(),
+            ords: Ords::open(segment, &self.field)?,
             counts: Tally::Few(Vec::new()),
             reader,
             stories: self
@@ -310,18 +347,18 @@ impl SegmentCollector for SegmentEntityCounter {
             .as_ref()
             .and_then(|s| s.get(doc as usize).copied())
             .unwrap_or(crate::stories::ALONE);
+        let ords = self.ords.of(doc);
         if story == crate::stories::ALONE {
             let facets = self.reader.num_facets();
-            for ord in self.reader.facet_ords(doc) {
+            for &ord in ords {
                 self.counts.add(ord, facets);
             }
         } else {
             let story = u64::from(story) << 32;
             self.shared.extend(
-                self.reader
-                    .facet_ords(doc)
-                    .filter(|&ord| ord < 1 << 32)
-                    .map(|ord| story | ord),
+                ords.iter()
+                    .filter(|&&ord| ord < 1 << 32)
+                    .map(|&ord| story | ord),
             );
         }
     }
