@@ -1008,12 +1008,45 @@ mod near_duplicates {
         let queries = ["Putin call", "Trump", "Kremlin OR Moscow", "*"];
         let with: Vec<_> = queries.iter().map(|q| person_counts(&dir, q)).collect();
         assert_eq!(putin_count(&dir), 1);
-        std::fs::write(&file, b"{\"signatures\": 3, garbage").unwrap();
-        let garbled: Vec<_> = queries.iter().map(|q| person_counts(&dir, q)).collect();
+        let good: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+        let segment = |edit: &dyn Fn(&mut serde_json::Value)| {
+            let mut v = good.clone();
+            edit(&mut v["segments"][0]);
+            serde_json::to_vec(&v).unwrap()
+        };
+        // Files that must be refused whole (stories then found per query), none of them a panic.
+        let mut broken: Vec<Vec<u8>> = vec![
+            b"{\"signatures\": 3, garbage".to_vec(),
+            b"".to_vec(),
+            vec![0xff, 0xfe, 0x00, 0x9f],
+            b"[]".to_vec(),
+            serde_json::to_vec(&serde_json::json!({"signatures": 2, "max_distance": 40, "segments": good["segments"]})).unwrap(),
+            segment(&|s| s["id"] = serde_json::json!("not a uuid")),
+            segment(&|s| s["max_doc"] = serde_json::json!(-1)),
+            segment(&|s| s["grouped"] = serde_json::json!([[u32::MAX, 0]])),
+            segment(&|s| s["grouped"] = serde_json::json!([[0]])),
+        ];
+        let mut doubled = good.clone();
+        let first = doubled["segments"][0].clone();
+        doubled["segments"].as_array_mut().unwrap().push(first);
+        broken.push(serde_json::to_vec(&doubled).unwrap());
+        let mut answers = Vec::new();
+        for bytes in &broken {
+            std::fs::write(&file, bytes).unwrap();
+            answers.push(
+                queries
+                    .iter()
+                    .map(|q| person_counts(&dir, q))
+                    .collect::<Vec<_>>(),
+            );
+        }
         std::fs::remove_file(&file).unwrap();
         let without: Vec<_> = queries.iter().map(|q| person_counts(&dir, q)).collect();
         assert_eq!(with, without);
-        assert_eq!(garbled, without);
+        for (answer, bytes) in answers.iter().zip(&broken) {
+            assert_eq!(answer, &without, "{}", String::from_utf8_lossy(bytes));
+        }
     }
 
     /// The file is what story counts read when it is valid: with its groups emptied, the three seed
