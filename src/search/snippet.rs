@@ -105,8 +105,10 @@ impl Snippets {
     /// The snippet of `doc`; when the body has no match (the title did), its opening words.
     pub(crate) fn of(&mut self, doc: &TantivyDocument) -> Snippet {
         let body = super::text(doc, self.body).unwrap_or_default();
-        if let Some(best) = self.best_fragment(body.trim()) {
-            let text = &body.trim()[best.start..best.stop];
+        // Fragments are found in the trimmed body, as tantivy's generator does.
+        let trimmed = body.trim();
+        if let Some(best) = self.best_fragment(trimmed) {
+            let text = &trimmed[best.start..best.stop];
             let shifted: Vec<Range<usize>> = best
                 .highlights
                 .iter()
