@@ -48,9 +48,10 @@ struct TableInner {
 }
 
 impl EntityTable {
-    /// The global ids of `sorted` (ascending, distinct facet ordinals of `segment`), aligned with it;
-    /// [`NOT_AN_ENTITY`] for facets that are not entities.
-    fn ids(&self, segment: SegmentId, reader: &FacetReader, sorted: &[u64]) -> Vec<u32> {
+    /// The global ids of `sorted` (ascending, distinct facet ordinals of `facets`' segment), aligned
+    /// with it; [`NOT_AN_ENTITY`] for facets that are not entities.
+    fn ids(&self, facets: &SegmentFacets, sorted: &[u64]) -> Vec<u32> {
+        let (segment, reader) = (facets.segment, &facets.reader);
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         let TableInner {
             names,
@@ -162,10 +163,7 @@ pub(crate) struct EntityCounter<'a> {
 }
 
 pub(crate) struct SegmentEntityCounter {
-    segment: SegmentId,
-    reader: FacetReader,
-    /// The facet ordinals column, read a document's range at a time.
-    ords: Ords,
+    facets: SegmentFacets,
     /// The facet ordinals of the matches that are alone in their story.
     counts: Tally,
     /// Each document's story, when stories are counted.
@@ -174,34 +172,36 @@ pub(crate) struct SegmentEntityCounter {
     shared: Vec<u64>,
 }
 
-/// A segment's facet ordinals column. `FacetReader::facet_ords` reads a document's ordinals one
-/// dynamically dispatched call each; this reads them as one range.
-pub(crate) struct Ords {
-    column: tantivy::columnar::Column<u64>,
+/// A segment's entity facet column: its dictionary, for the [`EntityTable`], and its ordinals, read
+/// a document's range at a time (`FacetReader::facet_ords` makes one dynamically dispatched read per
+/// ordinal). Both counters read it.
+pub(crate) struct SegmentFacets {
+    segment: SegmentId,
+    reader: FacetReader,
+    ords: tantivy::columnar::Column<u64>,
     buffer: Vec<u64>,
 }
 
-impl Ords {
-    fn open(segment: &SegmentReader, field: &str) -> tantivy::Result<Ords> {
-        let column = segment
-            .fast_fields()
-            .str(field)?
-            .map(|c| c.ords().clone())
-            .ok_or_else(|| {
-                tantivy::TantivyError::SchemaError(format!("no facet column {field}"))
-            })?;
-        Ok(Ords {
-            column,
+impl SegmentFacets {
+    fn open(segment: &SegmentReader, field: &str) -> tantivy::Result<SegmentFacets> {
+        // What `SegmentReader::facet_reader` opens, opened once for both uses.
+        let column = segment.fast_fields().str(field)?.ok_or_else(|| {
+            tantivy::TantivyError::SchemaError(format!("no facet column {field}"))
+        })?;
+        Ok(SegmentFacets {
+            segment: segment.segment_id(),
+            ords: column.ords().clone(),
+            reader: FacetReader::new(column),
             buffer: Vec::new(),
         })
     }
 
     /// The facet ordinals of `doc`.
     fn of(&mut self, doc: DocId) -> &[u64] {
-        let rows = self.column.index.value_row_ids(doc);
+        let rows = self.ords.index.value_row_ids(doc);
         self.buffer.clear();
         self.buffer.resize(rows.len(), 0);
-        self.column
+        self.ords
             .values
             .get_range(u64::from(rows.start), &mut self.buffer);
         &self.buffer
@@ -261,8 +261,7 @@ impl Tally {
 /// What one segment contributes: matches per facet ordinal, and the (story, ordinal) pairs of
 /// matches that share a story.
 pub(crate) struct SegmentCounts {
-    segment: SegmentId,
-    reader: FacetReader,
+    facets: SegmentFacets,
     counts: Vec<(u64, u64)>,
     shared: Vec<u64>,
 }
@@ -276,12 +275,9 @@ impl Collector for EntityCounter<'_> {
         _: SegmentOrdinal,
         segment: &SegmentReader,
     ) -> tantivy::Result<Self::Child> {
-        let reader = segment.facet_reader(&self.field)?;
         Ok(SegmentEntityCounter {
-            segment: segment.segment_id(),
-            ords: Ords::open(segment, &self.field)?,
+            facets: SegmentFacets::open(segment, &self.field)?,
             counts: Tally::Few(Vec::new()),
-            reader,
             stories: self
                 .stories
                 .as_ref()
@@ -314,13 +310,13 @@ impl Collector for EntityCounter<'_> {
         for fruit in fruits {
             // `counts` is in ordinal order, so its ordinals are sorted and distinct.
             let ords: Vec<u64> = fruit.counts.iter().map(|&(ord, _)| ord).collect();
-            let ids = self.table.ids(fruit.segment, &fruit.reader, &ords);
+            let ids = self.table.ids(&fruit.facets, &ords);
             for (id, &(_, count)) in ids.into_iter().zip(&fruit.counts) {
                 add(id, count);
             }
             let shared_ords: Vec<u64> = fruit.shared.iter().map(|key| key & 0xffff_ffff).collect();
             let (sorted, positions) = distinct(&shared_ords);
-            let ids = self.table.ids(fruit.segment, &fruit.reader, &sorted);
+            let ids = self.table.ids(&fruit.facets, &sorted);
             shared.extend(
                 fruit
                     .shared
@@ -347,9 +343,9 @@ impl SegmentCollector for SegmentEntityCounter {
             .as_ref()
             .and_then(|s| s.get(doc as usize).copied())
             .unwrap_or(crate::stories::ALONE);
-        let ords = self.ords.of(doc);
+        let facets = self.facets.reader.num_facets();
+        let ords = self.facets.of(doc);
         if story == crate::stories::ALONE {
-            let facets = self.reader.num_facets();
             for &ord in ords {
                 self.counts.add(ord, facets);
             }
@@ -366,8 +362,7 @@ impl SegmentCollector for SegmentEntityCounter {
     fn harvest(self) -> SegmentCounts {
         SegmentCounts {
             counts: self.counts.into_counts(),
-            segment: self.segment,
-            reader: self.reader,
+            facets: self.facets,
             shared: self.shared,
         }
     }
@@ -387,8 +382,7 @@ pub(crate) struct StoryEntityCounter<'a> {
 
 /// What one segment contributes: each matching article's signature and facet ordinals.
 pub(crate) struct SegmentStories {
-    segment: SegmentId,
-    reader: FacetReader,
+    facets: SegmentFacets,
     signatures: Vec<crate::fingerprint::Signature>,
     /// Article `i`'s facet ordinals are `ords[starts[i]..starts[i + 1]]`.
     ords: Vec<u64>,
@@ -412,8 +406,7 @@ impl Collector for StoryEntityCounter<'_> {
         Ok(SegmentStoryCounter {
             signatures: super::signatures::SegmentSignatures::open(segment)?,
             stories: SegmentStories {
-                segment: segment.segment_id(),
-                reader: segment.facet_reader(&self.field)?,
+                facets: SegmentFacets::open(segment, &self.field)?,
                 signatures: Vec::new(),
                 ords: Vec::new(),
                 starts: vec![0],
@@ -432,7 +425,7 @@ impl Collector for StoryEntityCounter<'_> {
         let mut starts: Vec<usize> = vec![0];
         for fruit in fruits {
             let (sorted, positions) = distinct(&fruit.ords);
-            let ids = self.table.ids(fruit.segment, &fruit.reader, &sorted);
+            let ids = self.table.ids(&fruit.facets, &sorted);
             let offset = entities.len();
             entities.extend(positions.into_iter().map(|p| ids[p as usize]));
             starts.extend(fruit.starts.iter().skip(1).map(|s| s + offset));
@@ -478,7 +471,7 @@ impl SegmentCollector for SegmentStoryCounter {
 
     fn collect(&mut self, doc: DocId, _: Score) {
         let stories = &mut self.stories;
-        stories.ords.extend(stories.reader.facet_ords(doc));
+        stories.ords.extend_from_slice(stories.facets.of(doc));
         stories.starts.push(stories.ords.len());
         stories.signatures.push(self.signatures.get(doc));
     }
