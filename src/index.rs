@@ -406,7 +406,9 @@ impl Writer<'_> {
             self.commit()?;
         }
         self.writer.wait_merging_threads()?;
-        let searcher = self.index.reader()?.searcher();
+        // The segments as merged.
+        self.reader.reload()?;
+        let searcher = self.reader.searcher();
         let distance = crate::fingerprint::DEFAULT_MAX_DISTANCE;
         match Stories::find(&searcher, distance, self.heap_bytes)? {
             Some(stories) => {
