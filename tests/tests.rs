@@ -83,10 +83,12 @@ mod cli {
         let groups: serde_json::Value = dir.run(&["duplicates", "--json"]).expect(0).json();
         let groups = groups["clusters"].as_array().expect("clusters");
         let stories = s.stories.expect("index writes the stories file");
+        // The three seed captures, and the syndicated copy with its original.
+        assert_eq!((stories.groups, stories.articles), (2, 5));
         assert_eq!(stories.groups, groups.len() as u64);
         let in_groups: u64 = groups.iter().map(|g| g["size"].as_u64().unwrap()).sum();
         assert_eq!(stories.articles, in_groups);
-        std::fs::remove_file(dir.index().join("newsidx-stories.json")).unwrap();
+        std::fs::remove_file(dir.index().join(newsidx::stories::FILE)).unwrap();
         assert_eq!(stats(&dir).stories, None);
     }
 
@@ -773,6 +775,14 @@ mod near_duplicates {
             for file in order {
                 dir.run(&["index", file.to_str().unwrap()]).expect(0);
             }
+            let stats: crate::util::Stats = dir.run(&["stats", "--json"]).expect(0).json();
+            assert_eq!(stats.segments, 3);
+            // The premise: two of the captures score exactly alike.
+            let all = search(&dir, &["Putin call", "--no-collapse"]);
+            assert!(
+                all.hits.len() >= 2 && all.hits[0].score == all.hits[1].score,
+                "{all:?}"
+            );
             let results = search(&dir, &["Putin call"]);
             assert_eq!(results.hits.len(), 1, "{results:?}");
             leaders.push(results.hits[0].id.clone());
@@ -996,7 +1006,7 @@ mod near_duplicates {
             .map_or(0, |(_, count)| count)
     }
 
-    const STORIES_FILE: &str = "newsidx-stories.json";
+    const STORIES_FILE: &str = newsidx::stories::FILE;
 
     /// Story counts come from the stories file that `index` writes, or are found per query when it is
     /// missing, unreadable or for other segments; the answers are the same.
@@ -1008,66 +1018,76 @@ mod near_duplicates {
         let queries = ["Putin call", "Trump", "Kremlin OR Moscow", "*"];
         let with: Vec<_> = queries.iter().map(|q| person_counts(&dir, q)).collect();
         assert_eq!(putin_count(&dir), 1);
-        let good: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
-        let segment = |edit: &dyn Fn(&mut serde_json::Value)| {
-            let mut v = good.clone();
-            edit(&mut v["segments"][0]);
-            serde_json::to_vec(&v).unwrap()
-        };
-        // Files that must be refused whole (stories then found per query), none of them a panic.
-        let mut broken: Vec<Vec<u8>> = vec![
-            b"{\"signatures\": 3, garbage".to_vec(),
-            b"".to_vec(),
-            vec![0xff, 0xfe, 0x00, 0x9f],
-            b"[]".to_vec(),
-            serde_json::to_vec(&serde_json::json!({"signatures": 2, "max_distance": 40, "segments": good["segments"]})).unwrap(),
-            segment(&|s| s["id"] = serde_json::json!("not a uuid")),
-            segment(&|s| s["max_doc"] = serde_json::json!(-1)),
-            segment(&|s| s["grouped"] = serde_json::json!([[u32::MAX, 0]])),
-            segment(&|s| s["grouped"] = serde_json::json!([[0]])),
-        ];
-        let mut doubled = good.clone();
-        let first = doubled["segments"][0].clone();
-        doubled["segments"].as_array_mut().unwrap().push(first);
-        broken.push(serde_json::to_vec(&doubled).unwrap());
-        let mut answers = Vec::new();
-        for bytes in &broken {
-            std::fs::write(&file, bytes).unwrap();
-            answers.push(
-                queries
-                    .iter()
-                    .map(|q| person_counts(&dir, q))
-                    .collect::<Vec<_>>(),
-            );
-        }
         std::fs::remove_file(&file).unwrap();
         let without: Vec<_> = queries.iter().map(|q| person_counts(&dir, q)).collect();
         assert_eq!(with, without);
-        for (answer, bytes) in answers.iter().zip(&broken) {
-            assert_eq!(answer, &without, "{}", String::from_utf8_lossy(bytes));
-        }
     }
 
-    /// The file is what story counts read when it is valid: with its groups emptied, the three seed
-    /// captures count as three stories.
+    /// A malformed stories file is refused whole. Each one here is made from a file whose groups were
+    /// emptied, which, if it were read, would count the three seed captures as three stories; refused,
+    /// they count as one, found per query. None of them is a panic.
     #[test]
-    fn a_valid_stories_file_decides_story_counts() {
+    fn malformed_stories_files_are_refused() {
         let dir = indexed();
         let file = dir.index().join(STORIES_FILE);
-        let mut stored: serde_json::Value =
+        let mut emptied: serde_json::Value =
             serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
-        for segment in stored["segments"].as_array_mut().unwrap() {
+        for segment in emptied["segments"].as_array_mut().unwrap() {
             segment["grouped"] = serde_json::json!([]);
         }
-        std::fs::write(&file, serde_json::to_vec(&stored).unwrap()).unwrap();
-        assert_eq!(putin_count(&dir), 3);
-        // A file that claims a segment far larger than it is must not be believed (nor allocated).
-        for segment in stored["segments"].as_array_mut().unwrap() {
-            segment["max_doc"] = serde_json::json!(u32::MAX);
+        let edited = |edit: &dyn Fn(&mut serde_json::Value)| {
+            let mut v = emptied.clone();
+            edit(&mut v);
+            serde_json::to_vec(&v).unwrap()
+        };
+        let first = |edit: &'static dyn Fn(&mut serde_json::Value)| {
+            move |v: &mut serde_json::Value| edit(&mut v["segments"][0])
+        };
+        let broken: Vec<(&str, Vec<u8>)> = vec![
+            ("garbage", b"{\"signatures\": 3, garbage".to_vec()),
+            ("empty", Vec::new()),
+            ("binary", vec![0xff, 0xfe, 0x00, 0x9f]),
+            ("an array", b"[]".to_vec()),
+            (
+                "another signature version",
+                edited(&|v| v["signatures"] = serde_json::json!(2)),
+            ),
+            (
+                "a bad uuid",
+                edited(&first(&|s| s["id"] = serde_json::json!("not a uuid"))),
+            ),
+            (
+                "a negative size",
+                edited(&first(&|s| s["max_doc"] = serde_json::json!(-1))),
+            ),
+            (
+                "another size",
+                edited(&first(&|s| s["max_doc"] = serde_json::json!(u32::MAX))),
+            ),
+            (
+                "a document out of range",
+                edited(&first(&|s| {
+                    s["grouped"] = serde_json::json!([[u32::MAX, 0]])
+                })),
+            ),
+            (
+                "a short pair",
+                edited(&first(&|s| s["grouped"] = serde_json::json!([[0]]))),
+            ),
+            (
+                "a segment twice",
+                edited(&|v| {
+                    let again = v["segments"][0].clone();
+                    v["segments"].as_array_mut().unwrap().push(again);
+                }),
+            ),
+        ];
+        std::fs::write(&file, edited(&|_| {})).unwrap();
+        assert_eq!(putin_count(&dir), 3, "the emptied file itself is read");
+        for (what, bytes) in &broken {
+            std::fs::write(&file, bytes).unwrap();
+            assert_eq!(putin_count(&dir), 1, "a file with {what} was read");
         }
-        std::fs::write(&file, serde_json::to_vec(&stored).unwrap()).unwrap();
-        assert_eq!(putin_count(&dir), 1);
     }
 
     /// A stories file left from an earlier state of the index (here: before two of the three seed
