@@ -151,7 +151,7 @@ bench_newsidx() {
     local raw=$WORK/lat/newsidx-bench-$r.raw.json
     if "$NEWSIDX" bench --index "$dir" --queries "$WORK/queries-newsidx.txt" --repeat "$REPS" --json >"$raw" 2>"$WORK/newsidx-bench-$r.log" &&
       "$PY" "$BENCH/engines.py" newsidx-bench-parse "$raw" "$WORK/lat/newsidx-bench-$r.json"; then
-      record_query newsidx "$r" bench "\`newsidx bench\`, in-process" "$WORK/lat/newsidx-bench-$r.json"
+      record_query newsidx "$r" bench "\`newsidx bench\`, in-process: collapse + facets + snippets" "$WORK/lat/newsidx-bench-$r.json"
     else
       log "newsidx bench exists but failed or printed an unexpected shape (see $WORK/newsidx-bench-$r.log); skipped"
     fi

@@ -28,6 +28,8 @@ import sys
 import time
 import urllib.parse
 
+from report import pct  # bench/report.py: one definition of the percentile
+
 PARTS = re.compile(r'"([^"]+)"|(\S+)')
 
 
@@ -259,16 +261,13 @@ class Proc:
 def cmd_latency(args):
     queries = read_queries(args.queries)
     translated = [translate(q, args.syntax or args.engine) for q in queries]
-    if args.engine == "fts5":
-        eng = Fts5(args.index)
-    elif args.engine == "xapian":
-        eng = Xapian(args.index)
-    elif args.engine == "http":
-        eng = Http(args.url)
-    elif args.engine == "proc":
-        eng = Proc(args.argv)
-    else:
-        raise SystemExit(f"engines.py: unknown engine {args.engine}")
+    # argparse limits --engine to these.
+    eng = {
+        "fts5": lambda: Fts5(args.index),
+        "xapian": lambda: Xapian(args.index),
+        "http": lambda: Http(args.url),
+        "proc": lambda: Proc(args.argv),
+    }[args.engine]()
     hits = {}
     if args.counts:  # untimed: total matches, to check the engines agree on what matches
         for q, t in zip(queries, translated):
@@ -276,25 +275,21 @@ def cmd_latency(args):
     for t in translated:  # warm-up pass, untimed
         eng.search(t, args.limit)
     samples = []
-    per_query = {q: [] for q in queries}
     for _ in range(args.reps):
-        for q, t in zip(queries, translated):
+        for t in translated:
             t0 = time.perf_counter()
             eng.search(t, args.limit)
-            ms = (time.perf_counter() - t0) * 1000.0
-            samples.append(ms)
-            per_query[q].append(ms)
+            samples.append((time.perf_counter() - t0) * 1000.0)
     with open(args.out, "w") as f:
-        json.dump({"samples_ms": samples, "per_query_ms": per_query, "hits": hits}, f)
-    s = sorted(samples)
-    print(f"latency {args.engine}: {len(s)} samples, p50 {s[len(s) // 2]:.2f} ms", file=sys.stderr)
+        json.dump({"samples_ms": samples, "hits": hits}, f)
+    print(f"latency {args.engine}: {len(samples)} samples, p50 {pct(sorted(samples), 50):.2f} ms", file=sys.stderr)
 
 
 def cmd_tantivy_bench_parse(args):
     """`tantivy bench` prints 'query<TAB>hits<TAB>micros' lines under SEARCH (search + count, no fetch)."""
     queries = read_queries(args.queries)
     translated = {translate(q, "tantivy"): q for q in queries}
-    samples, hits, per_query = [], {}, {q: [] for q in queries}
+    samples, hits = [], {}
     section = None
     with open(args.txt) as f:
         for line in f:
@@ -309,17 +304,14 @@ def cmd_tantivy_bench_parse(args):
             if section == "search" and len(cols) == 3 and cols[0] in translated:
                 q = translated[cols[0]]
                 hits[q] = int(cols[1])
-                ms = int(cols[2]) / 1000.0
-                samples.append(ms)
-                per_query[q].append(ms)
+                samples.append(int(cols[2]) / 1000.0)
     if not samples:
         raise SystemExit(f"engines.py: no timings found in {args.txt}")
     if args.skip_first:  # the first pass is the warm-up
         n = len(queries)
         samples = samples[n:]
-        per_query = {q: v[1:] for q, v in per_query.items()}
     with open(args.out, "w") as f:
-        json.dump({"samples_ms": samples, "per_query_ms": per_query, "hits": hits}, f)
+        json.dump({"samples_ms": samples, "hits": hits}, f)
 
 
 def cmd_queries(args):
@@ -329,28 +321,19 @@ def cmd_queries(args):
 
 
 def cmd_newsidx_bench_parse(args):
-    """`newsidx bench --json`: {"modes": [{"mode", "p50_ms", "p95_ms", ...}]}; the row reports the full
-    newsidx search (collapse + facets, snippets, hits built). Also accepts {"samples_ms": [..]} or
-    {"p50_ms", "p95_ms"}.
+    """`newsidx bench --json` ({"queries", "repeat", "modes": [{"mode", "p50_ms", "p95_ms", ...}]}): the
+    row reports the full newsidx search (collapse + facets, snippets, hits built).
     """
     with open(args.json_in) as f:
         raw = json.load(f)
-    d = raw.get("latency", raw) if isinstance(raw, dict) else {}
-    if isinstance(d.get("modes"), list):
-        full = [m for m in d["modes"] if m.get("mode") == "newsidx collapse + facets"]
-        d = full[0] if full else {}
-    out = {"samples_ms": [], "per_query_ms": {}, "hits": {}}
-    if isinstance(d.get("samples_ms"), list) and d["samples_ms"]:
-        out["samples_ms"] = [float(x) for x in d["samples_ms"]]
-    elif "p50_ms" in d and "p95_ms" in d:
-        out["summary"] = {"p50_ms": float(d["p50_ms"]), "p95_ms": float(d["p95_ms"])}
-        # `newsidx bench` times every query `repeat` times in each mode.
-        if isinstance(raw, dict) and isinstance(raw.get("queries"), int) and isinstance(raw.get("repeat"), int):
-            out["summary"]["samples"] = raw["queries"] * raw["repeat"]
-    else:
-        raise SystemExit(f"engines.py: {args.json_in}: no samples_ms nor p50_ms/p95_ms in newsidx bench output")
+    full = [m for m in raw.get("modes", []) if m.get("mode") == "newsidx collapse + facets"]
+    if not full:
+        raise SystemExit(f"engines.py: {args.json_in}: no 'newsidx collapse + facets' mode in newsidx bench output")
+    # `newsidx bench` times every query `repeat` times in each mode.
+    summary = {"p50_ms": float(full[0]["p50_ms"]), "p95_ms": float(full[0]["p95_ms"]),
+               "samples": raw["queries"] * raw["repeat"]}
     with open(args.out, "w") as f:
-        json.dump(out, f)
+        json.dump({"samples_ms": [], "hits": {}, "summary": summary}, f)
 
 
 def main():

@@ -47,6 +47,10 @@ SPACES = re.compile(r"\s+")
 SIGNOFF = re.compile(r"\s*\bReuters?\b[\s\x00-\x1f]*$")
 
 
+# Sentences per generated article.
+MIN_SENTENCES, MAX_SENTENCES = 5, 25
+
+
 def load_pool(path):
     """Return (titles, sentences, story_of_sentence) from a newsidx-style JSONL file."""
     titles = []
@@ -70,8 +74,13 @@ def load_pool(path):
                     continue
                 sentences.append(s)
                 story.append(n)
-    if not titles or len(sentences) < 100:
-        sys.exit(f"gen_corpus: {path}: too little text ({len(titles)} titles, {len(sentences)} sentences)")
+    # An article takes up to MAX_SENTENCES sentences, each from another story.
+    stories = len(set(story))
+    if not titles or len(sentences) < 100 or stories < MAX_SENTENCES:
+        sys.exit(
+            f"gen_corpus: {path}: too little text ({len(titles)} titles, {len(sentences)} sentences "
+            f"from {stories} stories; at least 100 sentences from {MAX_SENTENCES} stories are needed)"
+        )
     return titles, sentences, story
 
 
@@ -83,7 +92,7 @@ def generate(out, count, seed, titles, sentences, story, start, span_days):
     written = 0
     buf = []
     for i in range(count):
-        k = rng.randint(5, 25)
+        k = rng.randint(MIN_SENTENCES, MAX_SENTENCES)
         used = set()
         picked = []
         while len(picked) < k:

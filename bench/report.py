@@ -13,6 +13,7 @@ meta.json: {"corpus": .., "articles": .., "command": .., "date": .., "settings":
 
 import argparse
 import json
+import math
 import statistics
 import sys
 
@@ -20,11 +21,12 @@ ENGINE_NAMES = {"newsidx": "newsidx", "tantivy": "tantivy-cli", "fts5": "SQLite 
 
 
 def pct(sorted_vals, p):
-    """Nearest-rank percentile (p in 0..100) of an ascending list."""
+    """Nearest-rank percentile (p in 0..100) of an ascending list: the value at rank ceil(p/100 * n),
+    as `newsidx bench` computes it (src/timing.rs)."""
     if not sorted_vals:
         return float("nan")
-    k = max(0, min(len(sorted_vals) - 1, int(round(p / 100.0 * len(sorted_vals) + 0.5)) - 1))
-    return sorted_vals[k]
+    k = max(1, min(len(sorted_vals), math.ceil(p / 100.0 * len(sorted_vals))))
+    return sorted_vals[k - 1]
 
 
 def med(vals):
@@ -40,14 +42,11 @@ def fmt(v, digits=1, thousands=False):
     return f"{v:.{digits}f}"
 
 
-def ratio(v, base):
+def ratio(v, base=1.0):
+    """`v / base` as a ratio, or a dash when either is missing."""
     if v is None or not base:
         return "–"
     return f"{v / base:.2f}×"
-
-
-def rfmt(r):
-    return "–" if r is None else f"{r:.2f}×"
 
 
 def load(results_path):
@@ -69,7 +68,7 @@ def latency_of(path):
     return pct(s, 50), pct(s, 95), d
 
 
-def build(index, query, meta):
+def build(index, query):
     engines = []
     for r in index + query:
         if r["engine"] not in engines:
@@ -88,7 +87,7 @@ def build(index, query, meta):
     # then the median of those: steadier on a shared machine than a ratio of medians.
     base = {r["round"]: r for r in index if r["engine"] == "newsidx"}
     for e in engines:
-        per = {"aps": [], "rss": [], "size": [], "cpu": []}
+        per = {"aps": [], "rss": [], "size": []}
         for r in idx[e]["rounds"]:
             b = base.get(r["round"])
             if not b:
@@ -96,8 +95,6 @@ def build(index, query, meta):
             per["aps"].append((r["articles"] / r["seconds"]) / (b["articles"] / b["seconds"]))
             per["rss"].append(r["rss_kib"] / b["rss_kib"] if b.get("rss_kib") else None)
             per["size"].append(r["bytes"] / b["bytes"] if b.get("bytes") else None)
-            if r.get("cpu_seconds") and b.get("cpu_seconds"):
-                per["cpu"].append(r["cpu_seconds"] / b["cpu_seconds"])
         idx[e]["ratio"] = {k: med(v) for k, v in per.items()}
     rows = []  # (engine, row label, mode, p50, p95, per-round list, hits)
     for e in engines:
@@ -137,7 +134,6 @@ def render(engines, idx, rows, meta):
     if vers:
         w("- versions: " + "; ".join(f"{k} {v}" for k, v in vers.items()))
     w("")
-    base_idx = idx.get("newsidx", {})
     base_row = next((r for r in rows if r[0] == "newsidx" and r[3] is not None), None)
     w("| engine | query timing | articles/s | ×newsidx | CPU s | peak RSS MiB | ×newsidx | index MiB | ×newsidx | p50 ms | ×newsidx | p95 ms | ×newsidx |")
     w("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
@@ -152,12 +148,12 @@ def render(engines, idx, rows, meta):
             rr = i.get("ratio", {})
             a = (
                 fmt(i.get("aps"), thousands=True),
-                rfmt(rr.get("aps")) if rr.get("aps") is not None else ratio(i.get("aps"), base_idx.get("aps")),
+                ratio(rr.get("aps")),
                 fmt(i.get("cpu")),
                 fmt(i.get("rss")),
-                rfmt(rr.get("rss")) if rr.get("rss") is not None else ratio(i.get("rss"), base_idx.get("rss")),
+                ratio(rr.get("rss")),
                 fmt(i.get("size")),
-                rfmt(rr.get("size")) if rr.get("size") is not None else ratio(i.get("size"), base_idx.get("size")),
+                ratio(rr.get("size")),
             )
         seen.add(e)
         b50 = base_row[3] if base_row else None
@@ -225,7 +221,7 @@ def main():
     index, query = load(args.results)
     if not index and not query:
         sys.exit("report.py: no results")
-    text = render(*build(index, query, meta), meta)
+    text = render(*build(index, query), meta)
     sys.stdout.write(text)
     if args.out:
         with open(args.out, "w") as f:
