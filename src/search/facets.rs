@@ -217,8 +217,11 @@ enum Tally {
 }
 
 impl Tally {
-    /// Counts `ord`, one of the segment's `facets` ordinals.
+    /// Counts `ord`, one of the segment's `facets` ordinals (one out of range is not counted).
     fn add(&mut self, ord: u64, facets: usize) {
+        if usize::try_from(ord).map_or(true, |o| o >= facets) {
+            return;
+        }
         match self {
             Tally::Few(ords) => {
                 ords.push(ord);
@@ -226,9 +229,7 @@ impl Tally {
                 if ords.len() > facets / 16 {
                     let mut counts = vec![0u64; facets];
                     for &o in ords.iter() {
-                        if let Some(count) = counts.get_mut(o as usize) {
-                            *count += 1;
-                        }
+                        counts[o as usize] += 1;
                     }
                     *self = Tally::Many(counts);
                 }
@@ -254,6 +255,20 @@ impl Tally {
                 .zip(counts)
                 .filter(|&(_, count)| count > 0)
                 .collect(),
+        }
+    }
+}
+
+impl<'a> EntityCounter<'a> {
+    /// The same counts by story, the stories found from the matches themselves at `max_distance`:
+    /// for when the index's stories cannot answer.
+    pub(crate) fn grouping_matches(self, max_distance: u32) -> StoryEntityCounter<'a> {
+        StoryEntityCounter {
+            field: self.field,
+            kinds: self.kinds,
+            limit: self.limit,
+            max_distance,
+            table: self.table,
         }
     }
 }
@@ -372,12 +387,12 @@ impl SegmentCollector for SegmentEntityCounter {
 /// [`crate::fingerprint::clusters`] over all matching articles) that carry it: a story reprinted ten
 /// times counts once. Used when the index's stories file cannot answer (see [`crate::stories`]).
 pub(crate) struct StoryEntityCounter<'a> {
-    pub(crate) field: String,
-    pub(crate) kinds: Vec<EntityKind>,
+    field: String,
+    kinds: Vec<EntityKind>,
     /// Entities kept per kind, the most frequent.
-    pub(crate) limit: usize,
-    pub(crate) max_distance: u32,
-    pub(crate) table: &'a EntityTable,
+    limit: usize,
+    max_distance: u32,
+    table: &'a EntityTable,
 }
 
 /// What one segment contributes: each matching article's signature and facet ordinals.
@@ -489,7 +504,8 @@ mod tests {
     /// tally ends (the list turns into counters past a sixteenth of the segment's facets).
     #[test]
     fn a_tally_counts_alike_as_a_list_and_as_counters() {
-        let ords: Vec<u64> = (0..500u64).map(|i| (i * 7919) % 97).collect();
+        // Ordinals 97..=99 are out of range for a segment of 97 facets and are never counted.
+        let ords: Vec<u64> = (0..500u64).map(|i| (i * 7919) % 100).collect();
         for facets in [97, 1_000, 100_000] {
             let mut tally = Tally::Few(Vec::new());
             for &ord in &ords {
@@ -499,7 +515,7 @@ mod tests {
             assert_eq!(many, facets < 16 * ords.len(), "{facets} facets");
             let counts = tally.into_counts();
             let mut expected = std::collections::BTreeMap::new();
-            for &ord in &ords {
+            for &ord in ords.iter().filter(|&&o| (o as usize) < facets) {
                 *expected.entry(ord).or_insert(0u64) += 1;
             }
             assert_eq!(counts, expected.into_iter().collect::<Vec<_>>());

@@ -263,21 +263,19 @@ impl NewsIndex {
                 searcher.search(query, &(first, Count, self.article_counter(request)))?
             }
             (false, CountMode::Stories) => {
-                if let Some(stories) = self.stories(searcher, max_distance) {
-                    let counter = facets::EntityCounter {
-                        stories: Some(stories),
-                        ..self.article_counter(request)
-                    };
-                    searcher.search(query, &(first, Count, counter))?
-                } else {
-                    let stories = facets::StoryEntityCounter {
-                        field: "entities".into(),
-                        kinds: request.facets.clone(),
-                        limit: request.facet_limit,
-                        max_distance,
-                        table: self.entity_table(),
-                    };
-                    searcher.search(query, &(first, Count, stories))?
+                let counter = self.article_counter(request);
+                match self.stories(searcher, max_distance) {
+                    Some(stories) => {
+                        let counter = facets::EntityCounter {
+                            stories: Some(stories),
+                            ..counter
+                        };
+                        searcher.search(query, &(first, Count, counter))?
+                    }
+                    None => {
+                        let counter = counter.grouping_matches(max_distance);
+                        searcher.search(query, &(first, Count, counter))?
+                    }
                 }
             }
         };
@@ -310,10 +308,15 @@ impl NewsIndex {
     }
 
     fn article_counter(&self, request: &SearchRequest) -> facets::EntityCounter<'_> {
+        self.entity_counter(request.facets.clone(), request.facet_limit)
+    }
+
+    /// Counts the articles that carry each entity of `kinds`, `limit` per kind.
+    fn entity_counter(&self, kinds: Vec<EntityKind>, limit: usize) -> facets::EntityCounter<'_> {
         facets::EntityCounter {
             field: "entities".into(),
-            kinds: request.facets.clone(),
-            limit: request.facet_limit,
+            kinds,
+            limit,
             table: self.entity_table(),
             stories: None,
         }
@@ -326,13 +329,7 @@ impl NewsIndex {
         limit: usize,
     ) -> Result<BTreeMap<String, Vec<FacetCount>>> {
         let searcher = self.searcher()?;
-        let counter = facets::EntityCounter {
-            field: "entities".into(),
-            kinds: kinds.to_vec(),
-            limit,
-            table: self.entity_table(),
-            stories: None,
-        };
+        let counter = self.entity_counter(kinds.to_vec(), limit);
         Ok(searcher.search(&tantivy::query::AllQuery, &counter)?)
     }
 }
