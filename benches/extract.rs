@@ -7,7 +7,8 @@ mod common;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use newsidx::entities::ExtractorBuilder;
-use newsidx::fingerprint::Fingerprinter;
+use newsidx::fingerprint::Signature;
+use newsidx::Enricher;
 
 fn extraction(c: &mut Criterion) {
     let (name, articles) = common::corpus();
@@ -42,7 +43,6 @@ fn extraction(c: &mut Criterion) {
     });
     group.finish();
 
-    let fingerprinter = Fingerprinter::new();
     let mut group = c.benchmark_group("fingerprint");
     group.sample_size(10);
     group.throughput(Throughput::Elements(articles.len() as u64));
@@ -50,13 +50,23 @@ fn extraction(c: &mut Criterion) {
         b.iter(|| {
             articles
                 .iter()
-                .map(|a| {
-                    fingerprinter
-                        .signature(a.title.as_deref(), &a.body)
-                        .simhash
-                        .0
-                })
+                .map(|a| Signature::of(a.title.as_deref(), &a.body).simhash.0)
                 .fold(0u64, |acc, h| acc ^ h)
+        })
+    });
+    group.finish();
+
+    // Everything indexing computes per article from one token stream: entities, fingerprint, terms.
+    let enricher = Enricher::new(None).expect("built-in gazetteer");
+    let mut group = c.benchmark_group("enrich");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(articles.len() as u64));
+    group.bench_function("articles", |b| {
+        b.iter(|| {
+            articles
+                .iter()
+                .map(|a| enricher.enrich(a).entities.len())
+                .sum::<usize>()
         })
     });
     group.finish();

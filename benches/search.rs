@@ -68,7 +68,9 @@ fn queries(c: &mut Criterion) {
     group.bench_function("tantivy", |b| {
         b.iter(|| {
             run_all(&plain, |r| {
-                index.tantivy_top10(&searcher, r).expect("search").len()
+                newsidx::search::timing::tantivy_top10(index.reader(), &searcher, r)
+                    .expect("search")
+                    .len()
             })
         })
     });
@@ -85,7 +87,7 @@ fn queries(c: &mut Criterion) {
     group.bench_function("whole_index", |b| {
         b.iter(|| {
             index
-                .duplicates(newsidx::fingerprint::DEFAULT_MAX_DISTANCE)
+                .stories(newsidx::fingerprint::DEFAULT_MAX_DISTANCE)
                 .expect("duplicates")
                 .len()
         })

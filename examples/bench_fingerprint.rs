@@ -1,6 +1,6 @@
-//! Times the fingerprint module's stages on Reuters-21578: folding, word splitting, the SimHash
-//! alone, full signatures, `distance`, `collapse` over 64 and 200 candidates, and `clusters` on
-//! the whole corpus. Each figure is the best of several rounds (the machine is shared).
+//! Times the fingerprint module's stages on Reuters-21578: cutting the words (the shared token
+//! stream), folding them for the fingerprint, full signatures, `distance`, `collapse` over 64 and 200
+//! candidates, and `stories` on the whole corpus. Each figure is the best of several rounds (the machine is shared).
 //!
 //! ```text
 //! cargo run --release --example bench_fingerprint -- /work/shared/data/reuters21578.jsonl
@@ -11,9 +11,10 @@ use std::io::BufRead;
 use std::time::Instant;
 
 use newsidx::fingerprint::{
-    clusters, collapse, distance, Fingerprinter, Signature, DEFAULT_MAX_DISTANCE,
+    collapse, distance, stories as find_stories, FieldText, Fingerprinter, Signature,
+    DEFAULT_MAX_DISTANCE,
 };
-use newsidx::normalize::{fold, words};
+use newsidx::text::{fold::fold_words, Tokens};
 
 #[derive(serde::Deserialize)]
 struct Story {
@@ -46,43 +47,60 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let us = |s: f64| s * 1e6 / n;
     let rounds = 5;
 
-    let t_fold = best(rounds, || {
-        for s in &stories {
-            black_box(fold(s.title.as_deref().unwrap_or("")));
-            black_box(fold(&s.body));
-        }
-    });
+    let tokens: Vec<(Option<Tokens>, Tokens)> = stories
+        .iter()
+        .map(|s| (s.title.as_deref().map(Tokens::new), Tokens::new(&s.body)))
+        .collect();
     let t_words = best(rounds, || {
         for s in &stories {
-            black_box(words(&fold(s.title.as_deref().unwrap_or(""))).count());
-            black_box(words(&fold(&s.body)).count());
+            black_box(s.title.as_deref().map(Tokens::new));
+            black_box(Tokens::new(&s.body));
+        }
+    });
+    let t_fold = best(rounds, || {
+        let mut buf = String::new();
+        for (s, (title, body)) in stories.iter().zip(&tokens) {
+            let mut n = 0usize;
+            if let (Some(text), Some(title)) = (s.title.as_deref(), title) {
+                fold_words(text, title, &mut buf, |_| n += 1);
+            }
+            fold_words(&s.body, body, &mut buf, |_| n += 1);
+            black_box(n);
         }
     });
     let fper = Fingerprinter::new();
-    let t_simhash = best(rounds, || {
-        for s in &stories {
-            black_box(fper.fingerprint(s.title.as_deref(), &s.body));
-        }
-    });
+    let sign = |s: &Story, (title, body): &(Option<Tokens>, Tokens)| {
+        let title = s
+            .title
+            .as_deref()
+            .zip(title.as_ref())
+            .map(|(text, tokens)| FieldText { text, tokens });
+        fper.signature(
+            title,
+            FieldText {
+                text: &s.body,
+                tokens: body,
+            },
+        )
+    };
     let t_sig = best(rounds, || {
-        for s in &stories {
-            black_box(fper.signature(s.title.as_deref(), &s.body));
+        for (s, t) in stories.iter().zip(&tokens) {
+            black_box(sign(s, t));
         }
     });
     println!("{} stories; per article (best of {rounds}):", stories.len());
-    println!("  fold (title + body)            {:6.2} us", us(t_fold));
-    println!("  fold + split words             {:6.2} us", us(t_words));
-    println!("  fingerprint (SimHash only)     {:6.2} us", us(t_simhash));
+    println!("  cut words (title + body)       {:6.2} us", us(t_words));
+    println!("  fold words for the fingerprint {:6.2} us", us(t_fold));
     println!("  signature (SimHash + MinHash)  {:6.2} us", us(t_sig));
     println!(
-        "  => shingle+SimHash ~{:.2} us, MinHash ~{:.2} us beyond fold",
-        us(t_simhash - t_fold),
-        us(t_sig - t_simhash)
+        "  => shingles and sketches ~{:.2} us beyond folding",
+        us(t_sig - t_fold)
     );
 
     let sigs: Vec<Signature> = stories
         .iter()
-        .map(|s| fper.signature(s.title.as_deref(), &s.body))
+        .zip(&tokens)
+        .map(|(s, t)| sign(s, t))
         .collect();
 
     // distance: all pairs over the first 2000 signatures.
@@ -122,11 +140,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     for k in [DEFAULT_MAX_DISTANCE, 20] {
         let t = best(3, || {
-            black_box(clusters(&sigs, k));
+            black_box(find_stories(&sigs, k));
         });
-        let g = clusters(&sigs, k);
+        let g = find_stories(&sigs, k);
         println!(
-            "clusters(corpus, {k}): {:.1} ms, {} groups holding {} stories",
+            "stories(corpus, {k}): {:.1} ms, {} groups holding {} stories",
             t * 1e3,
             g.len(),
             g.iter().map(Vec::len).sum::<usize>()

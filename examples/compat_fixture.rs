@@ -1,6 +1,7 @@
 //! Builds the committed compatibility index `index-fixtures/compat-index/` from the bundled articles.
 //! Run it only when the on-disk format changes on purpose (and bump `FORMAT_VERSION` or the signature
-//! version so that older indexes are refused):
+//! version so that older indexes are refused; keep the old fixture as `compat-index-vN` to show the
+//! refusal):
 //!
 //! `cargo run --example compat_fixture`
 
@@ -30,6 +31,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         writer.index_all(ingest::read_input(&input), &enricher, false, |_| {})?;
     }
     writer.finish()?;
+    // Without the stories file, so that the compatibility tests read the fingerprint column at query
+    // time; and without tantivy's lock files, which belong to a running process.
+    for name in [
+        newsidx::store::stories::FILE,
+        ".tantivy-meta.lock",
+        ".tantivy-writer.lock",
+    ] {
+        let _ = std::fs::remove_file(out.join(name));
+    }
     println!("{}: {:?}", out.display(), index.stats()?);
     Ok(())
 }

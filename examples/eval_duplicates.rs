@@ -26,8 +26,8 @@ use std::collections::HashSet;
 use std::io::BufRead;
 use std::time::Instant;
 
-use newsidx::fingerprint::{clusters, distance, Fingerprinter, Signature, DEFAULT_MAX_DISTANCE};
-use newsidx::normalize::{fold, words};
+use newsidx::fingerprint::{distance, stories as clusters, Signature, DEFAULT_MAX_DISTANCE};
+use newsidx::text::fold::{fold, words};
 
 #[derive(serde::Deserialize)]
 struct Story {
@@ -679,10 +679,10 @@ fn search(dev: &EvalSet, test: &EvalSet) {
 }
 
 /// The signatures of a set's documents.
-fn signatures(set: &EvalSet, fper: &Fingerprinter) -> Vec<Signature> {
+fn signatures(set: &EvalSet) -> Vec<Signature> {
     set.docs
         .iter()
-        .map(|(t, b)| fper.signature(t.as_deref(), b))
+        .map(|(t, b)| Signature::of(t.as_deref(), b))
         .collect()
 }
 
@@ -813,9 +813,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
 
-    let fper = Fingerprinter::new();
-    let dev_sigs = signatures(&dev, &fper);
-    let test_sigs = signatures(&test, &fper);
+    let dev_sigs = signatures(&dev);
+    let test_sigs = signatures(&test);
     let (h_dev, s_dev) = measure(&dev, &dev_sigs);
     let (h_test, s_test) = measure(&test, &test_sigs);
     report("dev", &dev, &h_dev);
@@ -853,7 +852,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let t0 = Instant::now();
     let sigs: Vec<Signature> = stories
         .iter()
-        .map(|s| fper.signature(s.title.as_deref(), &s.body))
+        .map(|s| Signature::of(s.title.as_deref(), &s.body))
         .collect();
     let t_sig = t0.elapsed();
     println!(

@@ -1,15 +1,29 @@
-//! What indexing adds to an article beyond its text: its entities as facets and its near-duplicate
-//! fingerprint and signature. The [`Enricher`] holds the compiled automata and is built once per run; enriching is
-//! pure, so batches of articles are enriched in parallel while tantivy's threads index the last batch.
+//! What indexing makes of an article beyond its text: its entities, its near-duplicate fingerprint
+//! and the terms tantivy indexes, all read from one token stream per field. The [`Enricher`] holds the
+//! compiled automata and is built once per run; enriching is pure, so batches of articles are
+//! enriched in parallel while tantivy's threads index the last batch.
 
 use rayon::prelude::*;
-use tantivy::schema::Facet;
+use tantivy::tokenizer::Token;
 
-use crate::entities::{facet_path, Extractor, ExtractorBuilder, Gazetteer};
-use crate::fingerprint::Fingerprinter;
-use crate::index::Enrichment;
+use crate::entities::{EntityKind, Extractor, ExtractorBuilder, Gazetteer};
+use crate::fingerprint::{FieldText, Fingerprinter, Signature};
 use crate::ingest::Article;
+use crate::text::{analyzer, Tokens};
 use crate::Result;
+
+/// What the indexer stores beyond the article itself. Made by [`Enricher::enrich`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Enrichment {
+    /// The article's distinct entities, sorted.
+    pub entities: Vec<(EntityKind, String)>,
+    /// Its near-duplicate fingerprint.
+    pub signature: Signature,
+    /// The terms of the title (none without a title), as [`analyzer::index_terms`] makes them.
+    pub(crate) title_terms: Vec<Token>,
+    /// The terms of the body.
+    pub(crate) body_terms: Vec<Token>,
+}
 
 /// Computes the [`Enrichment`] of articles.
 #[derive(Debug)]
@@ -32,26 +46,36 @@ impl Enricher {
         })
     }
 
-    /// The entity extractor (for `extract` and for resolving `--entity` names).
+    /// The entity extractor (for `extract` and for resolving entity names).
     pub fn extractor(&self) -> &Extractor {
         &self.extractor
     }
 
-    /// The enrichment of one article.
+    /// The enrichment of one article: each field is cut into words once, and the entities, the
+    /// fingerprint and the index terms are read from those words.
     pub fn enrich(&self, article: &Article) -> Enrichment {
-        let entities = self
-            .extractor
-            .extract_article(article.title.as_deref(), &article.body)
-            .into_iter()
-            .map(|(kind, name)| Facet::from_path(facet_path(kind, &name)))
-            .collect();
-        let signature = self
-            .fingerprinter
-            .signature(article.title.as_deref(), &article.body);
+        let title = article.title.as_deref();
+        let title_tokens = title.map(Tokens::new);
+        let body_tokens = Tokens::new(&article.body);
+        let title_field = title
+            .zip(title_tokens.as_ref())
+            .map(|(text, tokens)| FieldText { text, tokens });
+        let body_field = FieldText {
+            text: &article.body,
+            tokens: &body_tokens,
+        };
+        let entities = self.extractor.extract_article_tokens(
+            title_field.map(|f| (f.text, f.tokens)),
+            (&article.body, &body_tokens),
+        );
+        let signature = self.fingerprinter.signature(title_field, body_field);
         Enrichment {
             entities,
-            fingerprint: signature.simhash.0,
-            signature: crate::search::signatures::encode(&signature),
+            signature,
+            title_terms: title_field
+                .map(|f| analyzer::index_terms(f.text, f.tokens))
+                .unwrap_or_default(),
+            body_terms: analyzer::index_terms(&article.body, &body_tokens),
         }
     }
 

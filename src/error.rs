@@ -39,7 +39,13 @@ pub enum Error {
         /// What was wrong, and where.
         message: String,
     },
-    /// The index directory is missing, not a newsidx index, or locked.
+    /// There is no index at this path.
+    #[error("index {}: no index here", path.display())]
+    NoIndex {
+        /// The path asked for.
+        path: PathBuf,
+    },
+    /// The index directory is not a newsidx index, of another format, or locked.
     #[error("index {}: {message}", path.display())]
     Index {
         /// The index directory.
@@ -50,6 +56,9 @@ pub enum Error {
     /// An invalid option value (for example an unknown entity type).
     #[error("{0}")]
     Invalid(String),
+    /// Indexing stopped at the first bad record, as asked (strict); what came before it was kept.
+    #[error("stopped at the first bad record; the articles before it were kept: {0}")]
+    Strict(Box<Error>),
     /// An error from tantivy.
     #[error(transparent)]
     Tantivy(#[from] tantivy::TantivyError),

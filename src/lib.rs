@@ -3,10 +3,12 @@
 //! A search index for news archives, on [tantivy]. It reads articles from plain text, JSON, JSON Lines
 //! and CSV, upserts them by id, and searches them with BM25 and snippets.
 //!
-//! The data flows one way:
+//! The data flows one way, and each layer uses only those before it (DESIGN.md draws them):
 //!
 //! ```text
-//! files -> ingest (Article) -> index::Writer (tantivy document) -> NewsIndex::search -> SearchResults
+//! text -> entities, fingerprint -> ingest -> enrich -> store -> writer, search -> index -> (cli)
+//! files -> ingest (Article) -> enrich (one token stream: entities, fingerprint, terms)
+//!       -> writer (tantivy document) -> store <- search (query, collapse, facets, snippets) -> hits
 //! ```
 //!
 //! ```
@@ -28,23 +30,21 @@
 //! ```
 #![deny(missing_docs)]
 
-pub mod duplicates;
 pub mod enrich;
 pub mod entities;
 mod error;
 pub mod fingerprint;
 pub mod index;
 pub mod ingest;
-pub mod normalize;
-pub mod schema;
 pub mod search;
-pub mod stats;
-pub mod stories;
-pub mod timing;
+pub mod store;
+pub mod text;
+pub mod writer;
 
-pub use enrich::Enricher;
+pub use enrich::{Enricher, Enrichment};
 pub use error::{Error, Result};
-pub use index::{Counts, Enrichment, NewsIndex, Upsert, Writer, WriterOptions};
+pub use index::NewsIndex;
 pub use ingest::Article;
-pub use search::{Hit, SearchRequest, SearchResults};
-pub use stats::Stats;
+pub use search::stats::Stats;
+pub use search::{Collapse, CountMode, Hit, SearchRequest, SearchResults};
+pub use writer::{Report, Sources, Upsert, Writer, WriterOptions};

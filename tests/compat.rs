@@ -76,3 +76,32 @@ fn the_committed_index_accepts_upserts() {
     assert_eq!((summary.added, summary.updated), (0, 8));
     assert_eq!(summary.articles, 21);
 }
+
+/// An index of format 1 (before the shared token stream) is refused with a message to rebuild it,
+/// by every command that opens it, and is left as it was.
+#[test]
+fn an_index_of_format_1_is_refused_with_a_rebuild_message() {
+    let dir = Dir::new();
+    let from = fixtures().join("compat-index-v1");
+    std::fs::create_dir_all(dir.index()).unwrap();
+    for entry in std::fs::read_dir(&from).expect("index-fixtures/compat-index-v1 exists") {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.index().join(entry.file_name())).unwrap();
+    }
+    let before = std::fs::read(dir.index().join("meta.json")).unwrap();
+    for args in [
+        &["stats"][..],
+        &["search", "putin"][..],
+        &["index", fixtures().join("wire.jsonl").to_str().unwrap()][..],
+    ] {
+        let stderr = dir.run(args).expect(2).stderr();
+        assert!(
+            stderr.contains("index format 1") && stderr.contains("Rebuild the index"),
+            "{args:?}: {stderr}"
+        );
+    }
+    assert_eq!(
+        std::fs::read(dir.index().join("meta.json")).unwrap(),
+        before
+    );
+}

@@ -8,8 +8,8 @@ use newsidx::entities::EntityKind;
 use newsidx::entities::{Extractor, ExtractorBuilder};
 use newsidx::fingerprint::{distance, Signature};
 use newsidx::ingest::{self, Format};
-use newsidx::normalize::{clean, fold};
-use newsidx::search::CountMode;
+use newsidx::search::{Collapse, CountMode};
+use newsidx::text::fold::{clean, fold};
 use newsidx::{Error, SearchRequest};
 use proptest::prelude::*;
 
@@ -509,14 +509,17 @@ proptest! {
         let mut request = SearchRequest::new(query.clone());
         request.limit = limit;
         request.offset = offset;
-        request.collapse = collapse;
+        request.collapse = collapse.map(|max_distance| Collapse { max_distance, ..Collapse::default() });
         request.snippet_chars = snippet_chars;
         request.facets = facets;
         match small_index().search(&request) {
             Ok(results) => {
                 // A story counts once however many of its articles match: never more than articles.
                 let articles = small_index()
-                    .search(&SearchRequest { count: CountMode::Articles, ..request.clone() })
+                    .search(&SearchRequest {
+                        collapse: request.collapse.map(|c| Collapse { count: CountMode::Articles, ..c }),
+                        ..request.clone()
+                    })
                     .expect("the same search counting articles");
                 for (kind, counts) in &results.facets {
                     for c in counts {
@@ -561,7 +564,10 @@ fn huge_offset_is_an_empty_page_not_a_panic() {
         let mut request = SearchRequest::new("putin");
         request.offset = offset;
         request.limit = 1;
-        request.collapse = collapse;
+        request.collapse = collapse.map(|max_distance| Collapse {
+            max_distance,
+            ..Collapse::default()
+        });
         let results = small_index().search(&request).expect("a page past the end");
         assert!(results.hits.is_empty(), "offset {offset}: {results:?}");
     }

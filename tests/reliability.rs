@@ -218,7 +218,7 @@ fn an_index_with_signatures_of_another_version_is_refused() {
     std::fs::write(&marker, value.to_string()).unwrap();
     let run = dir.run(&["search", "putin"]).expect(2);
     assert!(
-        run.stderr().contains("signatures are version 0"),
+        run.stderr().contains("fingerprints are version 0"),
         "{}",
         run.stderr()
     );

@@ -88,7 +88,7 @@ mod cli {
         assert_eq!(stories.groups, groups.len() as u64);
         let in_groups: u64 = groups.iter().map(|g| g["size"].as_u64().unwrap()).sum();
         assert_eq!(stories.articles, in_groups);
-        std::fs::remove_file(dir.index().join(newsidx::stories::FILE)).unwrap();
+        std::fs::remove_file(dir.index().join(newsidx::store::stories::FILE)).unwrap();
         assert_eq!(stats(&dir).stories, None);
     }
 
@@ -1006,7 +1006,7 @@ mod near_duplicates {
             .map_or(0, |(_, count)| count)
     }
 
-    const STORIES_FILE: &str = newsidx::stories::FILE;
+    const STORIES_FILE: &str = newsidx::store::stories::FILE;
 
     /// Story counts come from the stories file that `index` writes, or are found per query when it is
     /// missing, unreadable or for other segments; the answers are the same.

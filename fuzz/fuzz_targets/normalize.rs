@@ -5,7 +5,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use newsidx::fingerprint::{distance, Signature};
-use newsidx::normalize::{clean, fold, words};
+use newsidx::text::fold::{clean, fold, words};
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(sig) = Signature::from_bytes(data) {

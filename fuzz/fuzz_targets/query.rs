@@ -29,7 +29,10 @@ fuzz_target!(|data: &[u8]| {
         253 => 1 << 40,
         n => usize::from(*n % 16),
     };
-    request.collapse = (*c < 200).then_some(u32::from(*c) / 2);
+    request.collapse = (*c < 200).then_some(newsidx::Collapse {
+        max_distance: u32::from(*c) / 2,
+        ..newsidx::Collapse::default()
+    });
     match small_index().search(&request) {
         Ok(results) => assert!(results.hits.len() <= request.limit),
         Err(Error::Query { .. }) => {}

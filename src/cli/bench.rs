@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use newsidx::NewsIndex;
 
 use super::output::print_json;
 use super::IndexDir;
@@ -32,7 +31,7 @@ pub struct Args {
 struct Report {
     queries: usize,
     repeat: usize,
-    modes: Vec<newsidx::timing::Latency>,
+    modes: Vec<newsidx::search::timing::Latency>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -49,7 +48,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         "{}: no queries",
         args.queries.display()
     );
-    let index = NewsIndex::open(&args.index.dir)?;
+    let index = super::open(&args.index.dir)?;
     let modes = index.time_queries(&queries, args.repeat)?;
     let report = Report {
         queries: queries.len(),

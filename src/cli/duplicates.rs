@@ -3,8 +3,6 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use newsidx::NewsIndex;
-
 use super::output::{print_json, Style};
 use super::IndexDir;
 
@@ -25,12 +23,12 @@ pub struct Args {
 
 #[derive(serde::Serialize)]
 struct Listing {
-    clusters: Vec<newsidx::duplicates::Cluster>,
+    clusters: Vec<newsidx::search::stories::StorySummary>,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let index = NewsIndex::open(&args.index.dir)?;
-    let clusters = index.duplicates(args.max_distance)?;
+    let index = super::open(&args.index.dir)?;
+    let clusters = index.stories(args.max_distance)?;
     let found = !clusters.is_empty();
     if args.json {
         print_json(&Listing { clusters })?;

@@ -4,7 +4,6 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use newsidx::entities::EntityKind;
-use newsidx::NewsIndex;
 
 use super::output::{print_json, Style};
 use super::IndexDir;
@@ -39,7 +38,7 @@ struct Row {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let index = NewsIndex::open(&args.index.dir)?;
+    let index = super::open(&args.index.dir)?;
     let kinds = match args.kind {
         Some(kind) => vec![kind],
         None => EntityKind::ALL.to_vec(),

@@ -5,11 +5,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use newsidx::index::{Event, Report};
-use newsidx::ingest::{self, Format};
-use newsidx::{NewsIndex, WriterOptions};
+use newsidx::ingest::Format;
+use newsidx::writer::Event;
+use newsidx::{Sources, WriterOptions};
 
 use super::output::print_json;
 use super::IndexDir;
@@ -63,7 +62,7 @@ struct Summary {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
-    let index = NewsIndex::open_or_create(&args.index.dir)?;
+    let index = super::open_or_create(&args.index.dir)?;
     let options = WriterOptions {
         heap_bytes: args.heap_mb.max(16) * 1024 * 1024,
         commit_every: args.commit_every,
@@ -71,57 +70,35 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let enricher = super::enricher(args.gazetteer.as_deref())?;
     let mut writer = index.writer(&options)?;
-
-    let (stdin, files): (Vec<_>, Vec<_>) = args
-        .paths
-        .iter()
-        .cloned()
-        .partition(|p| p.as_os_str() == "-");
-    let found = ingest::discover(&files, args.format);
-    let mut total = Report::default();
-    for err in &found.errors {
-        eprintln!("newsidx: {err}");
-        total.rejected += 1;
-    }
-    if args.strict {
-        if let Some(err) = found.errors.into_iter().next() {
-            return Err(err).context("stopped by --strict");
-        }
-    }
-
+    let sources = Sources {
+        paths: args.paths.clone(),
+        format: args.format,
+    };
     let progress = progress_bar();
-    let mut on_event = |event: Event<'_>| match event {
+    let on_event = |event: Event<'_>| match event {
         Event::Indexed(..) => progress.inc(1),
         Event::Rejected(err) => progress.suspend(|| eprintln!("newsidx: rejected {err}")),
     };
-    let mut inputs: Vec<Box<dyn Iterator<Item = _> + Send>> = Vec::new();
-    if !stdin.is_empty() {
-        inputs.push(ingest::read_json_lines(std::io::stdin(), "stdin"));
-    }
-    for input in &found.inputs {
-        inputs.push(ingest::read_input(input));
-    }
-    for records in inputs {
-        let report = writer
-            .index_all(records, &enricher, args.strict, &mut on_event)
-            .context("stopped by --strict; articles before this record were kept");
-        let report = match report {
-            Ok(report) => report,
-            Err(err) => {
-                progress.finish_and_clear();
-                return Err(err);
-            }
-        };
-        total.added += report.added;
-        total.updated += report.updated;
-        total.rejected += report.rejected;
-    }
-    let counts = writer.finish()?;
+    let report = match writer.index_sources(&sources, &enricher, args.strict, on_event) {
+        Ok(report) => report,
+        Err(err) => {
+            progress.finish_and_clear();
+            return Err(match err {
+                newsidx::Error::Strict(cause) => anyhow::Error::new(*cause)
+                    .context("stopped by --strict; articles before this record were kept"),
+                other => other.into(),
+            });
+        }
+    };
+    let finished = writer.finish()?;
     progress.finish_and_clear();
+    let total = report.total;
+    let skipped = report.skipped;
 
     let articles = index.stats()?.articles;
-    if !counts.stories {
-        let needed = newsidx::stories::memory_needed(articles as usize).div_ceil(1024 * 1024);
+    if !finished.stories {
+        let needed =
+            newsidx::store::stories::memory_needed(articles as usize).div_ceil(1024 * 1024);
         eprintln!(
             "newsidx: note: finding the stories of {articles} articles takes about {needed} MiB, more \
              than --heap-mb {}; story facet counts will group each query's matches instead (slow on \
@@ -136,21 +113,20 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         added: total.added,
         updated: total.updated,
         rejected: total.rejected,
-        skipped_files: found.skipped.len(),
+        skipped_files: skipped.len(),
         articles,
         seconds,
     };
     if args.json {
         print_json(&summary)?;
     }
-    if !found.skipped.is_empty() {
-        let names: Vec<String> = found
-            .skipped
+    if !skipped.is_empty() {
+        let names: Vec<String> = skipped
             .iter()
             .take(3)
             .map(|p| p.display().to_string())
             .collect();
-        let more = found.skipped.len().saturating_sub(names.len());
+        let more = skipped.len().saturating_sub(names.len());
         let more = if more > 0 {
             format!(" and {more} more")
         } else {
@@ -158,7 +134,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         };
         eprintln!(
             "newsidx: passed over {} file(s) of unknown type: {}{more}",
-            found.skipped.len(),
+            skipped.len(),
             names.join(", ")
         );
     }

@@ -88,3 +88,27 @@ pub fn enricher(gazetteer: Option<&std::path::Path>) -> anyhow::Result<newsidx::
     };
     Ok(newsidx::Enricher::new(user)?)
 }
+
+/// Opens the index of `--index DIR`, saying how to make one when there is none.
+pub fn open(dir: &std::path::Path) -> anyhow::Result<newsidx::NewsIndex> {
+    newsidx::NewsIndex::open(dir).map_err(|err| with_hint(err, dir))
+}
+
+/// Opens the index of `--index DIR`, creating it when there is none.
+pub fn open_or_create(dir: &std::path::Path) -> anyhow::Result<newsidx::NewsIndex> {
+    newsidx::NewsIndex::open_or_create(dir).map_err(|err| with_hint(err, dir))
+}
+
+fn with_hint(err: newsidx::Error, dir: &std::path::Path) -> anyhow::Error {
+    let hint = match &err {
+        newsidx::Error::NoIndex { .. } => format!(
+            "create one with `newsidx index --index {} FILES...`",
+            dir.display()
+        ),
+        newsidx::Error::Index { .. } => {
+            "point --index at a directory made by `newsidx index`, or at an empty or new one".into()
+        }
+        _ => return err.into(),
+    };
+    anyhow::Error::new(err).context(hint)
+}

@@ -1,12 +1,14 @@
 //! `newsidx search`: run a query and print the hits.
 
 use std::io::Write;
+
+use anyhow::Context;
 use std::process::ExitCode;
 
 use newsidx::entities::EntityKind;
 use newsidx::ingest::parse_date;
-use newsidx::search::{CountMode, Hit};
-use newsidx::{NewsIndex, SearchRequest};
+use newsidx::search::{Collapse, CountMode, Hit};
+use newsidx::SearchRequest;
 use time::OffsetDateTime;
 
 use super::output::{print_json, Style};
@@ -92,23 +94,28 @@ fn end_of_day(value: OffsetDateTime) -> OffsetDateTime {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let index = NewsIndex::open(&args.index.dir)?;
+    let index = super::open(&args.index.dir)?;
     let mut entities = Vec::with_capacity(args.entities.len());
     if !args.entities.is_empty() {
         let enricher = super::enricher(args.gazetteer.as_deref())?;
         for spec in &args.entities {
-            entities.push(index.resolve_entity(spec, enricher.extractor())?);
+            let entity = index.resolve_entity(spec, enricher.extractor());
+            entities.push(entity.with_context(|| {
+                "--entity: `newsidx entities` lists the indexed entities".to_string()
+            })?);
         }
     }
     let request = SearchRequest {
         entities,
         facets: args.facets.clone().unwrap_or_default(),
         facet_limit: args.facet_limit,
-        collapse: (!args.no_collapse).then_some(args.max_distance),
-        count: match args.count {
-            Count::Stories => CountMode::Stories,
-            Count::Articles => CountMode::Articles,
-        },
+        collapse: (!args.no_collapse).then_some(Collapse {
+            max_distance: args.max_distance,
+            count: match args.count {
+                Count::Stories => CountMode::Stories,
+                Count::Articles => CountMode::Articles,
+            },
+        }),
         limit: args.limit,
         offset: args.offset,
         since: args.since,

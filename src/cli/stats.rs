@@ -3,8 +3,6 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use newsidx::NewsIndex;
-
 use super::output::print_json;
 use super::IndexDir;
 
@@ -20,7 +18,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let index = NewsIndex::open(&args.index.dir)?;
+    let index = super::open(&args.index.dir)?;
     let stats = index.stats()?;
     if args.json {
         print_json(&stats)?;

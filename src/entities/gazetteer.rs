@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind};
 use serde::Deserialize;
 
-use super::rules::{Words, STOP};
-use super::text::{self, Token};
+use super::lexicon::{Words, STOP};
+use super::tokens::{self, Token};
 use super::EntityKind;
 use crate::{Error, Result};
 
@@ -302,7 +302,7 @@ impl Compiled {
     }
 
     /// Finds gazetteer names in `text` that start and end on word boundaries, in text order.
-    pub fn find(&self, text: &str, tokens: &[Token], words: &Words) -> Vec<Hit> {
+    pub fn find(&self, text: &str, tokens: &[Token]) -> Vec<Hit> {
         // Names wrapped across lines ("Securities and Exchange\n    Commission") are matched on a copy
         // of the text with whitespace runs folded to one space, then mapped back to the original.
         let spaced = Spaced::new(text);
@@ -324,7 +324,6 @@ impl Compiled {
                         first,
                         last,
                         self.patterns[m.pattern().as_usize()],
-                        words,
                     )
                 });
             match accepted {
@@ -345,16 +344,8 @@ impl Compiled {
         hits
     }
 
-    fn trusted(
-        &self,
-        text: &str,
-        tokens: &[Token],
-        first: usize,
-        last: usize,
-        p: Pattern,
-        _words: &Words,
-    ) -> bool {
-        let shouted = tokens[first..last].iter().any(|t| t.is(text::SHOUT));
+    fn trusted(&self, text: &str, tokens: &[Token], first: usize, last: usize, p: Pattern) -> bool {
+        let shouted = tokens[first..last].iter().any(|t| t.is(tokens::SHOUT));
         if p.shouted_only {
             let letters = text[tokens[first].start..tokens[last - 1].end]
                 .chars()
@@ -382,7 +373,7 @@ fn boundary_ok(text: &str, start: usize, end: usize) -> bool {
     let first = text[start..end].chars().next();
     let last = text[start..end].chars().next_back();
     let after = text[end..].chars().next();
-    let cut = |outside: Option<char>, inside: Option<char>| matches!((outside, inside), (Some(o), Some(i)) if text::is_word_char(o) && text::is_word_char(i));
+    let cut = |outside: Option<char>, inside: Option<char>| matches!((outside, inside), (Some(o), Some(i)) if tokens::is_word_char(o) && tokens::is_word_char(i));
     !cut(before, first) && !cut(after, last)
 }
 
@@ -459,7 +450,7 @@ fn align(tokens: &[Token], start: usize, end: usize) -> Option<(usize, usize)> {
 fn skip_word(text: &str, pos: usize) -> usize {
     let mut end = pos;
     for (i, c) in text[pos..].char_indices() {
-        if !text::is_word_char(c) {
+        if !tokens::is_word_char(c) {
             end = pos + i;
             break;
         }

@@ -21,9 +21,10 @@
 //! ```
 
 mod gazetteer;
+mod lexicon;
 mod resolve;
 mod rules;
-mod text;
+mod tokens;
 
 #[cfg(test)]
 mod tests;
@@ -35,6 +36,7 @@ use serde::{Deserialize, Serialize};
 
 pub use gazetteer::Gazetteer;
 
+use crate::text::Tokens;
 use crate::{Error, Result};
 
 /// The kinds of entity the extractor finds. The list is closed: every kind has a facet root.
@@ -101,12 +103,6 @@ pub struct Mention {
     pub end: usize,
 }
 
-/// The facet path of an entity: `[kind, name]`, for example `["person", "Vladimir Putin"]`. Pass it to
-/// tantivy's `Facet::from_path`, which escapes any `/` inside the name.
-pub fn facet_path(kind: EntityKind, name: &str) -> [String; 2] {
-    [kind.as_str().to_string(), name.to_string()]
-}
-
 /// Configures and builds an [`Extractor`].
 #[derive(Debug, Default)]
 pub struct ExtractorBuilder {
@@ -140,7 +136,7 @@ impl ExtractorBuilder {
             Some(g) => g,
             None => Gazetteer::builtin()?,
         };
-        let words = rules::Words::builtin();
+        let words = lexicon::Words::builtin();
         let compiled = gazetteer.compile(&words)?;
         Ok(Extractor {
             compiled,
@@ -154,7 +150,7 @@ impl ExtractorBuilder {
 #[derive(Debug)]
 pub struct Extractor {
     compiled: gazetteer::Compiled,
-    words: rules::Words,
+    words: lexicon::Words,
     rules: bool,
 }
 
@@ -162,7 +158,7 @@ impl Extractor {
     /// The mentions in `text`, in text order, one per occurrence. Short forms are resolved against
     /// full names found anywhere in the same text.
     pub fn extract(&self, text: &str) -> Vec<Mention> {
-        let (mentions, _) = self.analyse(text, false, None);
+        let (mentions, _) = self.analyse(text, &Tokens::new(text), false, None);
         mentions
     }
 
@@ -170,14 +166,26 @@ impl Extractor {
     /// body as context, so "Peskov" in a headline resolves to the "Dmitry Peskov" of the body, and a
     /// Title Case or ALL-CAPS headline yields only names that are known, not every capitalised word.
     pub fn extract_article(&self, title: Option<&str>, body: &str) -> Vec<(EntityKind, String)> {
-        let (body_mentions, lexicon) = self.analyse(body, false, None);
+        let title_tokens = title.map(Tokens::new);
+        let title = title.zip(title_tokens.as_ref());
+        self.extract_article_tokens(title, (body, &Tokens::new(body)))
+    }
+
+    /// [`Extractor::extract_article`] of a title and body whose words are cut already: each field as
+    /// its text and its [`Tokens`].
+    pub fn extract_article_tokens(
+        &self,
+        title: Option<(&str, &Tokens)>,
+        (body, body_tokens): (&str, &Tokens),
+    ) -> Vec<(EntityKind, String)> {
+        let (body_mentions, lexicon) = self.analyse(body, body_tokens, false, None);
         let mut out: Vec<(EntityKind, String)> = body_mentions
             .into_iter()
             .map(|m| (m.kind, m.name))
             .collect();
-        if let Some(title) = title {
-            let headline = text::is_headline(title);
-            let (title_mentions, _) = self.analyse(title, headline, Some(&lexicon));
+        if let Some((title, title_tokens)) = title {
+            let headline = tokens::is_headline(title);
+            let (title_mentions, _) = self.analyse(title, title_tokens, headline, Some(&lexicon));
             out.extend(title_mentions.into_iter().map(|m| (m.kind, m.name)));
         }
         out.sort();
@@ -199,12 +207,13 @@ impl Extractor {
     fn analyse(
         &self,
         text: &str,
+        words: &Tokens,
         headline: bool,
         context: Option<&resolve::Lexicon>,
     ) -> (Vec<Mention>, resolve::Lexicon) {
-        let mut tokens = text::tokenize(text);
-        text::mark_context(text, &mut tokens, headline);
-        let hits = self.compiled.find(text, &tokens, &self.words);
+        let mut tokens = tokens::tokenize(text, words);
+        tokens::mark_context(text, &mut tokens, headline);
+        let hits = self.compiled.find(text, &tokens);
         let mut found = rules::Found::default();
         rules::apply(
             text,

@@ -6,7 +6,7 @@ use unicode_normalization::UnicodeNormalization;
 
 use super::gazetteer::Compiled;
 use super::rules::{Candidate, Found, Source};
-use super::text::{self, Token, INITIAL, SHOUT, WORD};
+use super::tokens::{self, Token, INITIAL, SHOUT, WORD};
 use super::{EntityKind, Mention};
 
 /// Full names (and the surnames of people) found in an article, to resolve short forms against.
@@ -146,7 +146,7 @@ pub(crate) fn resolve(
             Source::Gazetteer(id) => {
                 let (kind, name) = compiled.entity(id);
                 if kind == EntityKind::Person {
-                    let name_tokens = text::tokenize(name);
+                    let name_tokens = tokens::tokenize(name, &crate::text::Tokens::new(name));
                     if name_tokens.len() >= 2 {
                         let last = name_tokens.len() - 1;
                         let w = name_tokens[last].text(name).to_string();

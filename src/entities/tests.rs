@@ -3,7 +3,7 @@
 
 use std::sync::OnceLock;
 
-use super::{facet_path, EntityKind, Extractor, ExtractorBuilder, Gazetteer};
+use super::{EntityKind, Extractor, ExtractorBuilder, Gazetteer};
 use crate::Error;
 
 const TEST_GAZETTEER: &str = r#"{"version": 1, "entities": [
@@ -261,10 +261,6 @@ fn entity_kind_names_round_trip() {
         let json = serde_json::to_string(&kind).expect("serialise");
         assert_eq!(json, format!("\"{}\"", kind.as_str()));
     }
-    assert_eq!(
-        facet_path(EntityKind::Person, "Vladimir Putin"),
-        ["person".to_string(), "Vladimir Putin".to_string()]
-    );
 }
 
 /// Each case: gazetteer JSON and a fragment the error message must contain (with the origin).
@@ -420,5 +416,33 @@ fn never_panics_and_offsets_are_char_boundaries() {
                 }
             }
         }
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig {
+        cases: 1024,
+        failure_persistence: None,
+        ..proptest::prelude::ProptestConfig::default()
+    })]
+
+    /// The entity tokens read from the shared word stream are those the char-by-char tokenizer cut.
+    #[test]
+    fn tokens_from_the_shared_stream_equal_the_char_tokenizer(
+        pieces in proptest::collection::vec(proptest::sample::select(&[
+            "Putin", "Putin's", "O'Neill", "U.S.", "U.N", "K.", "Stephen", "x", "S", "'s", "'", "\u{2019}",
+            ".", "..", "-", "Trump-era", "Zu\u{308}rich", "\u{308}", "\u{308}a", "1,750", "5.93", "A.",
+            "東京", "\n", "\n\n", " ", "\t", "(", "\"", "ÉLAN", "é\u{301}", "AT&T", "Dr.", "a.b.c",
+        ][..]), 0..30),
+    ) {
+        let text = pieces.concat();
+        let got = super::tokens::tokenize(&text, &crate::text::Tokens::new(&text));
+        let want = super::tokens::tokenize_chars(&text);
+        let key = |t: &super::tokens::Token| (t.start, t.end, t.flags);
+        proptest::prop_assert_eq!(
+            got.iter().map(key).collect::<Vec<_>>(),
+            want.iter().map(key).collect::<Vec<_>>(),
+            "text {:?}", text
+        );
     }
 }

@@ -134,7 +134,7 @@ pub fn discover(paths: &[PathBuf], format: Option<Format>) -> Discovery {
                 None => found.errors.push(Error::Input {
                     origin: path.display().to_string(),
                     message: "unknown file type (expected .txt, .json, .jsonl, .ndjson or .csv; \
-                              or pass --format)"
+                              or name the format to read it as)"
                         .into(),
                 }),
             }
@@ -173,18 +173,21 @@ fn walk_dir(dir: &Path, format: Option<Format>, found: &mut Discovery) {
 
 /// A tantivy index directory (a newsidx index among the articles, say) holds no articles.
 fn is_index_dir(entry: &walkdir::DirEntry) -> bool {
+    // A newsidx index is a tantivy index too.
     entry.file_type().is_dir()
-        && (entry.path().join(crate::index::MARKER_FILE).exists()
-            || entry.path().join("meta.json").exists()
-                && entry.path().join(".managed.json").exists())
+        && entry.path().join("meta.json").exists()
+        && entry.path().join(".managed.json").exists()
 }
 
 fn is_hidden(name: &std::ffi::OsStr) -> bool {
     name.to_str().is_some_and(|n| n.starts_with('.'))
 }
 
+/// A stream of records: an article or the error of a bad record, one item per record.
+pub type Records = Box<dyn Iterator<Item = Result<Article>> + Send>;
+
 /// The articles of one input file, one item per record.
-pub fn read_input(input: &Input) -> Box<dyn Iterator<Item = Result<Article>> + Send> {
+pub fn read_input(input: &Input) -> Records {
     let path = input.path.clone();
     let origin = path.display().to_string();
     match input.format {
@@ -202,10 +205,7 @@ pub fn read_input(input: &Input) -> Box<dyn Iterator<Item = Result<Article>> + S
 }
 
 /// The articles of a JSON Lines stream, with origins `NAME:LINE`.
-pub fn read_json_lines<R: Read + Send + 'static>(
-    reader: R,
-    name: &str,
-) -> Box<dyn Iterator<Item = Result<Article>> + Send> {
+pub fn read_json_lines<R: Read + Send + 'static>(reader: R, name: &str) -> Records {
     Box::new(json::Lines::new(BufReader::new(reader), name.to_string()))
 }
 
@@ -295,12 +295,7 @@ impl RecordFields {
 /// A stable id for a record without `id` or `url`: FNV-1a (64 bit) of its raw bytes, in hex. Stable
 /// across builds and platforms, unlike `std`'s hasher, so re-indexing the same input hits the same id.
 pub fn content_id(raw: &[u8]) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for &byte in raw {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("{hash:016x}")
+    format!("{:016x}", crate::text::fnv1a(raw))
 }
 
 /// Decodes a record's bytes as UTF-8, or says where the first bad byte is.

@@ -10,8 +10,8 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::index::SegmentReader;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal};
 
-use super::signatures::SegmentSignatures;
 use crate::fingerprint::Signature;
+use crate::store::columns::SegmentSignatures;
 
 /// Fewest candidates collapsed for a page.
 const MIN_CANDIDATES: usize = 64;
@@ -108,7 +108,7 @@ impl Collector for TopCandidates {
                 address,
                 signature: columns
                     .get(&address.segment_ord)
-                    .map_or_else(super::signatures::missing, |s| s.get(address.doc_id)),
+                    .map_or_else(crate::store::columns::missing, |s| s.get(address.doc_id)),
             })
             .collect())
     }

@@ -4,36 +4,34 @@
 
 use std::collections::BTreeSet;
 
+use super::Reader;
 use crate::entities::{EntityKind, Extractor};
-use crate::index::NewsIndex;
-use crate::search::facets::{decode, EntityKey};
+use crate::store::columns::{decode_entity as decode, EntityKey};
 use crate::{Error, Result};
 
-impl NewsIndex {
-    /// Every entity stored in the index (from the facet term dictionaries of the last commit).
-    pub fn known_entities(&self) -> Result<BTreeSet<EntityKey>> {
-        let searcher = self.searcher()?;
-        let mut known = BTreeSet::new();
-        for segment in searcher.segment_readers() {
-            let inverted = segment.inverted_index(self.fields().entities)?;
-            let mut stream = inverted.terms().stream().map_err(|e| Error::Index {
-                path: self.path().to_path_buf(),
-                message: format!("cannot read the entity dictionary: {e}"),
-            })?;
-            while stream.advance() {
-                if let Some(key) = std::str::from_utf8(stream.key()).ok().and_then(decode) {
-                    known.insert(key);
-                }
+/// Every entity stored in the index (from the facet term dictionaries of the reader's commit).
+pub fn known_entities(reader: &Reader) -> Result<BTreeSet<EntityKey>> {
+    let searcher = reader.searcher()?;
+    let mut known = BTreeSet::new();
+    for segment in searcher.segment_readers() {
+        let inverted = segment.inverted_index(reader.fields().entities)?;
+        let mut stream = inverted.terms().stream().map_err(|e| Error::Index {
+            path: reader.store().path().to_path_buf(),
+            message: format!("cannot read the entity dictionary: {e}"),
+        })?;
+        while stream.advance() {
+            if let Some(key) = std::str::from_utf8(stream.key()).ok().and_then(decode) {
+                known.insert(key);
             }
         }
-        Ok(known)
     }
+    Ok(known)
+}
 
-    /// Resolves `spec` (`TYPE:NAME` or a bare `NAME`) to one entity, or fails listing the candidates.
-    pub fn resolve_entity(&self, spec: &str, extractor: &Extractor) -> Result<EntityKey> {
-        let known = self.known_entities()?;
-        resolve(spec, extractor, &known)
-    }
+/// Resolves `spec` (`TYPE:NAME` or a bare `NAME`) to one entity, or fails listing the candidates.
+pub fn resolve_entity(reader: &Reader, spec: &str, extractor: &Extractor) -> Result<EntityKey> {
+    let known = known_entities(reader)?;
+    resolve(spec, extractor, &known)
 }
 
 /// Resolution against a given set of stored entities.
@@ -51,7 +49,7 @@ pub(crate) fn resolve(
     };
     if name.is_empty() {
         return Err(Error::Invalid(format!(
-            "--entity {spec:?}: no name (write TYPE:NAME, e.g. person:putin)"
+            "entity {spec:?}: no name (write TYPE:NAME, e.g. person:putin)"
         )));
     }
     let wanted = |k: EntityKind| kind.is_none_or(|want| want == k);
@@ -86,8 +84,7 @@ pub(crate) fn resolve(
     match (iter.next(), iter.next()) {
         (Some(one), None) => Ok(one),
         (None, _) => Err(Error::Invalid(format!(
-            "--entity {spec:?}: no such entity in the gazetteer or the index (`newsidx entities` \
-             lists the indexed ones)"
+            "entity {spec:?}: no such entity in the gazetteer or the index"
         ))),
         (Some(first), Some(second)) => {
             let list: Vec<String> = [first, second]
@@ -96,7 +93,7 @@ pub(crate) fn resolve(
                 .map(|(k, n)| format!("{k}:{n}"))
                 .collect();
             Err(Error::Invalid(format!(
-                "--entity {spec:?} matches several entities: {}; name one as TYPE:NAME",
+                "entity {spec:?} matches several entities: {}; name one as TYPE:NAME",
                 list.join(", ")
             )))
         }

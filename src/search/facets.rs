@@ -13,18 +13,11 @@ use tantivy::{DocId, Score, SegmentOrdinal};
 
 use super::FacetCount;
 use crate::entities::EntityKind;
+use crate::store::columns::{decode_entity as decode, EntityKey};
+use crate::store::stories::{Stories, ALONE};
 
 /// Entity counts per kind (`person`, `org`, `place`), most frequent first.
 pub(crate) type Facets = std::collections::BTreeMap<String, Vec<FacetCount>>;
-
-/// An entity as stored in a facet: kind and canonical name.
-pub type EntityKey = (EntityKind, String);
-
-/// Splits a facet's encoded form (`person\0Vladimir Putin`) into kind and name.
-pub(crate) fn decode(encoded: &str) -> Option<EntityKey> {
-    let (kind, name) = encoded.split_once('\0')?;
-    Some((kind.parse().ok()?, name.to_string()))
-}
 
 /// Marks a facet ordinal that is not an entity.
 const NOT_AN_ENTITY: u32 = u32::MAX;
@@ -158,8 +151,8 @@ pub(crate) struct EntityCounter<'a> {
     /// Entities kept per kind, the most frequent.
     pub(crate) limit: usize,
     pub(crate) table: &'a EntityTable,
-    /// The story of every article (see [`crate::stories`]), to count stories rather than articles.
-    pub(crate) stories: Option<std::sync::Arc<crate::stories::Stories>>,
+    /// The story of every article (see [`crate::store::stories`]), to count stories rather than articles.
+    pub(crate) stories: Option<std::sync::Arc<Stories>>,
 }
 
 pub(crate) struct SegmentEntityCounter {
@@ -357,10 +350,10 @@ impl SegmentCollector for SegmentEntityCounter {
             .stories
             .as_ref()
             .and_then(|s| s.get(doc as usize).copied())
-            .unwrap_or(crate::stories::ALONE);
+            .unwrap_or(ALONE);
         let facets = self.facets.reader.num_facets();
         let ords = self.facets.of(doc);
-        if story == crate::stories::ALONE {
+        if story == ALONE {
             for &ord in ords {
                 self.counts.add(ord, facets);
             }
@@ -384,8 +377,8 @@ impl SegmentCollector for SegmentEntityCounter {
 }
 
 /// Counts, per entity, the stories (groups of near-duplicates, found with
-/// [`crate::fingerprint::clusters`] over all matching articles) that carry it: a story reprinted ten
-/// times counts once. Used when the index's stories file cannot answer (see [`crate::stories`]).
+/// [`crate::fingerprint::stories`] over all matching articles) that carry it: a story reprinted ten
+/// times counts once. Used when the index's stories file cannot answer (see [`crate::store::stories`]).
 pub(crate) struct StoryEntityCounter<'a> {
     field: String,
     kinds: Vec<EntityKind>,
@@ -405,7 +398,7 @@ pub(crate) struct SegmentStories {
 }
 
 pub(crate) struct SegmentStoryCounter {
-    signatures: super::signatures::SegmentSignatures,
+    signatures: crate::store::columns::SegmentSignatures,
     stories: SegmentStories,
 }
 
@@ -419,7 +412,7 @@ impl Collector for StoryEntityCounter<'_> {
         segment: &SegmentReader,
     ) -> tantivy::Result<Self::Child> {
         Ok(SegmentStoryCounter {
-            signatures: super::signatures::SegmentSignatures::open(segment)?,
+            signatures: crate::store::columns::SegmentSignatures::open(segment)?,
             stories: SegmentStories {
                 facets: SegmentFacets::open(segment, &self.field)?,
                 signatures: Vec::new(),
@@ -463,7 +456,7 @@ impl Collector for StoryEntityCounter<'_> {
                 }
             }
         };
-        let groups = crate::fingerprint::clusters(&signatures, self.max_distance);
+        let groups = crate::fingerprint::stories(&signatures, self.max_distance);
         let mut in_story = vec![false; signatures.len()];
         for (story, members) in groups.iter().enumerate() {
             for &m in members {

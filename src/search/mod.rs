@@ -2,28 +2,103 @@
 //! the collectors pick the top hits and count, and each hit is turned into a [`Hit`] with a snippet.
 
 mod collapse;
-mod entity_filter;
+pub mod entity_filter;
 pub(crate) mod facets;
 mod query;
-pub(crate) mod signatures;
 mod snippet;
+pub mod stats;
+pub mod stories;
+pub mod timing;
 
 use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::Serialize;
 use tantivy::collector::{Count, TopDocs};
 use tantivy::schema::{OwnedValue, TantivyDocument, Value};
+use tantivy::{IndexReader, Searcher};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use crate::entities::EntityKind;
-use crate::index::NewsIndex;
-use crate::schema::Fields;
+use crate::store::columns::decode_entity;
+use crate::store::stories::Stories;
+use crate::store::{Fields, Store};
 use crate::Result;
 
-pub use facets::EntityKey;
+pub use crate::store::columns::EntityKey;
 pub use query::build_query;
 pub use snippet::Snippet;
+
+/// The read side of an index: a reader on its last commit, and what searches learn and keep
+/// between them (the entity ids of the segments met, the stories file as read).
+pub struct Reader {
+    store: Store,
+    /// Opened on first use and kept: opening a reader costs more than a typical query.
+    reader: OnceLock<IndexReader>,
+    /// Entity ids of the segments queried so far, for facet counting.
+    entity_table: facets::EntityTable,
+    /// The stories file as read for the current reader (`None` inside: none usable); read on first
+    /// use.
+    stories: Mutex<Option<Option<Arc<Stories>>>>,
+}
+
+impl Reader {
+    /// The read side of `store`.
+    pub fn new(store: Store) -> Reader {
+        Reader {
+            store,
+            reader: OnceLock::new(),
+            entity_table: Default::default(),
+            stories: Default::default(),
+        }
+    }
+
+    /// The index read.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    fn fields(&self) -> &Fields {
+        self.store.fields()
+    }
+
+    /// A searcher on the commit that was last when this reader was made or [`Reader::reload`]ed.
+    pub fn searcher(&self) -> Result<Searcher> {
+        if let Some(reader) = self.reader.get() {
+            return Ok(reader.searcher());
+        }
+        let reader = self.store.reader()?;
+        Ok(self.reader.get_or_init(|| reader).searcher())
+    }
+
+    /// Makes later searches see the last commit (of this or another process).
+    pub fn reload(&self) -> Result<()> {
+        if let Some(reader) = self.reader.get() {
+            reader.reload()?;
+            // Searches only ever see this reader's segments: forget the entity ids of the others.
+            let live: Vec<_> = reader
+                .searcher()
+                .segment_readers()
+                .iter()
+                .map(|s| s.segment_id())
+                .collect();
+            self.entity_table.retain(&live);
+        }
+        *self.stories.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        Ok(())
+    }
+
+    /// The stories of the whole index at `max_distance`, when the stories file covers `searcher`'s
+    /// segments at that distance (see [`crate::store::stories`]).
+    pub(crate) fn stories(&self, searcher: &Searcher, max_distance: u32) -> Option<Arc<Stories>> {
+        let mut cached = self.stories.lock().unwrap_or_else(|e| e.into_inner());
+        let stories = cached
+            .get_or_insert_with(|| Stories::load(self.store.path(), searcher).map(Arc::new))
+            .clone()?;
+        (stories.max_distance == max_distance && stories.covers(searcher)).then_some(stories)
+    }
+}
 
 /// A search to run.
 #[derive(Debug, Clone)]
@@ -40,17 +115,32 @@ pub struct SearchRequest {
     pub until: Option<OffsetDateTime>,
     /// Longest snippet, in characters.
     pub snippet_chars: usize,
-    /// Entities every hit must carry (resolved, see [`NewsIndex::resolve_entity`]).
+    /// Entities every hit must carry (resolved, see [`entity_filter::resolve_entity`]).
     pub entities: Vec<EntityKey>,
     /// Entity kinds to count over all matching articles (none: no counting).
     pub facets: Vec<EntityKind>,
     /// Entities listed per kind in the counts.
     pub facet_limit: usize,
-    /// Group near-duplicates within this distance (0..=100, see [`crate::fingerprint::distance`]);
-    /// `None` lists every article.
-    pub collapse: Option<u32>,
-    /// What facet counts count when collapsing.
+    /// Group near-duplicates into stories (`None` lists every article).
+    pub collapse: Option<Collapse>,
+}
+
+/// How a search groups near-duplicates into stories.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Collapse {
+    /// Articles within this distance are one story (0..=100, see [`crate::fingerprint::distance`]).
+    pub max_distance: u32,
+    /// What facet counts count.
     pub count: CountMode,
+}
+
+impl Default for Collapse {
+    fn default() -> Self {
+        Collapse {
+            max_distance: crate::fingerprint::DEFAULT_MAX_DISTANCE,
+            count: CountMode::Stories,
+        }
+    }
 }
 
 /// What facet counts count.
@@ -83,8 +173,7 @@ impl SearchRequest {
             entities: Vec::new(),
             facets: Vec::new(),
             facet_limit: 10,
-            collapse: Some(crate::fingerprint::DEFAULT_MAX_DISTANCE),
-            count: CountMode::Stories,
+            collapse: Some(Collapse::default()),
         }
     }
 }
@@ -168,11 +257,11 @@ pub struct FacetCount {
     pub count: u64,
 }
 
-impl NewsIndex {
-    /// Runs a search on the last commit.
+impl Reader {
+    /// Runs a search on the reader's commit.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
         let searcher = self.searcher()?;
-        let query = build_query(self, request)?;
+        let query = build_query(&self.store, request)?;
         // Collectors allocate for offset + limit hits: no page reaches past the last article.
         let docs = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
         let bounded = SearchRequest {
@@ -183,9 +272,9 @@ impl NewsIndex {
         let request = &bounded;
         let (page, total_hits, facets) = match request.collapse {
             None => self.plain_page(&searcher, &*query, request),
-            Some(max_distance) => self.collapsed_page(&searcher, &*query, request, max_distance),
+            Some(collapse) => self.collapsed_page(&searcher, &*query, request, collapse),
         }
-        .map_err(|e| query::run_error(self, &request.query, e))?;
+        .map_err(|e| query::run_error(&self.store, &request.query, e))?;
         let mut snippets =
             snippet::Snippets::new(&searcher, &*query, self.fields(), request.snippet_chars)?;
         let mut hits = Vec::with_capacity(page.len());
@@ -248,13 +337,14 @@ impl NewsIndex {
         searcher: &tantivy::Searcher,
         query: &dyn tantivy::query::Query,
         request: &SearchRequest,
-        max_distance: u32,
+        collapse: Collapse,
     ) -> Result<(Vec<PageEntry>, u64, facets::Facets)> {
+        let max_distance = collapse.max_distance;
         let needed = request.offset.saturating_add(request.limit);
         let docs = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
         let mut k = collapse::candidates_for(needed).min(docs.max(1));
         let first = collapse::TopCandidates { k };
-        let (mut candidates, total, counts) = match (request.facets.is_empty(), request.count) {
+        let (mut candidates, total, counts) = match (request.facets.is_empty(), collapse.count) {
             (true, _) => {
                 let (c, t) = searcher.search(query, &(first, Count))?;
                 (c, t, facets::Facets::new())
@@ -314,10 +404,10 @@ impl NewsIndex {
     /// Counts the articles that carry each entity of `kinds`, `limit` per kind.
     fn entity_counter(&self, kinds: Vec<EntityKind>, limit: usize) -> facets::EntityCounter<'_> {
         facets::EntityCounter {
-            field: "entities".into(),
+            field: crate::store::schema::names::ENTITIES.into(),
             kinds,
             limit,
-            table: self.entity_table(),
+            table: &self.entity_table,
             stories: None,
         }
     }
@@ -383,17 +473,14 @@ pub(crate) fn date(doc: &TantivyDocument, field: tantivy::schema::Field) -> Opti
     }
 }
 
-/// Stored entity facets as `{type, name}` pairs. A stored facet is its encoded form: the path steps
-/// separated by NUL, unescaped, so a name containing `/` comes back intact.
+/// Stored entity facets as `{type, name}` pairs.
 pub(crate) fn entities(doc: &TantivyDocument, field: tantivy::schema::Field) -> Vec<EntityRef> {
     doc.get_all(field)
         .filter_map(|v| v.as_facet())
-        .filter_map(|encoded| {
-            let (kind, name) = encoded.split_once('\0')?;
-            Some(EntityRef {
-                kind: kind.to_string(),
-                name: name.to_string(),
-            })
+        .filter_map(decode_entity)
+        .map(|(kind, name)| EntityRef {
+            kind: kind.as_str().to_string(),
+            name,
         })
         .collect()
 }

@@ -6,20 +6,20 @@ use std::ops::Bound;
 use tantivy::query::{
     BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
 };
-use tantivy::schema::{Facet, IndexRecordOption};
+use tantivy::schema::IndexRecordOption;
 use tantivy::{DateTime, Term};
 
 use super::SearchRequest;
-use crate::entities::facet_path;
-use crate::index::NewsIndex;
+use crate::store::columns::entity_facet;
+use crate::store::Store;
 use crate::{Error, Result};
 
 /// Weight of a title match relative to a body match.
 const TITLE_BOOST: f32 = 2.0;
 
 /// The tantivy query for `request` over `index`.
-pub fn build_query(index: &NewsIndex, request: &SearchRequest) -> Result<Box<dyn Query>> {
-    let f = index.fields();
+pub fn build_query(store: &Store, request: &SearchRequest) -> Result<Box<dyn Query>> {
+    let f = store.fields();
     let text = request.query.trim();
     if text.is_empty() {
         return Err(Error::Query {
@@ -27,7 +27,7 @@ pub fn build_query(index: &NewsIndex, request: &SearchRequest) -> Result<Box<dyn
             message: "the query is empty (use * to match every article)".into(),
         });
     }
-    let mut parser = QueryParser::for_index(index.tantivy(), vec![f.title, f.body]);
+    let mut parser = QueryParser::for_index(store.index(), vec![f.title, f.body]);
     parser.set_field_boost(f.title, TITLE_BOOST);
     parser.set_conjunction_by_default();
     let parsed = parser.parse_query(text).map_err(|e| Error::Query {
@@ -36,8 +36,7 @@ pub fn build_query(index: &NewsIndex, request: &SearchRequest) -> Result<Box<dyn
     })?;
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, parsed)];
     for (kind, name) in &request.entities {
-        let facet = Facet::from_path(facet_path(*kind, name));
-        let term = Term::from_facet(f.entities, &facet);
+        let term = Term::from_facet(f.entities, &entity_facet(*kind, name));
         clauses.push((
             Occur::Must,
             filter(TermQuery::new(term, IndexRecordOption::Basic)),
@@ -85,12 +84,12 @@ fn unknown_field(field: &str) -> String {
 
 /// Some queries parse but name a field wrongly only when they run (`nosuchfield:*`, or `title:*`,
 /// which needs a fast field): those are the user's query errors, not the index's.
-pub(crate) fn run_error(index: &NewsIndex, query: &str, error: Error) -> Error {
+pub(crate) fn run_error(store: &Store, query: &str, error: Error) -> Error {
     use tantivy::TantivyError as T;
     let message = match &error {
         Error::Tantivy(T::FieldNotFound(field)) => unknown_field(field),
         Error::Tantivy(T::SchemaError(message)) => {
-            let schema = index.tantivy().schema();
+            let schema = store.index().schema();
             let fast: Vec<&str> = SEARCHABLE
                 .iter()
                 .copied()

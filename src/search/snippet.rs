@@ -10,7 +10,9 @@ use tantivy::{Score, Searcher};
 
 use rustc_hash::FxHashMap;
 
-use crate::schema::{news_analyzer, Fields};
+use crate::store::Fields;
+use crate::text::analyzer::news_analyzer;
+use crate::text::indexed_words;
 use crate::Result;
 
 /// A passage and where the matched words are in it.
@@ -143,7 +145,7 @@ impl Snippets {
             }
         };
         let mut fragment = Fragment::at(0);
-        for word in words(text) {
+        for word in indexed_words(text) {
             if word.end - fragment.start > self.max_chars {
                 keep(
                     std::mem::replace(&mut fragment, Fragment::at(word.start)),
@@ -213,49 +215,6 @@ fn analyse_word(word: &str) -> Option<String> {
         .unwrap_or_else(|_| analyse(&mut news_analyzer()))
 }
 
-/// Longest word the `news` analyzer keeps, in bytes (it drops longer ones).
-const LONGEST_WORD: usize = 39;
-
-/// The byte ranges of the words of `text` as the `news` analyzer cuts them: runs of alphanumeric
-/// characters, of at most [`LONGEST_WORD`] bytes. ASCII bytes are classified without decoding.
-fn words(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
-    let bytes = text.as_bytes();
-    // Whether the character at `i` is alphanumeric, and its length in bytes.
-    let at = move |i: usize| -> (bool, usize) {
-        match bytes[i] {
-            b if b.is_ascii() => (b.is_ascii_alphanumeric(), 1),
-            _ => text[i..]
-                .chars()
-                .next()
-                .map_or((false, 1), |c| (c.is_alphanumeric(), c.len_utf8())),
-        }
-    };
-    let mut i = 0;
-    std::iter::from_fn(move || loop {
-        while i < bytes.len() {
-            let (alphanumeric, len) = at(i);
-            if alphanumeric {
-                break;
-            }
-            i += len;
-        }
-        if i >= bytes.len() {
-            return None;
-        }
-        let start = i;
-        while i < bytes.len() {
-            let (alphanumeric, len) = at(i);
-            if !alphanumeric {
-                break;
-            }
-            i += len;
-        }
-        if i - start <= LONGEST_WORD {
-            return Some(start..i);
-        }
-    })
-}
-
 /// Folds runs of whitespace (newlines of the source text) into single spaces, moving the highlight
 /// ranges with the text. ASCII is handled byte by byte; other characters are decoded.
 fn collapse_whitespace(text: &str, ranges: &[Range<usize>]) -> Snippet {
@@ -281,7 +240,7 @@ fn collapse_whitespace(text: &str, ranges: &[Range<usize>]) -> Snippet {
     let mut i = 0;
     while i < bytes.len() {
         let (space, len) = match bytes[i] {
-            b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r' => (true, 1),
+            b if crate::text::is_ascii_space(b) => (true, 1),
             b if b.is_ascii() => (false, 1),
             _ => text[i..]
                 .chars()

@@ -1,13 +1,31 @@
-//! Storing near-duplicate signatures in a fast field and reading them back. A signature's bytes
-//! ([`Signature::to_bytes`]) are cut into 7-byte pieces, each stored as one value of the multi-valued
-//! `signature` u64 fast field with its piece number in the top byte, so a document's signature is read
-//! with a few bit-packed column reads (no dictionary lookups) and whatever order the column keeps.
+//! Column encodings. A fingerprint ([`Signature::to_bytes`]) is cut into 7-byte pieces, each stored as
+//! one value of the multi-valued `fingerprint` u64 fast field with its piece number in the top byte,
+//! so a document's signature is read with a few bit-packed column reads (no dictionary lookups) and
+//! whatever order the column keeps. An entity is the facet `/KIND/NAME`.
 
 use tantivy::columnar::Column;
 use tantivy::index::SegmentReader;
+use tantivy::schema::Facet;
 use tantivy::DocId;
 
+use super::schema::names;
+use crate::entities::EntityKind;
 use crate::fingerprint::Signature;
+
+/// An entity as stored in a facet: kind and canonical name.
+pub type EntityKey = (EntityKind, String);
+
+/// The facet of an entity: `/person/Vladimir Putin` (a `/` inside the name is escaped).
+pub fn entity_facet(kind: EntityKind, name: &str) -> Facet {
+    Facet::from_path([kind.as_str(), name])
+}
+
+/// The entity of a facet's encoded form, as stored and in the facet dictionary: the path steps
+/// separated by NUL, unescaped (`person\0Vladimir Putin`); `None` for a facet that is no entity.
+pub fn decode_entity(encoded: &str) -> Option<EntityKey> {
+    let (kind, name) = encoded.split_once('\0')?;
+    Some((kind.parse().ok()?, name.to_string()))
+}
 
 const PIECE: usize = 7;
 
@@ -48,7 +66,7 @@ pub(crate) fn decode(values: impl IntoIterator<Item = u64>) -> Option<Signature>
     Signature::from_bytes(&bytes[..Signature::BYTES]).ok()
 }
 
-/// Signatures of one segment.
+/// The fingerprints of one segment.
 pub(crate) struct SegmentSignatures {
     column: Column<u64>,
 }
@@ -56,7 +74,7 @@ pub(crate) struct SegmentSignatures {
 impl SegmentSignatures {
     pub(crate) fn open(segment: &SegmentReader) -> tantivy::Result<SegmentSignatures> {
         Ok(SegmentSignatures {
-            column: segment.fast_fields().u64("signature")?,
+            column: segment.fast_fields().u64(names::FINGERPRINT)?,
         })
     }
 
@@ -91,6 +109,21 @@ pub(crate) fn missing() -> Signature {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn entities_survive_their_facet() {
+        for name in ["Vladimir Putin", "AC/DC", "a\\b", ""] {
+            let facet = entity_facet(EntityKind::Org, name);
+            let decoded = decode_entity(facet.encoded_str());
+            assert_eq!(
+                decoded,
+                Some((EntityKind::Org, name.to_string())),
+                "{name:?}"
+            );
+        }
+        assert_eq!(decode_entity("nokind\0x"), None);
+        assert_eq!(decode_entity("person"), None);
+    }
 
     #[test]
     fn signatures_survive_the_column_in_any_order() {

@@ -4,7 +4,7 @@
 //!
 //! The file describes the segments it was computed on. A search uses it only when it covers every
 //! segment the searcher sees (a run that stopped before writing it, or a library user who committed
-//! without [`crate::Writer::finish`], leaves it stale) and the query groups at the file's distance;
+//! without [`crate::writer::Writer::finish`], leaves it stale) and the query groups at the file's distance;
 //! otherwise stories are found from the matches at query time, as before the file existed.
 
 use std::collections::HashMap;
@@ -66,7 +66,7 @@ struct StoredSegment {
 
 impl Stories {
     /// Groups the live articles of `searcher`'s segments at `max_distance` with
-    /// [`fingerprint::clusters`], their signatures held in memory; `None` when that would take more
+    /// [`fingerprint::stories`], their signatures held in memory; `None` when that would take more
     /// than `budget` bytes.
     pub(crate) fn find(
         searcher: &Searcher,
@@ -78,12 +78,12 @@ impl Stories {
         if !fits(budget, articles) {
             return Ok(None);
         }
-        let (addresses, signatures) = crate::search::signatures::all_live(searcher)?;
+        let (addresses, signatures) = super::columns::all_live(searcher)?;
         let mut columns: Vec<Vec<u32>> = readers
             .iter()
             .map(|s| vec![ALONE; s.max_doc() as usize])
             .collect();
-        let groups = fingerprint::clusters(&signatures, max_distance);
+        let groups = fingerprint::stories(&signatures, max_distance);
         drop(signatures);
         for (story, members) in groups.into_iter().enumerate() {
             for m in members {

@@ -1,0 +1,129 @@
+//! In-process query timing, so that latency figures are not process start-up: each query is run in
+//! several modes on the same searcher, interleaved, and the per-mode latency distribution is reported
+//! next to a plain tantivy top-10 on the same index as the peer.
+
+use std::time::Instant;
+
+use serde::Serialize;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::schema::TantivyDocument;
+use tantivy::{DocAddress, Score, Searcher};
+
+use super::{build_query, Reader, SearchRequest};
+use crate::entities::EntityKind;
+use crate::Result;
+
+/// Latency of one mode over all runs, in milliseconds.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Latency {
+    /// What was timed.
+    pub mode: String,
+    /// Median.
+    pub p50_ms: f64,
+    /// 95th percentile.
+    pub p95_ms: f64,
+    /// Mean.
+    pub mean_ms: f64,
+    /// p50 relative to the plain tantivy top-10.
+    pub p50_ratio: f64,
+}
+
+/// The modes timed by [`time_queries`], in order. The first is the peer.
+pub const MODES: [&str; 5] = [
+    "tantivy top-10",
+    "tantivy top-10 + stored docs",
+    "newsidx plain",
+    "newsidx collapse",
+    "newsidx collapse + facets",
+];
+
+/// The peer of a newsidx search: tantivy's own top 10 for `request`'s query (parse, search,
+/// count), with no snippets, collapse or facets.
+pub fn tantivy_top10(
+    reader: &Reader,
+    searcher: &Searcher,
+    request: &SearchRequest,
+) -> Result<Vec<(Score, DocAddress)>> {
+    let query = build_query(reader.store(), request)?;
+    let top = TopDocs::with_limit(10).order_by_score();
+    let (top, _count) = searcher.search(&*query, &(top, Count))?;
+    Ok(top)
+}
+
+/// Runs every query `repeat` times in each of [`MODES`] (after one warm-up round) and reports the
+/// latency of each mode.
+pub fn time_queries(reader: &Reader, queries: &[String], repeat: usize) -> Result<Vec<Latency>> {
+    let searcher = reader.searcher()?;
+    let mut samples: Vec<Vec<f64>> = vec![Vec::new(); MODES.len()];
+    for round in 0..=repeat.max(1) {
+        for query in queries {
+            let plain = SearchRequest {
+                collapse: None,
+                ..SearchRequest::new(query.clone())
+            };
+            let collapsed = SearchRequest::new(query.clone());
+            let faceted = SearchRequest {
+                facets: EntityKind::ALL.to_vec(),
+                ..SearchRequest::new(query.clone())
+            };
+            // The mode order rotates every round so that no mode always runs on warm caches.
+            for step in 0..MODES.len() {
+                let mode = (step + round) % MODES.len();
+                let times = &mut samples[mode];
+                let started = Instant::now();
+                match mode {
+                    0 | 1 => {
+                        let top = tantivy_top10(reader, &searcher, &plain)?;
+                        if mode == 1 {
+                            for (_, address) in top {
+                                searcher.doc::<TantivyDocument>(address)?;
+                            }
+                        }
+                    }
+                    2 => drop(reader.search(&plain)?),
+                    3 => drop(reader.search(&collapsed)?),
+                    _ => drop(reader.search(&faceted)?),
+                }
+                if round > 0 {
+                    times.push(started.elapsed().as_secs_f64() * 1000.0);
+                }
+            }
+        }
+    }
+    let p50 = |v: &mut Vec<f64>| percentile(v, 0.5);
+    let base = p50(&mut samples[0]).max(1e-9);
+    Ok(samples
+        .iter_mut()
+        .zip(MODES)
+        .map(|(times, mode)| Latency {
+            mode: mode.to_string(),
+            p50_ms: percentile(times, 0.5),
+            p95_ms: percentile(times, 0.95),
+            mean_ms: times.iter().sum::<f64>() / times.len().max(1) as f64,
+            p50_ratio: percentile(times, 0.5) / base,
+        })
+        .collect())
+}
+
+/// The `q` quantile of `values` (nearest rank).
+fn percentile(values: &mut [f64], q: f64) -> f64 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    values.sort_by(f64::total_cmp);
+    let rank = ((q * values.len() as f64).ceil() as usize).clamp(1, values.len());
+    values[rank - 1]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percentile;
+
+    #[test]
+    fn nearest_rank_percentiles() {
+        let mut v = vec![5.0, 1.0, 3.0, 2.0, 4.0];
+        assert_eq!(percentile(&mut v, 0.5), 3.0);
+        assert_eq!(percentile(&mut v, 0.95), 5.0);
+        assert_eq!(percentile(&mut [], 0.5), 0.0);
+    }
+}

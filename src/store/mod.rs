@@ -1,0 +1,190 @@
+//! The index on disk: the schema and its field names, the marker file with the format versions, the
+//! column encodings of fingerprints and entity facets, and the stories file. [`Store`] creates and
+//! opens an index, checking that it is a newsidx index of a format this build reads.
+
+pub mod columns;
+pub mod schema;
+pub mod stories;
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use tantivy::directory::error::LockError;
+use tantivy::{Index, IndexReader, ReloadPolicy, TantivyError};
+
+use crate::{Error, Result};
+pub use schema::Fields;
+
+/// Version of the on-disk layout newsidx writes. Bumped when the schema or the meaning of a field
+/// changes. 2: title and body indexed from the shared token stream, one `fingerprint` column (the
+/// signature; the separate SimHash field is gone).
+pub const FORMAT_VERSION: u32 = 2;
+
+/// Name of the marker file that makes a directory a newsidx index.
+pub const MARKER_FILE: &str = "newsidx.json";
+
+/// Contents of the marker file.
+#[derive(Debug, Serialize, Deserialize)]
+struct Marker {
+    format: u32,
+    created_by: String,
+    /// [`crate::fingerprint::ALGORITHM_VERSION`] of the stored fingerprints: fingerprints of two
+    /// versions do not compare.
+    #[serde(default)]
+    signatures: u32,
+}
+
+/// An index directory, opened: the tantivy index with newsidx's tokenizers registered and its fields
+/// resolved. Cheap to clone (tantivy's index is shared).
+#[derive(Clone)]
+pub struct Store {
+    path: PathBuf,
+    index: Index,
+    fields: Fields,
+}
+
+impl Store {
+    /// Opens the index at `path`, creating it (and the directory) when there is none yet.
+    pub fn open_or_create(path: &Path) -> Result<Store> {
+        let empty = match std::fs::read_dir(path) {
+            Ok(mut entries) => entries.next().is_none(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => true,
+            Err(source) => {
+                return Err(Error::Io {
+                    path: path.to_path_buf(),
+                    source,
+                })
+            }
+        };
+        if !empty {
+            return Store::open(path);
+        }
+        let io_err = |source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        std::fs::create_dir_all(path).map_err(io_err)?;
+        let fields = Fields::load()?;
+        let index = Index::create_in_dir(path, fields.schema.clone())?;
+        let marker = Marker {
+            format: FORMAT_VERSION,
+            created_by: format!("newsidx {}", env!("CARGO_PKG_VERSION")),
+            signatures: crate::fingerprint::ALGORITHM_VERSION,
+        };
+        let marker = serde_json::to_string_pretty(&marker).unwrap_or_default();
+        std::fs::write(path.join(MARKER_FILE), marker + "\n").map_err(io_err)?;
+        schema::register_tokenizers(&index);
+        Ok(Store {
+            path: path.to_path_buf(),
+            index,
+            fields,
+        })
+    }
+
+    /// Opens an existing index. Fails with a message that says what is wrong when there is no
+    /// index, the directory is not a newsidx index, or its format is not the one of this build.
+    pub fn open(path: &Path) -> Result<Store> {
+        let fail = |message: String| Error::Index {
+            path: path.to_path_buf(),
+            message,
+        };
+        if !path.exists() {
+            return Err(Error::NoIndex {
+                path: path.to_path_buf(),
+            });
+        }
+        let marker_path = path.join(MARKER_FILE);
+        let marker = match std::fs::read_to_string(&marker_path) {
+            Ok(text) => serde_json::from_str::<Marker>(&text)
+                .map_err(|e| fail(format!("{MARKER_FILE} is unreadable: {e}")))?,
+            Err(_) => {
+                return Err(fail(format!(
+                    "not a newsidx index (no {MARKER_FILE}); use a directory made by newsidx, or \
+                     an empty or new one"
+                )))
+            }
+        };
+        if marker.format > FORMAT_VERSION {
+            return Err(fail(format!(
+                "index format {} was written by a newer newsidx ({}); this build reads format {}. \
+                 Upgrade newsidx.",
+                marker.format, marker.created_by, FORMAT_VERSION
+            )));
+        }
+        if marker.format < FORMAT_VERSION {
+            return Err(fail(format!(
+                "index format {} was written by an older newsidx ({}); this build reads format {}. \
+                 Rebuild the index: delete the directory and index your sources again.",
+                marker.format, marker.created_by, FORMAT_VERSION
+            )));
+        }
+        if marker.signatures != crate::fingerprint::ALGORITHM_VERSION {
+            return Err(fail(format!(
+                "its near-duplicate fingerprints are version {} ({}); this build makes version {}, \
+                 and the two do not compare. Rebuild the index: delete the directory and index your \
+                 sources again.",
+                marker.signatures,
+                marker.created_by,
+                crate::fingerprint::ALGORITHM_VERSION
+            )));
+        }
+        let index = Index::open_in_dir(path).map_err(|e| fail(format!("cannot open: {e}")))?;
+        let fields = Fields::load()?;
+        if index.schema() != fields.schema {
+            return Err(fail(
+                "the index schema differs from schemas/article.json of this build; rebuild the \
+                 index with this version"
+                    .into(),
+            ));
+        }
+        schema::register_tokenizers(&index);
+        Ok(Store {
+            path: path.to_path_buf(),
+            index,
+            fields,
+        })
+    }
+
+    /// Whether `dir` holds a newsidx index (its marker file).
+    pub fn is_index_dir(dir: &Path) -> bool {
+        dir.join(MARKER_FILE).is_file()
+    }
+
+    /// The index directory.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The tantivy index.
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+
+    /// The resolved schema fields.
+    pub fn fields(&self) -> &Fields {
+        &self.fields
+    }
+
+    /// A new reader on the last commit. It reloads only when asked, so a search sees one consistent
+    /// state.
+    pub fn reader(&self) -> Result<IndexReader> {
+        Ok(self
+            .index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?)
+    }
+
+    /// tantivy's lock error, said as what it means for the user.
+    pub(crate) fn lock_error(&self, error: TantivyError) -> Error {
+        match error {
+            TantivyError::LockFailure(LockError::LockBusy, _) => Error::Index {
+                path: self.path.clone(),
+                message: "another process is writing to this index (lock file \
+                          .tantivy-writer.lock is held); wait for it to finish"
+                    .into(),
+            },
+            other => other.into(),
+        }
+    }
+}

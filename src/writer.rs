@@ -1,0 +1,383 @@
+//! Writing: inputs are read, enriched and upserted by id into the [`Store`], committed in batches so
+//! that a crash loses at most the uncommitted tail; when a writer finishes, the stories of the index
+//! are found and saved.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+use serde::Serialize;
+use tantivy::schema::TantivyDocument;
+use tantivy::tokenizer::PreTokenizedString;
+use tantivy::{DateTime, IndexReader, IndexWriter, Searcher, Term};
+
+use crate::enrich::{Enricher, Enrichment};
+use crate::ingest::{self, Article, Format};
+use crate::store::columns::{self, entity_facet};
+use crate::store::stories::Stories;
+use crate::store::Store;
+use crate::{Error, Result};
+
+/// Articles enriched together (in parallel) before they are handed to the writer.
+const ENRICH_BATCH: usize = 256;
+
+/// A chunk of records, each article with its enrichment.
+type Enriched = Vec<Result<(Article, Enrichment)>>;
+
+/// Options of [`Writer::new`].
+#[derive(Debug, Clone)]
+pub struct WriterOptions {
+    /// Memory budget of the writer across its threads, in bytes; finding the stories when the
+    /// writer finishes stays within it too.
+    pub heap_bytes: usize,
+    /// Indexing threads.
+    pub threads: usize,
+    /// Commit after this many articles (and at the end).
+    pub commit_every: usize,
+}
+
+impl Default for WriterOptions {
+    fn default() -> Self {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+        WriterOptions {
+            heap_bytes: 256 * 1024 * 1024,
+            threads,
+            commit_every: 10_000,
+        }
+    }
+}
+
+/// What an upsert did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upsert {
+    /// The id was new.
+    Added,
+    /// An article with this id existed and was replaced.
+    Updated,
+}
+
+/// What a writer did: running counts while it writes, the whole when it [`Writer::finish`]es.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// Articles with a new id.
+    pub added: u64,
+    /// Articles that replaced one with the same id.
+    pub updated: u64,
+    /// Records rejected (bad records, unusable paths).
+    pub rejected: u64,
+    /// Commits made.
+    pub commits: u64,
+    /// Whether [`Writer::finish`] found the stories of the index (see [`crate::store::stories`]);
+    /// `false` before it, or when the index was too large for the writer's memory budget.
+    pub stories: bool,
+}
+
+impl Report {
+    fn add(&mut self, other: &Report) {
+        self.added += other.added;
+        self.updated += other.updated;
+        self.rejected += other.rejected;
+    }
+}
+
+/// One step of indexing, for progress reporting.
+#[derive(Debug)]
+pub enum Event<'e> {
+    /// An article was written.
+    Indexed(&'e Article, Upsert),
+    /// A record (or a path) was rejected: not written; indexing goes on unless strict.
+    Rejected(&'e Error),
+}
+
+/// What to index: files, folders, or `-` for JSON Lines on stdin.
+#[derive(Debug, Clone, Default)]
+pub struct Sources {
+    /// The paths as given.
+    pub paths: Vec<PathBuf>,
+    /// Read every file as this format, whatever its extension.
+    pub format: Option<Format>,
+}
+
+/// What [`Writer::index_sources`] did, input by input and in all.
+#[derive(Debug, Clone, Default)]
+pub struct SourcesReport {
+    /// The sum over the inputs (and the paths that could not be used, as rejected).
+    pub total: Report,
+    /// Per input read (a file, or `stdin`), in the order read.
+    pub inputs: Vec<(String, Report)>,
+    /// Files inside folders passed over because their type is unknown.
+    pub skipped: Vec<PathBuf>,
+}
+
+/// Upserts articles into a [`Store`].
+pub struct Writer<'a> {
+    store: &'a Store,
+    /// The writer's memory budget, which finding stories must stay within too.
+    heap_bytes: usize,
+    writer: IndexWriter,
+    reader: IndexReader,
+    searcher: Searcher,
+    /// Ids written since the last commit, which the searcher cannot see yet.
+    seen: HashSet<String>,
+    commit_every: usize,
+    pending: usize,
+    report: Report,
+}
+
+impl<'a> Writer<'a> {
+    /// A writer on `store`. Fails at once when another process holds the writer lock.
+    pub fn new(store: &'a Store, options: &WriterOptions) -> Result<Writer<'a>> {
+        let writer = store
+            .index()
+            .writer_with_num_threads(options.threads.max(1), options.heap_bytes)
+            .map_err(|e| store.lock_error(e))?;
+        let reader = store.reader()?;
+        Ok(Writer {
+            store,
+            heap_bytes: options.heap_bytes,
+            writer,
+            searcher: reader.searcher(),
+            reader,
+            seen: HashSet::new(),
+            commit_every: options.commit_every.max(1),
+            pending: 0,
+            report: Report::default(),
+        })
+    }
+
+    /// Adds `article`, replacing any article with the same id. Commits when the batch is full.
+    pub fn upsert(&mut self, article: &Article, extra: Enrichment) -> Result<Upsert> {
+        let f = self.store.fields();
+        let id_term = Term::from_field_text(f.id, &article.id);
+        let existed = self.seen.contains(&article.id) || self.searcher.doc_freq(&id_term)? > 0;
+        // The searcher sees every commit and `seen` everything since, so a new id has nothing to
+        // replace: skipping its delete spares tantivy a term lookup in every segment at commit.
+        if existed {
+            self.writer.delete_term(id_term);
+        }
+        self.writer.add_document(self.document(article, extra))?;
+        self.seen.insert(article.id.clone());
+        let outcome = if existed {
+            self.report.updated += 1;
+            Upsert::Updated
+        } else {
+            self.report.added += 1;
+            Upsert::Added
+        };
+        self.pending += 1;
+        if self.pending >= self.commit_every {
+            self.commit()?;
+        }
+        Ok(outcome)
+    }
+
+    fn document(&self, article: &Article, extra: Enrichment) -> TantivyDocument {
+        let f = self.store.fields();
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.id, &article.id);
+        if let Some(title) = &article.title {
+            doc.add_pre_tokenized_text(
+                f.title,
+                PreTokenizedString {
+                    text: title.clone(),
+                    tokens: extra.title_terms,
+                },
+            );
+        }
+        doc.add_pre_tokenized_text(
+            f.body,
+            PreTokenizedString {
+                text: article.body.clone(),
+                tokens: extra.body_terms,
+            },
+        );
+        for (field, value) in [
+            (f.author, &article.author),
+            (f.source, &article.source),
+            (f.url, &article.url),
+        ] {
+            if let Some(value) = value {
+                doc.add_text(field, value);
+            }
+        }
+        if let Some(published) = article.published {
+            doc.add_date(f.published, DateTime::from_utc(published));
+        }
+        for (kind, name) in &extra.entities {
+            doc.add_facet(f.entities, entity_facet(*kind, name));
+        }
+        for value in columns::encode(&extra.signature) {
+            doc.add_u64(f.fingerprint, value);
+        }
+        doc.add_text(f.origin, &article.origin);
+        doc
+    }
+
+    /// Makes everything added so far durable and visible to searches.
+    pub fn commit(&mut self) -> Result<()> {
+        self.writer.commit()?;
+        self.reader.reload()?;
+        self.searcher = self.reader.searcher();
+        self.seen.clear();
+        self.pending = 0;
+        self.report.commits += 1;
+        Ok(())
+    }
+
+    /// Commits what is pending, waits for merges to finish, and finds the stories of the index for
+    /// story facet counts (see [`crate::store::stories`]) within the writer's memory budget; when
+    /// they cannot be found within it, the file is removed and stories are found per query.
+    pub fn finish(mut self) -> Result<Report> {
+        if self.pending > 0 || self.report.commits == 0 {
+            self.commit()?;
+        }
+        self.writer.wait_merging_threads()?;
+        // The segments as merged.
+        self.reader.reload()?;
+        let searcher = self.reader.searcher();
+        let distance = crate::fingerprint::DEFAULT_MAX_DISTANCE;
+        match Stories::find(&searcher, distance, self.heap_bytes)? {
+            Some(stories) => {
+                stories.save(self.store.path())?;
+                self.report.stories = true;
+            }
+            None => Stories::remove(self.store.path())?,
+        }
+        Ok(self.report)
+    }
+
+    /// Indexes every input of `sources`: folders are walked, `-` reads JSON Lines from stdin, and
+    /// each file is read by its format. A path that cannot be used and a bad record are reported
+    /// through `on_event` and counted as rejected; with `strict` the first one stops the run (after
+    /// committing what came before it) as an [`Error::Strict`]. Does not [`Writer::finish`].
+    pub fn index_sources<F>(
+        &mut self,
+        sources: &Sources,
+        enricher: &Enricher,
+        strict: bool,
+        mut on_event: F,
+    ) -> Result<SourcesReport>
+    where
+        F: FnMut(Event<'_>),
+    {
+        let (stdin, files): (Vec<&PathBuf>, Vec<&PathBuf>) =
+            sources.paths.iter().partition(|p| p.as_os_str() == "-");
+        let files: Vec<PathBuf> = files.into_iter().cloned().collect();
+        let found = ingest::discover(&files, sources.format);
+        let mut report = SourcesReport {
+            skipped: found.skipped,
+            ..SourcesReport::default()
+        };
+        for err in found.errors {
+            report.total.rejected += 1;
+            on_event(Event::Rejected(&err));
+            if strict {
+                self.commit()?;
+                return Err(Error::Strict(Box::new(err)));
+            }
+        }
+        let mut inputs: Vec<(String, ingest::Records)> = Vec::new();
+        if !stdin.is_empty() {
+            inputs.push((
+                "stdin".into(),
+                ingest::read_json_lines(std::io::stdin(), "stdin"),
+            ));
+        }
+        for input in &found.inputs {
+            inputs.push((input.path.display().to_string(), ingest::read_input(input)));
+        }
+        for (name, records) in inputs {
+            let one = self.index_all(records, enricher, strict, &mut on_event)?;
+            report.total.add(&one);
+            report.inputs.push((name, one));
+        }
+        Ok(report)
+    }
+
+    /// Upserts every good record of `records`, enriched by `enricher` in parallel batches. A bad
+    /// record is reported through `on_event` and counted; with `strict`, the first one stops the run
+    /// (after committing what came before it) and is returned as an [`Error::Strict`].
+    ///
+    /// Three stages overlap: a thread reads and parses records, another enriches batches of them on
+    /// all cores (rayon), and the calling thread hands them to tantivy, whose own threads index them.
+    pub fn index_all<I, F>(
+        &mut self,
+        records: I,
+        enricher: &Enricher,
+        strict: bool,
+        mut on_event: F,
+    ) -> Result<Report>
+    where
+        I: IntoIterator<Item = Result<Article>>,
+        I::IntoIter: Send,
+        F: FnMut(Event<'_>),
+    {
+        let records = records.into_iter();
+        std::thread::scope(|scope| {
+            let (to_enrich, chunks) = std::sync::mpsc::sync_channel::<Vec<Result<Article>>>(2);
+            let (to_write, enriched) = std::sync::mpsc::sync_channel::<Enriched>(2);
+            scope.spawn(move || {
+                let mut chunk = Vec::with_capacity(ENRICH_BATCH);
+                for record in records {
+                    chunk.push(record);
+                    if chunk.len() == ENRICH_BATCH {
+                        let full = std::mem::replace(&mut chunk, Vec::with_capacity(ENRICH_BATCH));
+                        if to_enrich.send(full).is_err() {
+                            return; // the writer stopped early
+                        }
+                    }
+                }
+                if !chunk.is_empty() {
+                    let _ = to_enrich.send(chunk);
+                }
+            });
+            scope.spawn(move || {
+                while let Ok(chunk) = chunks.recv() {
+                    if to_write.send(enricher.enrich_records(chunk)).is_err() {
+                        return;
+                    }
+                }
+            });
+            let outcome = self.write_chunks(&enriched, strict, &mut on_event);
+            // Dropping the receiver ends the other stages if the writer stopped early, so the scope
+            // can join them.
+            drop(enriched);
+            outcome
+        })
+    }
+
+    fn write_chunks<F>(
+        &mut self,
+        chunks: &std::sync::mpsc::Receiver<Enriched>,
+        strict: bool,
+        on_event: &mut F,
+    ) -> Result<Report>
+    where
+        F: FnMut(Event<'_>),
+    {
+        let mut report = Report::default();
+        while let Ok(chunk) = chunks.recv() {
+            for record in chunk {
+                match record {
+                    Ok((article, enrichment)) => {
+                        let outcome = self.upsert(&article, enrichment)?;
+                        match outcome {
+                            Upsert::Added => report.added += 1,
+                            Upsert::Updated => report.updated += 1,
+                        }
+                        on_event(Event::Indexed(&article, outcome));
+                    }
+                    Err(err) => {
+                        report.rejected += 1;
+                        self.report.rejected += 1;
+                        on_event(Event::Rejected(&err));
+                        if strict {
+                            self.commit()?;
+                            return Err(Error::Strict(Box::new(err)));
+                        }
+                    }
+                }
+            }
+        }
+        Ok(report)
+    }
+}
