@@ -6,13 +6,13 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 
 use serde::Serialize;
-use tantivy::schema::TantivyDocument;
 use tantivy::tokenizer::PreTokenizedString;
 use tantivy::{DateTime, IndexReader, IndexWriter, Searcher, Term};
 
 use crate::enrich::{Enricher, Enrichment};
 use crate::ingest::{self, Article, Format};
 use crate::store::columns::{self, entity_facet};
+use crate::store::document::NewsDocument;
 use crate::store::stories::Stories;
 use crate::store::Store;
 use crate::{Error, Result};
@@ -113,7 +113,7 @@ pub struct Writer<'a> {
     store: &'a Store,
     /// The writer's memory budget, which finding stories must stay within too.
     heap_bytes: usize,
-    writer: IndexWriter,
+    writer: IndexWriter<NewsDocument>,
     reader: IndexReader,
     searcher: Searcher,
     /// Ids written since the last commit, which the searcher cannot see yet.
@@ -128,7 +128,7 @@ impl<'a> Writer<'a> {
     pub fn new(store: &'a Store, options: &WriterOptions) -> Result<Writer<'a>> {
         let writer = store
             .index()
-            .writer_with_num_threads(options.threads.max(1), options.heap_bytes)
+            .writer_with_num_threads::<NewsDocument>(options.threads.max(1), options.heap_bytes)
             .map_err(|e| store.lock_error(e))?;
         let reader = store.reader()?;
         Ok(Writer {
@@ -170,12 +170,12 @@ impl<'a> Writer<'a> {
         Ok(outcome)
     }
 
-    fn document(&self, article: &Article, extra: Enrichment) -> TantivyDocument {
+    fn document(&self, article: &Article, extra: Enrichment) -> NewsDocument {
         let f = self.store.fields();
-        let mut doc = TantivyDocument::default();
+        let mut doc = NewsDocument::default();
         doc.add_text(f.id, &article.id);
         if let Some(title) = &article.title {
-            doc.add_pre_tokenized_text(
+            doc.add_pre_tokenized(
                 f.title,
                 PreTokenizedString {
                     text: title.clone(),
@@ -183,7 +183,7 @@ impl<'a> Writer<'a> {
                 },
             );
         }
-        doc.add_pre_tokenized_text(
+        doc.add_pre_tokenized(
             f.body,
             PreTokenizedString {
                 text: article.body.clone(),

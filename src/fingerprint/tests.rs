@@ -1,4 +1,3 @@
-
 use super::minhash::VERSION_BYTE;
 use super::story::{Bands, UnionFind};
 use super::*;

@@ -37,12 +37,7 @@ pub(super) fn read<R: Read + Send + 'static>(
             message: "empty file: no CSV header".into(),
         })));
     }
-    if !names.iter().any(|n| {
-        matches!(
-            n.trim().to_ascii_lowercase().as_str(),
-            "body" | "text" | "content"
-        )
-    }) {
+    if !names.iter().any(|n| super::RecordFields::is_body(n)) {
         return Box::new(std::iter::once(Err(Error::Input {
             origin: format!("{origin}:1"),
             message: format!(

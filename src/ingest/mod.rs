@@ -61,11 +61,17 @@ pub enum Format {
 impl Format {
     /// The format a file name implies, from its extension.
     pub fn from_path(path: &Path) -> Option<Format> {
-        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-        match ext.as_str() {
+        let ext = path.extension()?.to_str()?;
+        // `jsonlines` names the format, but no file is named so.
+        Format::named(ext).filter(|_| !ext.eq_ignore_ascii_case("jsonlines"))
+    }
+
+    /// The format a name or extension stands for (`txt`, `json`, `jsonl`, `ndjson`, `csv`, ...).
+    fn named(name: &str) -> Option<Format> {
+        match name.to_ascii_lowercase().as_str() {
             "txt" | "text" => Some(Format::Text),
             "json" => Some(Format::Json),
-            "jsonl" | "ndjson" => Some(Format::JsonLines),
+            "jsonl" | "ndjson" | "jsonlines" => Some(Format::JsonLines),
             "csv" => Some(Format::Csv),
             _ => None,
         }
@@ -75,15 +81,11 @@ impl Format {
 impl std::str::FromStr for Format {
     type Err = Error;
     fn from_str(s: &str) -> Result<Format> {
-        match s.to_ascii_lowercase().as_str() {
-            "txt" | "text" => Ok(Format::Text),
-            "json" => Ok(Format::Json),
-            "jsonl" | "ndjson" | "jsonlines" => Ok(Format::JsonLines),
-            "csv" => Ok(Format::Csv),
-            _ => Err(Error::Invalid(format!(
+        Format::named(s).ok_or_else(|| {
+            Error::Invalid(format!(
                 "unknown format {s:?} (expected txt, json, jsonl or csv)"
-            ))),
-        }
+            ))
+        })
     }
 }
 
@@ -237,7 +239,24 @@ impl RecordFields {
         if value.is_empty() {
             return;
         }
-        let (slot, canonical) = match name.trim().to_ascii_lowercase().as_str() {
+        let Some((slot, canonical)) = self.slot(name) else {
+            return;
+        };
+        if canonical || slot.is_none() {
+            *slot = Some(value.to_string());
+        }
+    }
+
+    /// Whether `name` (a JSON key or CSV column) is the body or one of its aliases.
+    pub(crate) fn is_body(name: &str) -> bool {
+        let mut fields = RecordFields::default();
+        fields.set(name, "x".into());
+        fields.body.is_some()
+    }
+
+    /// The field that `name` stands for, and whether `name` is its canonical name (not an alias).
+    fn slot(&mut self, name: &str) -> Option<(&mut Option<String>, bool)> {
+        Some(match name.trim().to_ascii_lowercase().as_str() {
             "id" => (&mut self.id, true),
             "title" | "headline" => (&mut self.title, name.eq_ignore_ascii_case("title")),
             "body" => (&mut self.body, true),
@@ -248,11 +267,8 @@ impl RecordFields {
             "url" | "link" => (&mut self.url, name.eq_ignore_ascii_case("url")),
             "published" => (&mut self.published, true),
             "date" => (&mut self.published, false),
-            _ => return,
-        };
-        if canonical || slot.is_none() {
-            *slot = Some(value.to_string());
-        }
+            _ => return None,
+        })
     }
 
     /// Validates the record and makes it an article; `raw` is the record's bytes, hashed for its id when it

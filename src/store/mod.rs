@@ -3,6 +3,7 @@
 //! opens an index, checking that it is a newsidx index of a format this build reads.
 
 pub mod columns;
+pub mod document;
 pub mod schema;
 pub mod stories;
 
