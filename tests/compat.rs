@@ -2,30 +2,22 @@
 //! compat_fixture`) and is committed. A change of the on-disk format must fail these tests, or migrate
 //! the index, or be refused with a clear message (see `newsidx.json`).
 
-use crate::util::{fixtures, Dir, Results, Stats};
+use crate::util::{copy_index, duplicates, fixtures, search, stats, Dir};
 
 /// A copy of the committed index, so that tests never touch the repository's files.
 fn compat_copy() -> Dir {
     let dir = Dir::new();
-    let from = fixtures().join("compat-index");
-    std::fs::create_dir_all(dir.index()).unwrap();
-    for entry in std::fs::read_dir(&from).expect("index-fixtures/compat-index exists") {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), dir.index().join(entry.file_name())).unwrap();
-    }
+    copy_index(&fixtures().join("compat-index"), &dir.index());
     dir
 }
 
 #[test]
 fn the_committed_index_opens_and_searches() {
     let dir = compat_copy();
-    let stats: Stats = dir.run(&["stats", "--json"]).expect(0).json();
+    let stats = stats(&dir);
     assert_eq!(stats.articles, 21);
     assert_eq!(stats.oldest.as_deref(), Some("2016-10-22T19:55:00Z"));
-    let results: Results = dir
-        .run(&["search", "--json", "Putin call"])
-        .expect(0)
-        .json();
+    let results = search(&dir, &["Putin call"]);
     assert_eq!(results.total_hits, 3);
     assert_eq!(
         results.hits.len(),
@@ -33,36 +25,26 @@ fn the_committed_index_opens_and_searches() {
         "signatures still compare: {results:?}"
     );
     assert_eq!(results.hits[0].duplicates.len(), 2);
-    let putin: Results = dir
-        .run(&[
-            "search",
-            "--json",
-            "*",
-            "--entity",
-            "person:putin",
-            "--no-collapse",
-        ])
-        .expect(0)
-        .json();
+    let putin = search(&dir, &["*", "--entity", "person:putin", "--no-collapse"]);
     // The entity filter reads the indexed entity terms.
     assert_eq!(putin.total_hits, 5, "{putin:?}");
     // Facet counts read the facet column; this index has no stories file, so stories are grouped from
     // the matches at query time.
     for (count, expected) in [("stories", 3), ("articles", 5)] {
-        let faceted: Results = dir
-            .run(&[
-                "search", "--json", "putin", "--facets", "person", "--count", count,
-            ])
-            .expect(0)
-            .json();
+        let faceted = search(&dir, &["putin", "--facets", "person", "--count", count]);
         let putin = faceted.facets["person"]
             .iter()
             .find(|c| c.name == "Vladimir Putin")
             .map(|c| c.count);
         assert_eq!(putin, Some(expected), "--count {count}: {faceted:?}");
     }
-    let dup = dir.run(&["duplicates", "--json"]).expect(0).stdout();
-    assert!(dup.contains("wire-06"), "{dup}");
+    let dup = duplicates(&dir, &[]);
+    assert!(
+        dup.clusters
+            .iter()
+            .any(|c| c.ids.iter().any(|id| id == "wire-06")),
+        "{dup:?}"
+    );
 }
 
 #[test]

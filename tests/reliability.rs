@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
-use crate::util::{fixtures, newsidx, Dir, Stats, Summary};
+use crate::util::{fixtures, indexed_fixtures, newsidx, search, Dir, Stats, Summary};
 
 /// A JSON Lines feed of `n` distinct small articles.
 fn big_feed(dir: &Dir, n: usize) -> std::path::PathBuf {
@@ -148,8 +148,7 @@ fn snapshot(dir: &Path) -> BTreeMap<String, (u64, SystemTime)> {
 
 #[test]
 fn read_only_commands_leave_the_index_untouched() {
-    let dir = Dir::new();
-    dir.run(&["index", fixtures().to_str().unwrap()]).expect(0);
+    let dir = indexed_fixtures();
     let before = snapshot(&dir.index());
     std::thread::sleep(Duration::from_millis(20));
     dir.run(&["search", "putin"]).expect(0);
@@ -209,8 +208,7 @@ fn a_folder_with_binary_junk_and_empty_files_keeps_every_good_article() {
 
 #[test]
 fn an_index_with_signatures_of_another_version_is_refused() {
-    let dir = Dir::new();
-    dir.run(&["index", fixtures().to_str().unwrap()]).expect(0);
+    let dir = indexed_fixtures();
     let marker = dir.index().join("newsidx.json");
     let text = std::fs::read_to_string(&marker).unwrap();
     let mut value: serde_json::Value = serde_json::from_str(&text).unwrap();
@@ -226,8 +224,7 @@ fn an_index_with_signatures_of_another_version_is_refused() {
 
 #[test]
 fn an_index_from_a_newer_newsidx_is_refused() {
-    let dir = Dir::new();
-    dir.run(&["index", fixtures().to_str().unwrap()]).expect(0);
+    let dir = indexed_fixtures();
     let marker = dir.index().join("newsidx.json");
     std::fs::write(&marker, r#"{"format": 99, "created_by": "newsidx 9.0.0"}"#).unwrap();
     for args in [
@@ -244,12 +241,9 @@ fn an_index_from_a_newer_newsidx_is_refused() {
 #[test]
 fn excluding_a_phrase_neither_panics_nor_loses_hits() {
     // tantivy 0.27 trips a debug assertion on these (see Cargo.toml); users must get the right hits.
-    let dir = Dir::new();
-    dir.run(&["index", fixtures().to_str().unwrap()]).expect(0);
+    let dir = indexed_fixtures();
     let ids = |query: &str| -> Vec<String> {
-        let run = dir.run(&["search", "--json", "--no-collapse", "--limit", "50", query]);
-        assert!(matches!(run.code(), 0 | 1), "{query}: {}", run.stderr());
-        let results: crate::util::Results = run.json();
+        let results = search(&dir, &["--no-collapse", "--limit", "50", query]);
         let mut ids: Vec<String> = results.hits.into_iter().map(|h| h.id).collect();
         ids.sort();
         ids

@@ -8,24 +8,10 @@ mod util;
 mod cli {
     use std::collections::BTreeSet;
 
-    use crate::util::{fixtures, newsidx, run, Dir, Results, Stats, Summary};
-
-    fn indexed_fixtures() -> Dir {
-        let dir = Dir::new();
-        let fx = fixtures();
-        dir.run(&["index", fx.to_str().unwrap()]).expect(0);
-        dir
-    }
-
-    fn search(dir: &Dir, args: &[&str]) -> Results {
-        let mut all = vec!["search", "--json"];
-        all.extend_from_slice(args);
-        dir.run(&all).json()
-    }
-
-    fn stats(dir: &Dir) -> Stats {
-        dir.run(&["stats", "--json"]).expect(0).json()
-    }
+    use crate::util::{
+        duplicates, fixtures, indexed_fixtures, newsidx, run, search, search_none, stats, Dir,
+        Results, Summary,
+    };
 
     #[test]
     fn putin_call_ranks_the_seed_articles_first() {
@@ -70,6 +56,27 @@ mod cli {
         assert_eq!(stats(&dir).articles, before.articles);
     }
 
+    /// Every test gets its own copy of the fixture index (see `util::indexed_fixtures`): it opens,
+    /// searches and takes writes, and a change to one copy is not seen by another.
+    #[test]
+    fn copies_of_the_fixture_index_are_independent() {
+        let changed = indexed_fixtures();
+        let untouched = indexed_fixtures();
+        let feed = changed.file(
+            "more.jsonl",
+            "{\"id\":\"w1\",\"body\":\"a walrus swims\"}\n",
+        );
+        let summary: Summary = changed
+            .run(&["index", "--json", feed.to_str().unwrap()])
+            .expect(0)
+            .json();
+        assert_eq!((summary.added, summary.articles), (1, 22));
+        assert_eq!(search(&changed, &["walrus"]).hits[0].id, "w1");
+        assert_eq!(stats(&untouched).articles, 21);
+        search_none(&untouched, &["walrus"]);
+        assert_eq!(search(&untouched, &["Putin call"]).total_hits, 3);
+    }
+
     #[test]
     fn stats_reports_dates_and_layout() {
         let dir = indexed_fixtures();
@@ -80,14 +87,13 @@ mod cli {
         let human = dir.run(&["stats"]).expect(0).stdout();
         assert!(human.contains("articles  21"), "{human}");
         // The stories file holds the groups `duplicates` lists at the default distance.
-        let groups: serde_json::Value = dir.run(&["duplicates", "--json"]).expect(0).json();
-        let groups = groups["clusters"].as_array().expect("clusters");
+        let groups = duplicates(&dir, &[]).clusters;
         let stories = s.stories.expect("index writes the stories file");
         // The three seed captures, and the syndicated copy with its original.
         assert_eq!((stories.groups, stories.articles), (2, 5));
         assert_eq!(stories.groups, groups.len() as u64);
-        let in_groups: u64 = groups.iter().map(|g| g["size"].as_u64().unwrap()).sum();
-        assert_eq!(stories.articles, in_groups);
+        let in_groups: usize = groups.iter().map(|g| g.size).sum();
+        assert_eq!(stories.articles, in_groups as u64);
         std::fs::remove_file(dir.index().join(newsidx::store::stories::FILE)).unwrap();
         assert_eq!(stats(&dir).stories, None);
     }
@@ -279,7 +285,7 @@ mod cli {
         }
         let run = dir.run(&["search", "xylophonequartet"]).expect(1);
         assert!(run.stdout().contains("no articles match"));
-        let none = search(&dir, &["xylophonequartet"]);
+        let none = search_none(&dir, &["xylophonequartet"]);
         assert_eq!((none.total_hits, none.hits.len()), (0, 0));
     }
 
@@ -399,7 +405,7 @@ mod cli {
 mod entities {
     use serde::Deserialize;
 
-    use crate::util::{fixtures, Dir, EntityRef, Hit, Results};
+    use crate::util::{fixtures, indexed_fixtures, is_seed, search, Dir, EntityRef, Hit, Results};
 
     #[derive(Debug, Deserialize)]
     struct Extracted {
@@ -419,12 +425,6 @@ mod entities {
 
     fn seed() -> std::path::PathBuf {
         fixtures().join("seeds/000_aecc5211d1b19b5f.txt")
-    }
-
-    fn indexed() -> Dir {
-        let dir = Dir::new();
-        dir.run(&["index", fixtures().to_str().unwrap()]).expect(0);
-        dir
     }
 
     #[test]
@@ -542,13 +542,13 @@ mod entities {
 
     #[test]
     fn hits_carry_their_entities_as_facets() {
-        let dir = indexed();
-        let results: Results = dir.run(&["search", "--json", "Putin call"]).json();
+        let dir = indexed_fixtures();
+        let results = search(&dir, &["Putin call"]);
         let seed = results
             .hits
             .iter()
-            .find(|h| h.origin.as_deref().unwrap_or("").contains("seeds"))
-            .unwrap();
+            .find(|h| is_seed(&h.origin))
+            .expect("a seed hit");
         for (kind, name) in [
             ("person", "Vladimir Putin"),
             ("org", "Kremlin"),
@@ -566,10 +566,8 @@ mod entities {
 
     #[test]
     fn entity_filters_go_through_aliases_and_case() {
-        let dir = indexed();
-        let all: Results = dir
-            .run(&["search", "--json", "*", "--limit", "100", "--no-collapse"])
-            .json();
+        let dir = indexed_fixtures();
+        let all = search(&dir, &["*", "--limit", "100", "--no-collapse"]);
         let with_putin: Vec<&Hit> = all
             .hits
             .iter()
@@ -586,16 +584,12 @@ mod entities {
             "PUTIN",
             "per:vladimir putin",
         ] {
-            let filtered: Results = dir
-                .run(&["search", "--json", "*", "--limit", "100", "--entity", spec])
-                .expect(0)
-                .json();
+            let filtered = search(&dir, &["*", "--limit", "100", "--entity", spec]);
             assert_eq!(filtered.total_hits as usize, with_putin.len(), "{spec}");
         }
-        let both: Results = dir
-            .run(&[
-                "search",
-                "--json",
+        let both = search(
+            &dir,
+            &[
                 "*",
                 "--limit",
                 "100",
@@ -603,8 +597,8 @@ mod entities {
                 "person:putin",
                 "--entity",
                 "person:merkel",
-            ])
-            .json();
+            ],
+        );
         assert!(both.total_hits > 0 && (both.total_hits as usize) < with_putin.len());
         for hit in &both.hits {
             let names: Vec<&str> = hit.entities.iter().map(|e| e.name.as_str()).collect();
@@ -614,17 +608,15 @@ mod entities {
             );
         }
         // Filters do not change scores: the ranking of matching articles is the same.
-        let plain: Results = dir.run(&["search", "--json", "call"]).json();
-        let filtered: Results = dir
-            .run(&["search", "--json", "call", "--entity", "place:moscow"])
-            .json();
+        let plain = search(&dir, &["call"]);
+        let filtered = search(&dir, &["call", "--entity", "place:moscow"]);
         let ids = |r: &Results| r.hits.iter().map(|h| h.id.clone()).collect::<Vec<_>>();
         assert_eq!(ids(&plain), ids(&filtered));
     }
 
     #[test]
     fn unknown_or_ambiguous_entities_are_clear_errors() {
-        let dir = indexed();
+        let dir = indexed_fixtures();
         let run = dir
             .run(&["search", "*", "--entity", "person:nobodyatall"])
             .expect(2);
@@ -637,12 +629,11 @@ mod entities {
 
     #[test]
     fn facet_counts_over_all_matches() {
-        let dir = indexed();
-        let results: Results = dir
-            .run(&[
-                "search", "--json", "*", "--facets", "--limit", "1", "--count", "articles",
-            ])
-            .json();
+        let dir = indexed_fixtures();
+        let results = search(
+            &dir,
+            &["*", "--facets", "--limit", "1", "--count", "articles"],
+        );
         assert_eq!(results.hits.len(), 1);
         assert_eq!(
             results.facets.keys().collect::<Vec<_>>(),
@@ -653,25 +644,13 @@ mod entities {
             .iter()
             .find(|c| c.name == "Vladimir Putin")
             .expect("Putin counted");
-        let filtered: Results = dir
-            .run(&["search", "--json", "*", "--entity", "person:putin"])
-            .json();
+        let filtered = search(&dir, &["*", "--entity", "person:putin"]);
         assert_eq!(putin.count, filtered.total_hits);
         assert!(
             person.windows(2).all(|w| w[0].count >= w[1].count),
             "most frequent first"
         );
-        let only: Results = dir
-            .run(&[
-                "search",
-                "--json",
-                "*",
-                "--facets",
-                "place",
-                "--facet-limit",
-                "2",
-            ])
-            .json();
+        let only = search(&dir, &["*", "--facets", "place", "--facet-limit", "2"]);
         assert_eq!(only.facets.keys().collect::<Vec<_>>(), ["place"]);
         assert_eq!(only.facets["place"].len(), 2);
         let human = dir.run(&["search", "putin", "--facets"]).expect(0).stdout();
@@ -694,7 +673,7 @@ mod entities {
             name: String,
             count: u64,
         }
-        let dir = indexed();
+        let dir = indexed_fixtures();
         let all: Listing = dir
             .run(&["entities", "--json", "--limit", "5"])
             .expect(0)
@@ -717,46 +696,9 @@ mod entities {
 mod near_duplicates {
     use std::collections::BTreeSet;
 
-    use serde::Deserialize;
-
-    use crate::util::{fixtures, Dir, Results};
-
-    #[derive(Debug, Deserialize)]
-    struct Clusters {
-        clusters: Vec<Cluster>,
-    }
-
-    #[derive(Debug, Deserialize)]
-    struct Cluster {
-        ids: Vec<String>,
-        size: usize,
-    }
-
-    fn indexed() -> Dir {
-        let dir = Dir::new();
-        dir.run(&["index", fixtures().to_str().unwrap()]).expect(0);
-        dir
-    }
-
-    fn search(dir: &Dir, args: &[&str]) -> Results {
-        let mut all = vec!["search", "--json"];
-        all.extend_from_slice(args);
-        dir.run(&all).json()
-    }
-
-    /// The three seed captures, in name order.
-    fn seed_files() -> Vec<std::path::PathBuf> {
-        let mut files: Vec<_> = std::fs::read_dir(fixtures().join("seeds"))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        files.sort();
-        files
-    }
-
-    fn is_seed(origin: &Option<String>) -> bool {
-        origin.as_deref().unwrap_or_default().contains("seeds")
-    }
+    use crate::util::{
+        duplicates, indexed_fixtures, is_seed, search, seed_files, stats, Cluster, Dir, Results,
+    };
 
     /// Two of the seed captures fold to the same text and score exactly alike; which one leads must
     /// not depend on the order they were indexed in (that is, on their segments and doc ids).
@@ -775,8 +717,7 @@ mod near_duplicates {
             for file in order {
                 dir.run(&["index", file.to_str().unwrap()]).expect(0);
             }
-            let stats: crate::util::Stats = dir.run(&["stats", "--json"]).expect(0).json();
-            assert_eq!(stats.segments, 3);
+            assert_eq!(stats(&dir).segments, 3);
             // The premise: two of the captures score exactly alike.
             let all = search(&dir, &["Putin call", "--no-collapse"]);
             assert!(
@@ -792,7 +733,7 @@ mod near_duplicates {
 
     #[test]
     fn the_three_seed_captures_collapse_into_one_hit() {
-        let dir = indexed();
+        let dir = indexed_fixtures();
         let results = search(&dir, &["Putin call"]);
         assert_eq!(results.total_hits, 3);
         assert_eq!(results.hits.len(), 1, "{results:?}");
@@ -810,7 +751,7 @@ mod near_duplicates {
 
     #[test]
     fn a_syndicated_copy_with_a_new_headline_and_trimmed_ending_is_listed_under_the_original() {
-        let dir = indexed();
+        let dir = indexed_fixtures();
         let results = search(&dir, &["battery plant"]);
         assert_eq!(results.total_hits, 2);
         assert_eq!(results.hits.len(), 1);
@@ -834,7 +775,7 @@ mod near_duplicates {
 
     #[test]
     fn no_collapse_and_distance_zero_list_every_capture() {
-        let dir = indexed();
+        let dir = indexed_fixtures();
         let plain = search(&dir, &["Putin call", "--no-collapse"]);
         assert_eq!(plain.hits.len(), 3);
         assert!(plain.hits.iter().all(|h| h.duplicates.is_empty()));
@@ -847,7 +788,7 @@ mod near_duplicates {
 
     #[test]
     fn unrelated_articles_never_join_the_seed_story() {
-        let dir = indexed();
+        let dir = indexed_fixtures();
         let results = search(&dir, &["putin OR trump OR merkel", "--limit", "50"]);
         for hit in &results.hits {
             if is_seed(&hit.origin) {
@@ -863,7 +804,7 @@ mod near_duplicates {
 
     #[test]
     fn pages_are_groups_and_do_not_overlap() {
-        let dir = indexed();
+        let dir = indexed_fixtures();
         let all = search(&dir, &["*", "--limit", "100"]);
         let groups = all.hits.len();
         let articles: usize = all.hits.iter().map(|h| 1 + h.duplicates.len()).sum();
@@ -947,7 +888,7 @@ mod near_duplicates {
 
     #[test]
     fn facet_counts_follow_the_collapse_unless_articles_are_asked_for() {
-        let dir = indexed();
+        let dir = indexed_fixtures();
         let stories = search(
             &dir,
             &["Putin call", "--facets", "person", "--facet-limit", "50"],
@@ -1012,7 +953,7 @@ mod near_duplicates {
     /// missing, unreadable or for other segments; the answers are the same.
     #[test]
     fn story_counts_agree_with_and_without_the_stories_file() {
-        let dir = indexed();
+        let dir = indexed_fixtures();
         let file = dir.index().join(STORIES_FILE);
         assert!(file.exists(), "index writes {STORIES_FILE}");
         let queries = ["Putin call", "Trump", "Kremlin OR Moscow", "*"];
@@ -1028,7 +969,7 @@ mod near_duplicates {
     /// they count as one, found per query. None of them is a panic.
     #[test]
     fn malformed_stories_files_are_refused() {
-        let dir = indexed();
+        let dir = indexed_fixtures();
         let file = dir.index().join(STORIES_FILE);
         let mut emptied: serde_json::Value =
             serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
@@ -1108,8 +1049,8 @@ mod near_duplicates {
 
     #[test]
     fn duplicates_lists_each_group_once() {
-        let dir = indexed();
-        let out: Clusters = dir.run(&["duplicates", "--json"]).expect(0).json();
+        let dir = indexed_fixtures();
+        let out = duplicates(&dir, &[]);
         let mut seen = BTreeSet::new();
         for c in &out.clusters {
             assert_eq!(c.size, c.ids.len());
@@ -1133,9 +1074,7 @@ mod near_duplicates {
             !together("wire-04", "wire-05"),
             "two market reports are not duplicates"
         );
-        let none: Clusters = dir
-            .run(&["duplicates", "--json", "--max-distance", "0"])
-            .json();
+        let none = duplicates(&dir, &["--max-distance", "0"]);
         assert!(none.clusters.iter().all(|c| c.size >= 2));
         assert!(none.clusters.len() <= out.clusters.len());
     }

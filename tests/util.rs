@@ -1,7 +1,11 @@
-//! Helpers for the integration tests: a temp dir with an index path, and a runner for the binary.
+//! Helpers for the integration tests: a temp dir with an index path, a runner for the binary, the
+//! index of `index-fixtures/` (built once per process, copied per test) and the commands every module
+//! runs, with their JSON output decoded.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, SystemTime};
 
 /// A scratch directory holding an index and input files; removed on drop.
 pub struct Dir {
@@ -73,6 +77,118 @@ pub fn repo_root() -> PathBuf {
 
 pub fn fixtures() -> PathBuf {
     repo_root().join("index-fixtures")
+}
+
+/// The three seed captures of one story in `index-fixtures/seeds/`, in name order.
+pub fn seed_files() -> Vec<PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(fixtures().join("seeds"))
+        .expect("index-fixtures/seeds")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    files.sort();
+    files
+}
+
+/// Whether a hit's origin is one of the seed captures.
+pub fn is_seed(origin: &Option<String>) -> bool {
+    origin.as_deref().unwrap_or_default().contains("seeds")
+}
+
+/// A dir whose index is a fresh copy of the index of `index-fixtures/`. The index is built once per
+/// test process by `newsidx index`; each test gets its own copy and may change it.
+pub fn indexed_fixtures() -> Dir {
+    let dir = Dir::new();
+    copy_index(fixture_index(), &dir.index());
+    dir
+}
+
+/// The index of `index-fixtures/`, built on first use in a directory that outlives the process (a
+/// static is never dropped): `<target>/tmp/fixture-index/<pid>`. Directories left by runs more than a
+/// day old are removed first; `cargo clean` removes the rest.
+fn fixture_index() -> &'static Path {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let parent = Path::new(env!("CARGO_TARGET_TMPDIR")).join("fixture-index");
+        remove_stale(&parent, Duration::from_secs(24 * 60 * 60));
+        let dir = parent.join(std::process::id().to_string());
+        // A directory of an earlier process with the same pid.
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("mkdir fixture index");
+        let index = dir.join("index");
+        let mut cmd = newsidx();
+        cmd.arg("index").arg("--index").arg(&index).arg(fixtures());
+        run(cmd, None).expect(0);
+        index
+    })
+}
+
+/// Removes the entries of `parent` last modified more than `age` ago.
+fn remove_stale(parent: &Path, age: Duration) {
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| SystemTime::now().duration_since(t).ok())
+            .is_some_and(|elapsed| elapsed > age);
+        if old {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// Copies the index directory `from` to `to` (created): its regular files, which are all an index
+/// holds (tantivy's segment files, `meta.json`, `.managed.json` and lock files; `newsidx.json`;
+/// `newsidx-stories.json`). Anything else in it fails the test, as the copy would be incomplete.
+pub fn copy_index(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir index copy");
+    let entries = std::fs::read_dir(from).unwrap_or_else(|e| panic!("{}: {e}", from.display()));
+    for entry in entries {
+        let entry = entry.expect("entry");
+        let kind = entry.file_type().expect("file type");
+        assert!(kind.is_file(), "not a regular file in an index: {entry:?}");
+        std::fs::copy(entry.path(), to.join(entry.file_name()))
+            .unwrap_or_else(|e| panic!("copy {}: {e}", entry.path().display()));
+    }
+}
+
+/// `search --json ARGS`, which must find something (exit 0).
+pub fn search(dir: &Dir, args: &[&str]) -> Results {
+    let results: Results = search_run(dir, args).expect(0).json();
+    assert!(!results.hits.is_empty(), "exit 0 without hits: {results:?}");
+    results
+}
+
+/// `search --json ARGS`, which must find nothing (exit 1): no hits on this page.
+pub fn search_none(dir: &Dir, args: &[&str]) -> Results {
+    let results: Results = search_run(dir, args).expect(1).json();
+    assert!(results.hits.is_empty(), "exit 1 with hits: {results:?}");
+    results
+}
+
+fn search_run(dir: &Dir, args: &[&str]) -> Run {
+    let mut all = vec!["search", "--json"];
+    all.extend_from_slice(args);
+    dir.run(&all)
+}
+
+/// `stats --json`.
+pub fn stats(dir: &Dir) -> Stats {
+    dir.run(&["stats", "--json"]).expect(0).json()
+}
+
+/// `duplicates --json ARGS`; exit 0 when it lists a group, 1 when none.
+pub fn duplicates(dir: &Dir, args: &[&str]) -> Clusters {
+    let mut all = vec!["duplicates", "--json"];
+    all.extend_from_slice(args);
+    let run = dir.run(&all);
+    let clusters: Clusters = run.json();
+    let code = if clusters.clusters.is_empty() { 1 } else { 0 };
+    run.expect(code);
+    clusters
 }
 
 /// Runs `cmd`, feeding `stdin`, and captures everything.
@@ -195,6 +311,19 @@ pub struct Duplicate {
     pub source: Option<String>,
     pub published: Option<String>,
     pub distance: u32,
+}
+
+/// `duplicates --json`.
+#[derive(Debug, serde::Deserialize)]
+pub struct Clusters {
+    pub clusters: Vec<Cluster>,
+}
+
+/// One group of `duplicates --json`.
+#[derive(Debug, serde::Deserialize)]
+pub struct Cluster {
+    pub ids: Vec<String>,
+    pub size: usize,
 }
 
 #[derive(Debug, serde::Deserialize)]
