@@ -85,8 +85,8 @@ fn sigkill_mid_run_keeps_commits_and_rerun_completes_without_duplicates() {
         0,
         "only whole batches are durable"
     );
-    let found = dir.run(&["search", "--json", "harbour"]).expect(0);
-    assert!(found.stdout().contains("\"total_hits\""));
+    // Every article's headline says "Harbour": the committed ones are all searchable.
+    assert_eq!(search(&dir, &["harbour"]).total_hits, after_kill);
 
     let rerun: Summary = dir
         .run(&["index", "--json", feed.to_str().unwrap()])
@@ -107,10 +107,11 @@ fn readers_work_during_indexing_and_a_second_writer_is_refused_at_once() {
     let dir = Dir::new();
     let feed = big_feed(&dir, 60_000);
     let mut first = spawn_index(&dir, &feed, 1_000);
-    wait_for_commit(&dir, &mut first, 1_000);
+    let seen = wait_for_commit(&dir, &mut first, 1_000);
 
-    let search = dir.run(&["search", "--json", "grain"]);
-    assert_eq!(search.code(), 0, "{}", search.stderr());
+    // Every body says "grain"; commits only add articles.
+    let found = search(&dir, &["grain"]).total_hits;
+    assert!(found >= seen, "{found} found, {seen} committed before");
 
     let started = Instant::now();
     let second = dir.run(&["index", fixtures().to_str().unwrap()]);
@@ -203,7 +204,6 @@ fn a_folder_with_binary_junk_and_empty_files_keeps_every_good_article() {
     assert!(err.contains("noise.json: binary file"), "{err}");
     assert!(err.contains("blank.csv:1: empty file"), "{err}");
     assert!(err.contains("empty.jsonl: empty input"), "{err}");
-    assert!(!err.contains("panicked"), "{err}");
 }
 
 #[test]

@@ -89,6 +89,23 @@ pub fn seed_files() -> Vec<PathBuf> {
     files
 }
 
+/// The ids of the [`seed_files`] in `dir`'s index, in the same order.
+pub fn seed_ids(dir: &Dir) -> Vec<String> {
+    let all = search(dir, &["Putin call", "--no-collapse", "--limit", "50"]);
+    seed_files()
+        .iter()
+        .map(|file| {
+            let name = file.file_name().unwrap().to_str().unwrap();
+            all.hits
+                .iter()
+                .find(|h| h.origin.as_deref().is_some_and(|o| o.contains(name)))
+                .unwrap_or_else(|| panic!("no hit from {name}: {all:?}"))
+                .id
+                .clone()
+        })
+        .collect()
+}
+
 /// Whether a hit's origin is one of the seed captures.
 pub fn is_seed(origin: &Option<String>) -> bool {
     origin.as_deref().unwrap_or_default().contains("seeds")
