@@ -4,132 +4,148 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Child, Stdio};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
-use crate::util::{fixtures, indexed_fixtures, newsidx, search, Dir, Stats, Summary};
+use crate::util::{fixtures, indexed_fixtures, search, Dir, Summary};
 
-/// A JSON Lines feed of `n` distinct small articles.
-fn big_feed(dir: &Dir, n: usize) -> std::path::PathBuf {
-    let mut text = String::with_capacity(n * 220);
-    for i in 0..n {
-        text.push_str(&format!(
-            "{{\"id\":\"a{i}\",\"title\":\"Harbour report {i}\",\"body\":\"Dock workers in port {} loaded {} containers of grain and steel on shift {} while cranes {} stood idle.\"}}\n",
-            i % 97,
-            i * 7 % 1000,
-            i % 3,
-            i % 11
-        ));
-    }
-    dir.file("big.jsonl", text)
-}
+/// The two tests that index 60,000 articles: a minute or more with the debug binary, so they run only
+/// with `NEWSIDX_SLOW_TESTS=1`; CI runs them in a release build (`cargo test --release --test
+/// integration reliability::slow::`, see `.ci/run`).
+mod slow {
+    use std::path::Path;
+    use std::process::{Child, Stdio};
+    use std::time::{Duration, Instant};
 
-fn spawn_index(dir: &Dir, feed: &Path, commit_every: usize) -> Child {
-    let mut cmd = newsidx();
-    cmd.args([
-        "index",
-        "--commit-every",
-        &commit_every.to_string(),
-        "--index",
-    ])
-    .arg(dir.index())
-    .arg(feed)
-    .stdin(Stdio::null())
-    .stdout(Stdio::null())
-    .stderr(Stdio::piped());
-    cmd.spawn().expect("spawn index")
-}
+    use crate::util::{fixtures, newsidx, search, slow_tests, Dir, Stats, Summary};
 
-/// Committed article count, or None while there is no readable index yet.
-fn committed(dir: &Dir) -> Option<u64> {
-    let run = dir.run(&["stats", "--json"]);
-    (run.code() == 0).then(|| run.json::<Stats>().articles)
-}
-
-fn wait_for_commit(dir: &Dir, child: &mut Child, at_least: u64) -> u64 {
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        if let Some(n) = committed(dir) {
-            if n >= at_least {
-                return n;
-            }
+    /// A JSON Lines feed of `n` distinct small articles.
+    fn big_feed(dir: &Dir, n: usize) -> std::path::PathBuf {
+        let mut text = String::with_capacity(n * 220);
+        for i in 0..n {
+            text.push_str(&format!(
+                "{{\"id\":\"a{i}\",\"title\":\"Harbour report {i}\",\"body\":\"Dock workers in port {} loaded {} containers of grain and steel on shift {} while cranes {} stood idle.\"}}\n",
+                i % 97,
+                i * 7 % 1000,
+                i % 3,
+                i % 11
+            ));
         }
-        assert!(
-            child.try_wait().expect("try_wait").is_none(),
-            "indexer ended before the first commit was seen"
-        );
-        assert!(Instant::now() < deadline, "no commit within 120 s");
-        std::thread::sleep(Duration::from_millis(20));
+        dir.file("big.jsonl", text)
     }
-}
 
-#[test]
-fn sigkill_mid_run_keeps_commits_and_rerun_completes_without_duplicates() {
-    const TOTAL: usize = 60_000;
-    const BATCH: usize = 1_000;
-    let dir = Dir::new();
-    let feed = big_feed(&dir, TOTAL);
-    let mut child = spawn_index(&dir, &feed, BATCH);
-    wait_for_commit(&dir, &mut child, BATCH as u64);
-    child.kill().expect("SIGKILL");
-    child.wait().expect("reap");
+    fn spawn_index(dir: &Dir, feed: &Path, commit_every: usize) -> Child {
+        let mut cmd = newsidx();
+        cmd.args([
+            "index",
+            "--commit-every",
+            &commit_every.to_string(),
+            "--index",
+        ])
+        .arg(dir.index())
+        .arg(feed)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+        cmd.spawn().expect("spawn index")
+    }
 
-    let after_kill = committed(&dir).expect("index opens after SIGKILL");
-    assert!(after_kill >= BATCH as u64, "{after_kill}");
-    assert!(
-        after_kill < TOTAL as u64,
-        "the indexer finished before it was killed; the test proves nothing"
-    );
-    assert_eq!(
-        after_kill % BATCH as u64,
-        0,
-        "only whole batches are durable"
-    );
-    // Every article's headline says "Harbour": the committed ones are all searchable.
-    assert_eq!(search(&dir, &["harbour"]).total_hits, after_kill);
+    /// Committed article count, or None while there is no readable index yet.
+    fn committed(dir: &Dir) -> Option<u64> {
+        let run = dir.run(&["stats", "--json"]);
+        (run.code() == 0).then(|| run.json::<Stats>().articles)
+    }
 
-    let rerun: Summary = dir
-        .run(&["index", "--json", feed.to_str().unwrap()])
-        .expect(0)
-        .json();
-    assert_eq!(rerun.rejected, 0);
-    assert_eq!(rerun.added + rerun.updated, TOTAL as u64);
-    assert_eq!(
-        rerun.updated, after_kill,
-        "the committed articles are replaced, not repeated"
-    );
-    assert_eq!(rerun.articles, TOTAL as u64);
-    assert_eq!(committed(&dir), Some(TOTAL as u64));
-}
+    fn wait_for_commit(dir: &Dir, child: &mut Child, at_least: u64) -> u64 {
+        let deadline = Instant::now() + Duration::from_secs(120);
+        loop {
+            if let Some(n) = committed(dir) {
+                if n >= at_least {
+                    return n;
+                }
+            }
+            assert!(
+                child.try_wait().expect("try_wait").is_none(),
+                "indexer ended before the first commit was seen"
+            );
+            assert!(Instant::now() < deadline, "no commit within 120 s");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
 
-#[test]
-fn readers_work_during_indexing_and_a_second_writer_is_refused_at_once() {
-    let dir = Dir::new();
-    let feed = big_feed(&dir, 60_000);
-    let mut first = spawn_index(&dir, &feed, 1_000);
-    let seen = wait_for_commit(&dir, &mut first, 1_000);
+    #[test]
+    fn sigkill_mid_run_keeps_commits_and_rerun_completes_without_duplicates() {
+        if !slow_tests("sigkill_mid_run_keeps_commits_and_rerun_completes_without_duplicates") {
+            return;
+        }
+        const TOTAL: usize = 60_000;
+        const BATCH: usize = 1_000;
+        let dir = Dir::new();
+        let feed = big_feed(&dir, TOTAL);
+        let mut child = spawn_index(&dir, &feed, BATCH);
+        wait_for_commit(&dir, &mut child, BATCH as u64);
+        child.kill().expect("SIGKILL");
+        child.wait().expect("reap");
 
-    // Every body says "grain"; commits only add articles.
-    let found = search(&dir, &["grain"]).total_hits;
-    assert!(found >= seen, "{found} found, {seen} committed before");
+        let after_kill = committed(&dir).expect("index opens after SIGKILL");
+        assert!(after_kill >= BATCH as u64, "{after_kill}");
+        assert!(
+            after_kill < TOTAL as u64,
+            "the indexer finished before it was killed; the test proves nothing"
+        );
+        assert_eq!(
+            after_kill % BATCH as u64,
+            0,
+            "only whole batches are durable"
+        );
+        // Every article's headline says "Harbour": the committed ones are all searchable.
+        assert_eq!(search(&dir, &["harbour"]).total_hits, after_kill);
 
-    let started = Instant::now();
-    let second = dir.run(&["index", fixtures().to_str().unwrap()]);
-    let waited = started.elapsed();
-    let still_running = first.try_wait().expect("try_wait").is_none();
-    first.kill().ok();
-    first.wait().ok();
-    assert!(
-        still_running,
-        "the first indexer ended before the second started; nothing was tested"
-    );
-    assert_eq!(second.code(), 2, "{}", second.stderr());
-    assert!(
-        second.stderr().contains(".tantivy-writer.lock"),
-        "{}",
-        second.stderr()
-    );
-    assert!(waited < Duration::from_secs(10), "refusal took {waited:?}");
+        let rerun: Summary = dir
+            .run(&["index", "--json", feed.to_str().unwrap()])
+            .expect(0)
+            .json();
+        assert_eq!(rerun.rejected, 0);
+        assert_eq!(rerun.added + rerun.updated, TOTAL as u64);
+        assert_eq!(
+            rerun.updated, after_kill,
+            "the committed articles are replaced, not repeated"
+        );
+        assert_eq!(rerun.articles, TOTAL as u64);
+        assert_eq!(committed(&dir), Some(TOTAL as u64));
+    }
+
+    #[test]
+    fn readers_work_during_indexing_and_a_second_writer_is_refused_at_once() {
+        if !slow_tests("readers_work_during_indexing_and_a_second_writer_is_refused_at_once") {
+            return;
+        }
+        let dir = Dir::new();
+        let feed = big_feed(&dir, 60_000);
+        let mut first = spawn_index(&dir, &feed, 1_000);
+        let seen = wait_for_commit(&dir, &mut first, 1_000);
+
+        // Every body says "grain"; commits only add articles.
+        let found = search(&dir, &["grain"]).total_hits;
+        assert!(found >= seen, "{found} found, {seen} committed before");
+
+        let started = Instant::now();
+        let second = dir.run(&["index", fixtures().to_str().unwrap()]);
+        let waited = started.elapsed();
+        let still_running = first.try_wait().expect("try_wait").is_none();
+        first.kill().ok();
+        first.wait().ok();
+        assert!(
+            still_running,
+            "the first indexer ended before the second started; nothing was tested"
+        );
+        assert_eq!(second.code(), 2, "{}", second.stderr());
+        assert!(
+            second.stderr().contains(".tantivy-writer.lock"),
+            "{}",
+            second.stderr()
+        );
+        assert!(waited < Duration::from_secs(10), "refusal took {waited:?}");
+    }
 }
 
 /// Names, sizes and modification times of every file in the index directory.

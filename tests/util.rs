@@ -208,6 +208,16 @@ pub fn duplicates(dir: &Dir, args: &[&str]) -> Clusters {
     clusters
 }
 
+/// Whether the tests that index tens of thousands of articles run: only with `NEWSIDX_SLOW_TESTS=1`
+/// (CI runs them in a release build, see `.ci/run`). Says so when they do not.
+pub fn slow_tests(test: &str) -> bool {
+    let on = std::env::var_os("NEWSIDX_SLOW_TESTS").is_some_and(|v| v == "1");
+    if !on {
+        eprintln!("skipped {test}: set NEWSIDX_SLOW_TESTS=1 to run it (best in a release build)");
+    }
+    on
+}
+
 /// Runs `cmd`, feeding `stdin`, and captures everything.
 pub fn run(mut cmd: Command, stdin: Option<&[u8]>) -> Run {
     use std::io::Write;
