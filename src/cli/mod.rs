@@ -110,5 +110,5 @@ fn with_hint(err: newsidx::Error, dir: &std::path::Path) -> anyhow::Error {
         }
         _ => return err.into(),
     };
-    anyhow::Error::new(err).context(hint)
+    anyhow::anyhow!("{err}; {hint}")
 }
