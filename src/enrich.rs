@@ -4,12 +4,12 @@
 //! enriched in parallel while tantivy's threads index the last batch.
 
 use rayon::prelude::*;
-use tantivy::tokenizer::Token;
 
 use crate::entities::{EntityKind, Extractor, ExtractorBuilder, Gazetteer};
 use crate::fingerprint::{FieldText, Fingerprinter, Signature};
 use crate::ingest::Article;
-use crate::text::{analyzer, Tokens};
+use crate::text::analyzer::{self, IndexTerms};
+use crate::text::Tokens;
 use crate::Result;
 
 /// What the indexer stores beyond the article itself. Made by [`Enricher::enrich`].
@@ -20,9 +20,9 @@ pub struct Enrichment {
     /// Its near-duplicate fingerprint.
     pub signature: Signature,
     /// The terms of the title (none without a title), as [`analyzer::index_terms`] makes them.
-    pub(crate) title_terms: Vec<Token>,
+    pub(crate) title_terms: IndexTerms,
     /// The terms of the body.
-    pub(crate) body_terms: Vec<Token>,
+    pub(crate) body_terms: IndexTerms,
 }
 
 /// Computes the [`Enrichment`] of articles.

@@ -6,7 +6,6 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 
 use serde::Serialize;
-use tantivy::tokenizer::PreTokenizedString;
 use tantivy::{DateTime, IndexReader, IndexWriter, Searcher, Term};
 
 use crate::enrich::{Enricher, Enrichment};
@@ -175,21 +174,9 @@ impl<'a> Writer<'a> {
         let mut doc = NewsDocument::default();
         doc.add_text(f.id, &article.id);
         if let Some(title) = &article.title {
-            doc.add_pre_tokenized(
-                f.title,
-                PreTokenizedString {
-                    text: title.clone(),
-                    tokens: extra.title_terms,
-                },
-            );
+            doc.add_analysed(f.title, title.clone(), extra.title_terms);
         }
-        doc.add_pre_tokenized(
-            f.body,
-            PreTokenizedString {
-                text: article.body.clone(),
-                tokens: extra.body_terms,
-            },
-        );
+        doc.add_analysed(f.body, article.body.clone(), extra.body_terms);
         for (field, value) in [
             (f.author, &article.author),
             (f.source, &article.source),

@@ -77,10 +77,14 @@ pub(crate) fn tokenize(text: &str, words: &crate::text::Tokens) -> Vec<Token> {
     let mut space = false;
     while pos < text.len() {
         let next_word = words.get(w).map_or(text.len(), |r| r.start);
-        let Some(c) = text[pos..].chars().next() else {
-            break;
+        let c = match text.as_bytes()[pos] {
+            b if b.is_ascii() => char::from(b),
+            _ => match text[pos..].chars().next() {
+                Some(c) => c,
+                None => break,
+            },
         };
-        let starts_word = pos == next_word || is_combining_mark(c);
+        let starts_word = pos == next_word || (!c.is_ascii() && is_combining_mark(c));
         if !starts_word {
             if c.is_whitespace() {
                 space = true;
@@ -139,11 +143,20 @@ pub(crate) fn tokenize(text: &str, words: &crate::text::Tokens) -> Vec<Token> {
         }
         let word = &text[start..end];
         let (mut letters, mut upper, mut lower, mut digits) = (0usize, 0usize, 0usize, 0usize);
-        for ch in word.chars() {
-            letters += usize::from(ch.is_alphabetic());
-            upper += usize::from(ch.is_uppercase());
-            lower += usize::from(ch.is_lowercase());
-            digits += usize::from(ch.is_numeric());
+        if word.is_ascii() {
+            for &b in word.as_bytes() {
+                letters += usize::from(b.is_ascii_alphabetic());
+                upper += usize::from(b.is_ascii_uppercase());
+                lower += usize::from(b.is_ascii_lowercase());
+                digits += usize::from(b.is_ascii_digit());
+            }
+        } else {
+            for ch in word.chars() {
+                letters += usize::from(ch.is_alphabetic());
+                upper += usize::from(ch.is_uppercase());
+                lower += usize::from(ch.is_lowercase());
+                digits += usize::from(ch.is_numeric());
+            }
         }
         // Trailing period of a dotted abbreviation ("U.S.") or an initial ("K.").
         if text[end..].starts_with('.') {
@@ -202,6 +215,10 @@ fn extend_run(
             pos = word.end;
             *w += 1;
             continue;
+        }
+        // Combining marks are never ASCII: an ASCII byte ends the run without decoding.
+        if text.as_bytes().get(pos).is_none_or(u8::is_ascii) {
+            return pos;
         }
         match text[pos..].chars().next() {
             Some(m) if is_combining_mark(m) => pos += m.len_utf8(),

@@ -6,7 +6,7 @@ use tantivy::schema::{Field, Schema};
 use tantivy::tokenizer::{LowerCaser, RawTokenizer, TextAnalyzer};
 use tantivy::Index;
 
-use crate::text::analyzer::news_analyzer;
+use super::document::NewsTokenizer;
 use crate::{Error, Result};
 
 /// The schema file, as shipped in `schemas/article.json`.
@@ -103,7 +103,7 @@ impl Fields {
 
 /// Registers the tokenizers named in the schema on `index` (they are not persisted by tantivy).
 pub fn register_tokenizers(index: &Index) {
-    let news = news_analyzer();
+    let news = TextAnalyzer::builder(NewsTokenizer::default()).build();
     let keyword = || {
         TextAnalyzer::builder(RawTokenizer::default())
             .filter(LowerCaser)

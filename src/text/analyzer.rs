@@ -1,6 +1,6 @@
 //! The `news` analyzer of title and body (words, lower-cased, folded to ASCII, English stems) in its
 //! two forms: the tantivy analyzer that queries go through, and [`index_terms`], which makes the same
-//! terms from an article's [`Tokens`] for tantivy to take pre-tokenized.
+//! terms from an article's [`Tokens`] for the index.
 
 use rustc_hash::FxHashMap;
 use tantivy::tokenizer::{
@@ -20,30 +20,137 @@ pub fn news_analyzer() -> TextAnalyzer {
         .build()
 }
 
-/// The tokens tantivy indexes for `text`, whose words are `tokens`: exactly what [`news_analyzer`]
+/// The terms of one text as the index takes them: each term's text in one buffer, with its place in
+/// the text and its position. Two allocations a field, rather than one a term.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IndexTerms {
+    /// The terms' texts, one after the other.
+    buffer: String,
+    terms: Vec<TermAt>,
+}
+
+/// One term of [`IndexTerms`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct TermAt {
+    /// Where the term's text ends in the buffer (it starts where the previous one ends).
+    end: usize,
+    offset_from: usize,
+    offset_to: usize,
+    position: usize,
+}
+
+impl IndexTerms {
+    /// How many terms there are.
+    pub fn len(&self) -> usize {
+        self.terms.len()
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+
+    /// The terms as tantivy tokens.
+    pub fn tokens(&self) -> Vec<Token> {
+        let mut out = Vec::with_capacity(self.terms.len());
+        let mut stream = self.stream();
+        while stream.advance() {
+            out.push(stream.token().clone());
+        }
+        out
+    }
+
+    /// These terms with `prefix` before each one's text: a test's way to tell them apart.
+    #[cfg(test)]
+    pub(crate) fn from_tokens_for_test(terms: &IndexTerms, prefix: &str) -> IndexTerms {
+        let mut out = IndexTerms::default();
+        for token in terms.tokens() {
+            out.buffer.push_str(prefix);
+            out.buffer.push_str(&token.text);
+            out.terms.push(TermAt {
+                end: out.buffer.len(),
+                offset_from: token.offset_from,
+                offset_to: token.offset_to,
+                position: token.position,
+            });
+        }
+        out
+    }
+
+    /// The terms as a tantivy token stream, one reused token.
+    pub fn stream(&self) -> TermStream<'_> {
+        TermStream {
+            terms: self,
+            next: 0,
+            start: 0,
+            token: Token::default(),
+        }
+    }
+}
+
+/// [`IndexTerms`] read as a tantivy token stream.
+pub struct TermStream<'a> {
+    terms: &'a IndexTerms,
+    next: usize,
+    /// Where the next term's text starts in the buffer.
+    start: usize,
+    token: Token,
+}
+
+impl TokenStream for TermStream<'_> {
+    fn advance(&mut self) -> bool {
+        let Some(term) = self.terms.terms.get(self.next) else {
+            return false;
+        };
+        self.next += 1;
+        self.token.text.clear();
+        self.token
+            .text
+            .push_str(&self.terms.buffer[self.start..term.end]);
+        self.start = term.end;
+        self.token.offset_from = term.offset_from;
+        self.token.offset_to = term.offset_to;
+        self.token.position = term.position;
+        self.token.position_length = 1;
+        true
+    }
+
+    fn token(&self) -> &Token {
+        &self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.token
+    }
+}
+
+/// The terms tantivy indexes for `text`, whose words are `tokens`: exactly what [`news_analyzer`]
 /// makes of it (text, offsets and positions; a test checks this), from words already cut.
-pub fn index_terms(text: &str, tokens: &Tokens) -> Vec<Token> {
+pub fn index_terms(text: &str, tokens: &Tokens) -> IndexTerms {
     STEMS.with(|stems| match stems.try_borrow_mut() {
         Ok(mut stems) => terms_with(text, tokens, &mut stems),
         Err(_) => terms_with(text, tokens, &mut Stems::default()),
     })
 }
 
-fn terms_with(text: &str, tokens: &Tokens, stems: &mut Stems) -> Vec<Token> {
-    let mut out = Vec::with_capacity(tokens.len());
+fn terms_with(text: &str, tokens: &Tokens, stems: &mut Stems) -> IndexTerms {
+    let mut out = IndexTerms {
+        buffer: String::with_capacity(text.len()),
+        terms: Vec::with_capacity(tokens.len()),
+    };
+    let mut term = String::new();
     for (position, word) in tokens.words().iter().enumerate() {
         if word.len() > LONGEST_WORD {
             // Dropped, as `RemoveLongFilter` drops it: the position stays taken.
             continue;
         }
-        let mut term = String::with_capacity(word.len());
         stems.term_of(&text[word.clone()], &mut term);
-        out.push(Token {
+        out.buffer.push_str(&term);
+        out.terms.push(TermAt {
+            end: out.buffer.len(),
             offset_from: word.start,
             offset_to: word.end,
             position,
-            text: term,
-            position_length: 1,
         });
     }
     out
@@ -297,7 +404,7 @@ mod tests {
                 text.push_str(glue);
             }
             let want = analysed(&mut news_analyzer(), &text);
-            let got = index_terms(&text, &Tokens::new(&text));
+            let got = index_terms(&text, &Tokens::new(&text)).tokens();
             let key = |t: &Token| (t.text.clone(), t.offset_from, t.offset_to, t.position, t.position_length);
             prop_assert_eq!(
                 got.iter().map(key).collect::<Vec<_>>(),

@@ -44,42 +44,67 @@ impl Tokens {
 }
 
 /// The byte ranges of the words of `text` (see [`Tokens`]), without collecting them. ASCII bytes are
-/// classified without decoding.
+/// classified by a table, without decoding; other characters are decoded.
 pub fn words_of(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
     let bytes = text.as_bytes();
     // Whether the character at `i` is alphanumeric, and its length in bytes.
     let at = move |i: usize| -> (bool, usize) {
-        match bytes[i] {
-            b if b.is_ascii() => (b.is_ascii_alphanumeric(), 1),
-            _ => text[i..]
+        let b = bytes[i];
+        if b < 0x80 {
+            (ASCII_WORD[usize::from(b)], 1)
+        } else {
+            text[i..]
                 .chars()
                 .next()
-                .map_or((false, 1), |c| (c.is_alphanumeric(), c.len_utf8())),
+                .map_or((false, 1), |c| (c.is_alphanumeric(), c.len_utf8()))
         }
     };
     let mut i = 0;
     std::iter::from_fn(move || {
-        while i < bytes.len() {
-            let (alphanumeric, len) = at(i);
-            if alphanumeric {
-                break;
+        loop {
+            let b = *bytes.get(i)?;
+            if b < 0x80 {
+                if ASCII_WORD[usize::from(b)] {
+                    break;
+                }
+                i += 1;
+            } else {
+                let (alphanumeric, len) = at(i);
+                if alphanumeric {
+                    break;
+                }
+                i += len;
             }
-            i += len;
-        }
-        if i >= bytes.len() {
-            return None;
         }
         let start = i;
-        while i < bytes.len() {
-            let (alphanumeric, len) = at(i);
-            if !alphanumeric {
-                break;
+        while let Some(&b) = bytes.get(i) {
+            if b < 0x80 {
+                if !ASCII_WORD[usize::from(b)] {
+                    break;
+                }
+                i += 1;
+            } else {
+                let (alphanumeric, len) = at(i);
+                if !alphanumeric {
+                    break;
+                }
+                i += len;
             }
-            i += len;
         }
         Some(start..i)
     })
 }
+
+/// Which ASCII bytes are alphanumeric.
+static ASCII_WORD: [bool; 128] = {
+    let mut table = [false; 128];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    table
+};
 
 /// The words of `text` that the index keeps (at most [`LONGEST_WORD`] bytes): what the snippet
 /// scanner weighs.
