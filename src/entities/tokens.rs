@@ -168,24 +168,34 @@ pub(crate) fn tokenize(text: &str, words: &crate::text::Tokens) -> Vec<Token> {
                 }
             }
         }
-        if dotted {
-            flags |= DOTTED;
-        }
-        if c.is_uppercase() {
-            flags |= CAP;
-        } else if c.is_lowercase() {
-            flags |= LOWER;
-        }
-        if letters >= 2 && lower == 0 {
-            flags |= ALLCAPS;
-        }
-        if digits > 0 {
-            flags |= DIGIT;
-        }
-        tokens.push(Token { start, end, flags });
+        tokens.push(Token {
+            start,
+            end,
+            flags: flags | word_flags(c, letters, lower, digits, dotted),
+        });
         pos = end;
     }
     tokens
+}
+
+/// The flags a word token gets from its first char and its letter counts.
+fn word_flags(first: char, letters: usize, lower: usize, digits: usize, dotted: bool) -> u16 {
+    let mut flags = 0;
+    if dotted {
+        flags |= DOTTED;
+    }
+    if first.is_uppercase() {
+        flags |= CAP;
+    } else if first.is_lowercase() {
+        flags |= LOWER;
+    }
+    if letters >= 2 && lower == 0 {
+        flags |= ALLCAPS;
+    }
+    if digits > 0 {
+        flags |= DIGIT;
+    }
+    flags
 }
 
 fn gap_flags(newlines: u32, space: bool) -> u16 {
@@ -329,24 +339,10 @@ pub(crate) fn tokenize_chars(text: &str) -> Vec<Token> {
                 }
             }
         }
-        if dotted {
-            flags |= DOTTED;
-        }
-        if c.is_uppercase() {
-            flags |= CAP;
-        } else if c.is_lowercase() {
-            flags |= LOWER;
-        }
-        if letters >= 2 && lower == 0 {
-            flags |= ALLCAPS;
-        }
-        if digits > 0 {
-            flags |= DIGIT;
-        }
         tokens.push(Token {
             start: i,
             end,
-            flags,
+            flags: flags | word_flags(c, letters, lower, digits, dotted),
         });
     }
     tokens

@@ -146,11 +146,6 @@ impl Store {
         })
     }
 
-    /// Whether `dir` holds a newsidx index (its marker file).
-    pub fn is_index_dir(dir: &Path) -> bool {
-        dir.join(MARKER_FILE).is_file()
-    }
-
     /// The index directory.
     pub fn path(&self) -> &Path {
         &self.path
