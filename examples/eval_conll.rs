@@ -2,9 +2,15 @@
 //!
 //! `cargo run --release --example eval_conll -- eng.testa [--errors FILE]`
 //!
-//! Each document (split at `-DOCSTART-`) is rebuilt by joining its tokens with single spaces; gold
-//! spans (PER -> person, ORG -> org, LOC -> place; MISC ignored) keep their byte offsets, and a
-//! predicted mention counts only if its start, end and kind all match a gold span.
+//! `cargo run --release --example eval_conll -- eng.testa [--tagger MODEL] [--min-confidence P]
+//! [--errors FILE]`
+//!
+//! Each document (split at `-DOCSTART-`) is rebuilt as text really arrives: one sentence per line,
+//! tokens joined by single spaces. Gold spans (PER -> person, ORG -> org, LOC -> place; MISC ignored)
+//! keep their byte offsets, and a predicted mention counts only if its start, end and kind all match a
+//! gold span. Besides per-type precision, recall and F1, the worst error classes are printed: wrong
+//! type on the right span, span too long or too short (overlapping a gold span of the same type),
+//! spurious (no gold span overlaps) and missed (no prediction overlaps).
 
 use std::collections::HashSet;
 use std::fmt::Write as _;
@@ -18,106 +24,46 @@ struct Doc {
     gold: Vec<Span>,
 }
 
-fn kind_of(tag: &str) -> Option<EntityKind> {
-    match tag {
-        "PER" => Some(EntityKind::Person),
-        "ORG" => Some(EntityKind::Org),
-        "LOC" => Some(EntityKind::Place),
-        _ => None,
-    }
+/// CoNLL documents as newsidx reads them: one sentence per line.
+fn parse(data: &str, origin: &str) -> Result<Vec<Doc>, newsidx::Error> {
+    Ok(newsidx::entities::conll::parse(data, origin)?
+        .into_iter()
+        .map(|d| Doc {
+            gold: d
+                .gold
+                .iter()
+                .filter_map(|g| g.class.kind().map(|k| (g.start, g.end, k)))
+                .collect(),
+            text: d.text,
+        })
+        .collect())
 }
 
-fn parse(data: &str) -> Vec<Doc> {
-    let mut docs = Vec::new();
-    let mut text = String::new();
-    let mut gold = Vec::new();
-    // The open span: (start, end, CoNLL type).
-    let mut open: Option<(usize, usize, String)> = None;
-    let close = |open: &mut Option<(usize, usize, String)>, gold: &mut Vec<Span>| {
-        if let Some((s, e, t)) = open.take() {
-            if let Some(k) = kind_of(&t) {
-                gold.push((s, e, k));
-            }
-        }
-    };
-    for line in data.lines() {
-        let line = line.trim_end();
-        if line.starts_with("-DOCSTART-") {
-            close(&mut open, &mut gold);
-            if !text.is_empty() {
-                docs.push(Doc {
-                    text: std::mem::take(&mut text),
-                    gold: std::mem::take(&mut gold),
-                });
-            }
-            continue;
-        }
-        let mut fields = line.split(' ');
-        let (Some(token), Some(tag)) = (fields.next(), fields.next_back()) else {
-            close(&mut open, &mut gold);
-            continue;
-        };
-        if token.is_empty() {
-            close(&mut open, &mut gold);
-            continue;
-        }
-        if !text.is_empty() {
-            text.push(' ');
-        }
-        let start = text.len();
-        text.push_str(token);
-        let end = text.len();
-        let (prefix, ty) = tag.split_once('-').unwrap_or(("O", ""));
-        let continues = matches!(&open, Some((_, _, t)) if prefix == "I" && t == ty);
-        if continues {
-            if let Some(o) = open.as_mut() {
-                o.1 = end;
-            }
-        } else {
-            close(&mut open, &mut gold);
-            if prefix != "O" {
-                open = Some((start, end, ty.to_string()));
-            }
-        }
-    }
-    close(&mut open, &mut gold);
-    if !text.is_empty() {
-        docs.push(Doc { text, gold });
-    }
-    docs
-}
-
-fn prf(tp: usize, pred: usize, gold: usize) -> (f64, f64, f64) {
-    let p = if pred == 0 {
-        0.0
-    } else {
-        tp as f64 / pred as f64
-    };
-    let r = if gold == 0 {
-        0.0
-    } else {
-        tp as f64 / gold as f64
-    };
-    let f = if p + r == 0.0 {
-        0.0
-    } else {
-        2.0 * p * r / (p + r)
-    };
-    (p, r, f)
-}
+use newsidx::entities::conll::prf;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let path = args.next().ok_or("usage: eval_conll FILE [--errors OUT]")?;
     let mut errors_out = None;
+    let mut builder = ExtractorBuilder::new();
     while let Some(a) = args.next() {
-        if a == "--errors" {
-            errors_out = args.next();
+        match a.as_str() {
+            "--errors" => errors_out = args.next(),
+            "--tagger" => {
+                let model = args.next().ok_or("--tagger MODEL")?;
+                builder = builder.tagger(newsidx::entities::Tagger::from_file(model.as_ref())?);
+            }
+            "--min-confidence" => {
+                builder = builder.min_confidence(args.next().ok_or("--min-confidence P")?.parse()?)
+            }
+            "--no-tagger" => builder = builder.rules(false),
+            other => return Err(format!("unknown argument {other:?}").into()),
         }
     }
     let data = std::fs::read_to_string(&path)?;
-    let docs = parse(&data);
-    let extractor = ExtractorBuilder::new().build()?;
+    let docs = parse(&data, &path)?;
+    let extractor = builder.build()?;
+    let mut classes: std::collections::BTreeMap<String, usize> = Default::default();
     // Per kind: (true positives, predicted, gold).
     let mut counts = [(0usize, 0usize, 0usize); 3];
     let mut errors = String::new();
@@ -136,6 +82,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .filter(|s| s.2 == *kind && gold.contains(s))
                 .count();
         }
+        classify(&gold, &pred, &mut classes);
         if errors_out.is_some() {
             let mut fp: Vec<&Span> = pred.difference(&gold).collect();
             let mut fneg: Vec<&Span> = gold.difference(&pred).collect();
@@ -184,7 +131,38 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "{:<8} {pr:>9.3} {rc:>9.3} {f:>9.3} {np:>7} {ng:>7}",
         "micro"
     );
+    let mut worst: Vec<(&String, &usize)> = classes.iter().collect();
+    worst.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    println!("worst error classes:");
+    for (class, n) in worst.iter().take(12) {
+        println!("{n:>7}  {class}");
+    }
     Ok(())
+}
+
+/// Counts each error by class: "wrong type (gold -> predicted)", "too long", "too short",
+/// "spurious TYPE", "missed TYPE".
+fn classify(
+    gold: &HashSet<Span>,
+    pred: &HashSet<Span>,
+    classes: &mut std::collections::BTreeMap<String, usize>,
+) {
+    let overlaps = |a: &Span, b: &Span| a.0 < b.1 && b.0 < a.1;
+    for p in pred.difference(gold) {
+        let class = match gold.iter().find(|g| overlaps(g, p)) {
+            Some(g) if (g.0, g.1) == (p.0, p.1) => format!("wrong type ({} -> {})", g.2, p.2),
+            Some(g) if g.2 != p.2 => format!("wrong type and span ({} -> {})", g.2, p.2),
+            Some(g) if p.1 - p.0 > g.1 - g.0 => format!("span too long ({})", p.2),
+            Some(_) => format!("span too short ({})", p.2),
+            None => format!("spurious {}", p.2),
+        };
+        *classes.entry(class).or_default() += 1;
+    }
+    for g in gold.difference(pred) {
+        if !pred.iter().any(|p| overlaps(g, p)) {
+            *classes.entry(format!("missed {}", g.2)).or_default() += 1;
+        }
+    }
 }
 
 fn context(text: &str, s: usize, e: usize) -> String {

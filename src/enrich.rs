@@ -5,7 +5,7 @@
 
 use rayon::prelude::*;
 
-use crate::entities::{EntityKind, Extractor, ExtractorBuilder, Gazetteer};
+use crate::entities::{EntityKind, Extractor, ExtractorBuilder, Gazetteer, Meta, Tagger};
 use crate::fingerprint::{FieldText, Fingerprinter, Signature};
 use crate::ingest::Article;
 use crate::text::analyzer::{self, IndexTerms};
@@ -35,11 +35,20 @@ pub struct Enricher {
 impl Enricher {
     /// An enricher with the built-in gazetteer, extended by `user` (whose entries win on clashes).
     pub fn new(user: Option<Gazetteer>) -> Result<Enricher> {
+        Enricher::with_tagger(user, None)
+    }
+
+    /// [`Enricher::new`] with another entity tagger model than the built-in one.
+    pub fn with_tagger(user: Option<Gazetteer>, tagger: Option<Tagger>) -> Result<Enricher> {
         let mut gazetteer = Gazetteer::builtin()?;
         if let Some(user) = user {
             gazetteer.merge(user);
         }
-        let extractor = ExtractorBuilder::new().gazetteer(gazetteer).build()?;
+        let mut builder = ExtractorBuilder::new().gazetteer(gazetteer);
+        if let Some(tagger) = tagger {
+            builder = builder.tagger(tagger);
+        }
+        let extractor = builder.build()?;
         Ok(Enricher {
             extractor,
             fingerprinter: Fingerprinter::new(),
@@ -64,9 +73,14 @@ impl Enricher {
             text: &article.body,
             tokens: &body_tokens,
         };
-        let entities = self.extractor.extract_article_tokens(
+        let meta = Meta {
+            year: article.published.map(|d| d.year()),
+            source: article.source.as_deref(),
+        };
+        let entities = self.extractor.extract_article_meta(
             title_field.map(|f| (f.text, f.tokens)),
             (&article.body, &body_tokens),
+            meta,
         );
         let signature = self.fingerprinter.signature(title_field, body_field);
         Enrichment {

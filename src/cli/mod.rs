@@ -9,6 +9,7 @@ mod index;
 mod output;
 mod search;
 mod stats;
+mod train_tagger;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -56,6 +57,8 @@ enum Command {
     Duplicates(duplicates::Args),
     /// Time queries in-process, next to a plain tantivy top-10 on the same index.
     Bench(bench::Args),
+    /// Train an entity tagger model from CoNLL files.
+    TrainTagger(train_tagger::Args),
 }
 
 /// Parses the command line and runs the subcommand.
@@ -69,24 +72,29 @@ pub fn run() -> anyhow::Result<ExitCode> {
         Command::Extract(args) => extract::run(args),
         Command::Duplicates(args) => duplicates::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::TrainTagger(args) => train_tagger::run(args),
     }
 }
 
 /// The enricher for a run: the built-in gazetteer, plus the user's file when given.
 pub fn enricher(gazetteer: Option<&std::path::Path>) -> anyhow::Result<newsidx::Enricher> {
+    Ok(newsidx::Enricher::new(user_gazetteer(gazetteer)?)?)
+}
+
+/// The user's gazetteer file of `--gazetteer FILE`, read and parsed.
+pub fn user_gazetteer(
+    path: Option<&std::path::Path>,
+) -> anyhow::Result<Option<newsidx::entities::Gazetteer>> {
     use anyhow::Context;
-    let user = match gazetteer {
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read gazetteer {}", path.display()))?;
-            Some(newsidx::entities::Gazetteer::from_json(
-                &text,
-                &path.display().to_string(),
-            )?)
-        }
-        None => None,
+    let Some(path) = path else {
+        return Ok(None);
     };
-    Ok(newsidx::Enricher::new(user)?)
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read gazetteer {}", path.display()))?;
+    Ok(Some(newsidx::entities::Gazetteer::from_json(
+        &text,
+        &path.display().to_string(),
+    )?))
 }
 
 /// Opens the index of `--index DIR`, saying how to make one when there is none.

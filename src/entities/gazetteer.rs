@@ -34,6 +34,7 @@ struct Entry {
     name: String,
     aliases: Vec<String>,
     generation: u32,
+    active: Option<(i32, i32)>,
 }
 
 #[derive(Deserialize)]
@@ -49,6 +50,10 @@ struct RawEntity {
     name: String,
     #[serde(default)]
     aliases: Vec<String>,
+    /// `[FROM, TO]`: the years a person was in the news, used to resolve a bare surname by the
+    /// article's date.
+    #[serde(default)]
+    active: Option<(i32, i32)>,
 }
 
 impl Gazetteer {
@@ -102,6 +107,7 @@ impl Gazetteer {
                 name,
                 aliases,
                 generation: 0,
+                active: e.active,
             });
         }
         Ok(Gazetteer {
@@ -200,6 +206,7 @@ impl Gazetteer {
                 shouted_only: false,
                 acronym,
                 common,
+                is_name: prio.1,
             });
             if !acronym && !surfaces.contains_key(upper.as_str()) {
                 match shouted.get(&upper) {
@@ -212,7 +219,7 @@ impl Gazetteer {
         }
         let mut shouted: Vec<(String, Ranked)> = shouted.into_iter().collect();
         shouted.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        for (form, (_, idx)) in shouted {
+        for (form, ((_, is_name), idx)) in shouted {
             let common = words.has(&form.to_lowercase(), STOP);
             patterns.push(form);
             infos.push(Pattern {
@@ -220,6 +227,7 @@ impl Gazetteer {
                 shouted_only: true,
                 acronym: false,
                 common,
+                is_name,
             });
         }
         let automaton = AhoCorasickBuilder::new()
@@ -234,10 +242,14 @@ impl Gazetteer {
             .iter()
             .map(|e| (e.kind, e.name.clone()))
             .collect();
+        let user = self.entries.iter().map(|e| e.generation > 0).collect();
+        let active = self.entries.iter().map(|e| e.active).collect();
         Ok(Compiled {
             automaton,
             patterns: infos,
             entities,
+            user,
+            active,
             lookup,
         })
     }
@@ -257,6 +269,8 @@ struct Pattern {
     acronym: bool,
     /// The name is also a common English word.
     common: bool,
+    /// The entity's canonical name (not an alias).
+    is_name: bool,
 }
 
 /// A gazetteer compiled for matching.
@@ -265,6 +279,10 @@ pub(crate) struct Compiled {
     automaton: AhoCorasick,
     patterns: Vec<Pattern>,
     entities: Vec<(EntityKind, String)>,
+    /// Entities from a user's gazetteer (a merge), which win over the tagger.
+    user: Vec<bool>,
+    /// The years a person was in the news, where the gazetteer gives them.
+    active: Vec<Option<(i32, i32)>>,
     lookup: HashMap<String, Vec<u32>>,
 }
 
@@ -276,11 +294,26 @@ pub(crate) struct Hit {
     /// One past the last token of the match.
     pub last: usize,
     pub entity: u32,
+    /// Matched by a short form (one word, an alias), which may name another entity.
+    pub short: bool,
+    /// Matched by a name written in capitals in the gazetteer ("UPS", "NATO"), not by the upper-cased
+    /// copy of a mixed-case name.
+    pub acronym: bool,
 }
 
 impl Compiled {
     pub fn len(&self) -> usize {
         self.entities.len()
+    }
+
+    /// Whether the entity comes from a user's gazetteer.
+    pub fn is_user(&self, id: u32) -> bool {
+        self.user.get(id as usize).copied().unwrap_or(false)
+    }
+
+    /// The years the entity was active, when the gazetteer gives them.
+    pub fn active(&self, id: u32) -> Option<(i32, i32)> {
+        self.active.get(id as usize).copied().flatten()
     }
 
     pub fn entity(&self, id: u32) -> (EntityKind, &str) {
@@ -328,10 +361,13 @@ impl Compiled {
                 });
             match accepted {
                 Some((first, last)) => {
+                    let p = self.patterns[m.pattern().as_usize()];
                     hits.push(Hit {
                         first,
                         last,
-                        entity: self.patterns[m.pattern().as_usize()].entity,
+                        entity: p.entity,
+                        short: !p.is_name && last - first == 1,
+                        acronym: p.acronym,
                     });
                     pos = m.end().max(pos + 1);
                 }

@@ -20,10 +20,13 @@
 //!     .all(|m| m.kind != EntityKind::Person || m.name == "Dmitry Peskov"));
 //! ```
 
+mod boilerplate;
+pub mod conll;
 mod gazetteer;
 mod lexicon;
 mod resolve;
-mod rules;
+mod spans;
+mod tagger;
 mod tokens;
 
 #[cfg(test)]
@@ -35,6 +38,10 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 pub use gazetteer::Gazetteer;
+pub use tagger::{Tagger, TrainOptions, TrainReport};
+
+/// CoNLL reading, for training and evaluating taggers.
+pub use conll::{Class, Document as ConllDocument, GoldSpan};
 
 use crate::text::Tokens;
 use crate::{Error, Result};
@@ -107,7 +114,9 @@ pub struct Mention {
 #[derive(Debug, Default)]
 pub struct ExtractorBuilder {
     gazetteer: Option<Gazetteer>,
+    tagger: Option<Tagger>,
     rules: Option<bool>,
+    min_confidence: Option<f32>,
 }
 
 impl ExtractorBuilder {
@@ -123,10 +132,22 @@ impl ExtractorBuilder {
         self
     }
 
-    /// Switches the shape and context rules on (default) or off. With them off only gazetteer names
-    /// (and their short forms inside one article) are found.
+    /// Uses `tagger` instead of the built-in model (see [`Tagger::from_file`]).
+    pub fn tagger(mut self, tagger: Tagger) -> Self {
+        self.tagger = Some(tagger);
+        self
+    }
+
+    /// Switches the tagger on (default) or off. With it off only gazetteer names (and their short
+    /// forms inside one article) are found.
     pub fn rules(mut self, yes: bool) -> Self {
         self.rules = Some(yes);
+        self
+    }
+
+    /// Drops tagged names under this confidence (0..1) instead of the model's own threshold.
+    pub fn min_confidence(mut self, confidence: f32) -> Self {
+        self.min_confidence = Some(confidence);
         self
     }
 
@@ -138,10 +159,16 @@ impl ExtractorBuilder {
         };
         let words = lexicon::Words::builtin();
         let compiled = gazetteer.compile(&words)?;
+        let tagger = match (self.rules.unwrap_or(true), self.tagger) {
+            (false, _) => None,
+            (true, Some(t)) => Some(t),
+            (true, None) => Some(Tagger::builtin()?),
+        };
         Ok(Extractor {
             compiled,
             words,
-            rules: self.rules.unwrap_or(true),
+            tagger,
+            min_confidence: self.min_confidence,
         })
     }
 }
@@ -151,15 +178,16 @@ impl ExtractorBuilder {
 pub struct Extractor {
     compiled: gazetteer::Compiled,
     words: lexicon::Words,
-    rules: bool,
+    tagger: Option<Tagger>,
+    min_confidence: Option<f32>,
 }
 
 impl Extractor {
     /// The mentions in `text`, in text order, one per occurrence. Short forms are resolved against
     /// full names found anywhere in the same text.
     pub fn extract(&self, text: &str) -> Vec<Mention> {
-        let (mentions, _) = self.analyse(text, &Tokens::new(text), false, None);
-        mentions
+        self.analyse(text, &Tokens::new(text), false, None, Meta::default())
+            .mentions
     }
 
     /// The distinct entities of an article, sorted by kind then name. The title is read with the
@@ -176,17 +204,41 @@ impl Extractor {
     pub fn extract_article_tokens(
         &self,
         title: Option<(&str, &Tokens)>,
-        (body, body_tokens): (&str, &Tokens),
+        body: (&str, &Tokens),
     ) -> Vec<(EntityKind, String)> {
-        let (body_mentions, lexicon) = self.analyse(body, body_tokens, false, None);
-        let mut out: Vec<(EntityKind, String)> = body_mentions
+        self.extract_article_meta(title, body, Meta::default())
+    }
+
+    /// [`Extractor::extract_article_tokens`] with what is known of the article: its year (which
+    /// resolves a bare surname to the person of that time) and its source (whose own name in a
+    /// dateline or sign-off is not an entity of the article).
+    pub fn extract_article_meta(
+        &self,
+        title: Option<(&str, &Tokens)>,
+        (body, body_tokens): (&str, &Tokens),
+        meta: Meta,
+    ) -> Vec<(EntityKind, String)> {
+        let analysis = self.analyse(body, body_tokens, false, None, meta);
+        let mut out: Vec<(EntityKind, String)> = analysis
+            .mentions
             .into_iter()
+            .filter(|m| !boilerplate::is_source_credit(body, m, meta.source))
             .map(|m| (m.kind, m.name))
             .collect();
         if let Some((title, title_tokens)) = title {
             let headline = tokens::is_headline(title);
-            let (title_mentions, _) = self.analyse(title, title_tokens, headline, Some(&lexicon));
-            out.extend(title_mentions.into_iter().map(|m| (m.kind, m.name)));
+            let context = Context {
+                lexicon: &analysis.lexicon,
+                named: &analysis.named,
+            };
+            let title_analysis = self.analyse(title, title_tokens, headline, Some(context), meta);
+            out.extend(
+                title_analysis
+                    .mentions
+                    .into_iter()
+                    .filter(|m| !boilerplate::is_source_credit(title, m, meta.source))
+                    .map(|m| (m.kind, m.name)),
+            );
         }
         out.sort();
         out.dedup();
@@ -199,6 +251,21 @@ impl Extractor {
         self.compiled.lookup(name)
     }
 
+    /// Trains a tagger on CoNLL documents with this extractor's gazetteer and word lists as features
+    /// (see [`TrainOptions`]); `newsidx train-tagger` calls this.
+    pub fn train_tagger(
+        &self,
+        docs: &[conll::Document],
+        options: &TrainOptions,
+    ) -> (Tagger, TrainReport) {
+        tagger::train(docs, &self.compiled, &self.words, options)
+    }
+
+    /// The tagger in use, if any.
+    pub fn tagger(&self) -> Option<&Tagger> {
+        self.tagger.as_ref()
+    }
+
     /// The number of entities in the compiled gazetteer.
     pub fn gazetteer_len(&self) -> usize {
         self.compiled.len()
@@ -209,21 +276,79 @@ impl Extractor {
         text: &str,
         words: &Tokens,
         headline: bool,
-        context: Option<&resolve::Lexicon>,
-    ) -> (Vec<Mention>, resolve::Lexicon) {
+        context: Option<Context>,
+        meta: Meta,
+    ) -> Analysis {
         let mut tokens = tokens::tokenize(text, words);
         tokens::mark_context(text, &mut tokens, headline);
         let hits = self.compiled.find(text, &tokens);
-        let mut found = rules::Found::default();
-        rules::apply(
+        let spans = match &self.tagger {
+            Some(tagger) => {
+                let ctx = tagger::Context::new(
+                    text,
+                    &tokens,
+                    &hits,
+                    |id| self.compiled.entity(id).0,
+                    &self.words,
+                );
+                let seqs = tagger::sequences(text, &tokens);
+                tagger.tag(text, &tokens, &ctx, &seqs, self.min_confidence)
+            }
+            None => Vec::new(),
+        };
+        let evidence = spans::Evidence {
+            year: meta.year,
+            named: context.map(|c| c.named),
+        };
+        let found = if self.tagger.is_some() {
+            spans::candidates(
+                text,
+                &tokens,
+                &hits,
+                &spans,
+                &self.compiled,
+                &self.words,
+                headline,
+                evidence,
+            )
+        } else {
+            spans::gazetteer_only(text, &tokens, &hits, &self.compiled, &self.words, evidence)
+        };
+        let named = spans::named_in_full(&hits);
+        let (mentions, lexicon) = resolve::resolve(
             text,
             &tokens,
-            &hits,
+            found,
             &self.compiled,
             &self.words,
-            self.rules,
-            &mut found,
+            context.map(|c| c.lexicon),
         );
-        resolve::resolve(text, &tokens, found, &self.compiled, context)
+        Analysis {
+            mentions,
+            lexicon,
+            named,
+        }
     }
+}
+
+/// What is known of an article besides its text.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Meta<'a> {
+    /// The year of its date.
+    pub year: Option<i32>,
+    /// Its source ("Reuters"), whose own name in a dateline or sign-off is not counted.
+    pub source: Option<&'a str>,
+}
+
+/// The body's findings, as context for the headline.
+#[derive(Clone, Copy)]
+struct Context<'a> {
+    lexicon: &'a resolve::Lexicon,
+    named: &'a rustc_hash::FxHashSet<u32>,
+}
+
+struct Analysis {
+    mentions: Vec<Mention>,
+    lexicon: resolve::Lexicon,
+    named: rustc_hash::FxHashSet<u32>,
 }

@@ -5,7 +5,8 @@
 use unicode_normalization::UnicodeNormalization;
 
 use super::gazetteer::Compiled;
-use super::rules::{Candidate, Found, Source};
+use super::lexicon::Words;
+use super::spans::{fold_org_suffix, Candidate, Found, Source};
 use super::tokens::{self, Token, INITIAL, SHOUT, WORD};
 use super::{EntityKind, Mention};
 
@@ -133,6 +134,7 @@ pub(crate) fn resolve(
     tokens: &[Token],
     found: Found,
     compiled: &Compiled,
+    word_lists: &Words,
     context: Option<&Lexicon>,
 ) -> (Vec<Mention>, Lexicon) {
     let mut lexicon = Lexicon::default();
@@ -154,7 +156,7 @@ pub(crate) fn resolve(
                     }
                 }
             }
-            Source::Rule(kind) if words >= 2 => {
+            Source::Tagged(kind) if words >= 2 => {
                 let name = surface(text, tokens, c.first, c.last);
                 lexicon.add(
                     token_words(text, tokens, c.first, c.last),
@@ -181,6 +183,11 @@ pub(crate) fn resolve(
     let mut mentions = Vec::with_capacity(found.candidates.len());
     let mut emit = |kind: EntityKind, name: String, a: usize, b: usize| {
         let (start, end) = (tokens[a].start, tokens[b - 1].end);
+        let name = if kind == EntityKind::Org {
+            fold_org_suffix(&name, word_lists)
+        } else {
+            name
+        };
         mentions.push(Mention {
             kind,
             name,
@@ -200,7 +207,7 @@ pub(crate) fn resolve(
                 let (kind, name) = compiled.entity(id);
                 emit(kind, name.to_string(), first, last);
             }
-            Source::Rule(kind) => {
+            Source::Tagged(kind) => {
                 let words = tokens[first..last].iter().filter(|t| t.is(WORD)).count();
                 let mut name = None;
                 if kind == EntityKind::Person {

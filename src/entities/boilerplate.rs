@@ -1,0 +1,71 @@
+//! The source is not an entity of its own articles: a wire's sign-off ("Reuter" alone on the last
+//! line), its dateline credit ("LONDON (Reuters) -"), and the article's own source named on a line of
+//! its own are not counted as mentions.
+
+use super::{EntityKind, Mention};
+
+/// The text of the line `pos` is on, and whether it is among the last two non-blank lines.
+fn line_at(text: &str, pos: usize) -> (&str, bool) {
+    let start = text[..pos].rfind('\n').map_or(0, |p| p + 1);
+    let end = text[pos..].find('\n').map_or(text.len(), |p| pos + p);
+    let after = text[end..].lines().filter(|l| !l.trim().is_empty()).count();
+    (&text[start..end], after <= 1)
+}
+
+/// Whether mention `m` of `text` credits the source rather than naming an organisation in the news.
+pub(crate) fn is_source_credit(text: &str, m: &Mention, source: Option<&str>) -> bool {
+    if m.kind != EntityKind::Org {
+        return false;
+    }
+    let (line, near_end) = line_at(text, m.start);
+    let alone = line
+        .trim()
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .eq_ignore_ascii_case(m.text.trim_matches(|c: char| !c.is_alphanumeric()));
+    let is_source = source.is_some_and(|s| {
+        let s = s.trim().to_lowercase();
+        let t = m.text.to_lowercase();
+        !s.is_empty() && (s == t || s.starts_with(&t) || t.starts_with(&s))
+    });
+    if alone && (near_end || is_source) {
+        return true;
+    }
+    // A dateline credit: "(Reuters) -", "(AP) --".
+    let before = text[..m.start].trim_end();
+    let after = text[m.end..].trim_start();
+    before.ends_with('(')
+        && after.starts_with(')')
+        && after[1..]
+            .trim_start()
+            .starts_with(['-', '\u{2013}', '\u{2014}'])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn org(text: &str, name: &str) -> Mention {
+        let start = text.rfind(name).unwrap();
+        Mention {
+            kind: EntityKind::Org,
+            name: name.to_string(),
+            text: name.to_string(),
+            start,
+            end: start + name.len(),
+        }
+    }
+
+    #[test]
+    fn sign_offs_and_datelines_are_credits_and_news_is_not() {
+        let body = "LONDON (Reuters) - Reuters said profits rose.\n Reuter\n";
+        assert!(is_source_credit(body, &org(body, "Reuter"), None));
+        let dateline = "LONDON (Reuters) - Shares fell.";
+        let m = org(dateline, "Reuters");
+        assert!(is_source_credit(dateline, &m, None));
+        let news = "Reuters Holdings said profits rose.\nShares fell.\nMore later.";
+        let mut m = org(news, "Reuters Holdings");
+        m.start = 0;
+        m.end = 16;
+        assert!(!is_source_credit(news, &m, Some("Reuters")));
+    }
+}
