@@ -27,6 +27,7 @@ use crate::store::{Fields, Store};
 use crate::Result;
 
 pub use crate::store::columns::EntityKey;
+pub use entity_filter::{EntityFilter, EntityMatch, Evidence};
 pub use query::build_query;
 pub use snippet::Snippet;
 
@@ -115,8 +116,8 @@ pub struct SearchRequest {
     pub until: Option<OffsetDateTime>,
     /// Longest snippet, in characters.
     pub snippet_chars: usize,
-    /// Entities every hit must carry (resolved, see [`entity_filter::resolve_entity`]).
-    pub entities: Vec<EntityKey>,
+    /// Entities every hit must carry, as resolved by [`entity_filter::resolve_entity`].
+    pub entities: Vec<EntityFilter>,
     /// Entity kinds to count over all matching articles (none: no counting).
     pub facets: Vec<EntityKind>,
     /// Entities listed per kind in the counts.
@@ -189,6 +190,9 @@ pub struct SearchResults {
     pub hits: Vec<Hit>,
     /// Entity counts per type (filled when asked for).
     pub facets: BTreeMap<String, Vec<FacetCount>>,
+    /// The request's entity filters as resolved: which entity each stands for, and the others that fit.
+    #[serde(default)]
+    pub entity_filters: Vec<EntityFilter>,
 }
 
 /// One search hit.
@@ -299,6 +303,7 @@ impl Reader {
             total_hits,
             hits,
             facets,
+            entity_filters: request.entities.clone(),
         })
     }
 
