@@ -1136,7 +1136,9 @@ mod near_duplicates {
 /// 1; a harbour story in two copies naming Adam Ames and Zachary Quill, and one article naming Nora
 /// Vale.
 mod entity_filters {
-    use crate::util::{repo_root, search, Dir, EntityFilter, EntityMatch};
+    use crate::util::{
+        indexed_fixtures, repo_root, search, Dir, EntityFilter, EntityMatch, Results,
+    };
 
     fn corpus() -> Dir {
         let dir = Dir::new();
@@ -1281,5 +1283,66 @@ mod entity_filters {
             keys(&filter["others"][0]),
             ["articles", "match", "name", "type"]
         );
+    }
+
+    /// The names of `results`' person facet with their counts, in the order listed.
+    fn people(results: &Results) -> Vec<(&str, u64)> {
+        results.facets["person"]
+            .iter()
+            .map(|c| (c.name.as_str(), c.count))
+            .collect()
+    }
+
+    /// Each of the three people is in one story; the two in the story printed twice are in more
+    /// articles, so they come before Nora Vale, whose name sorts before Zachary Quill's.
+    #[test]
+    fn facet_ties_go_to_the_entity_in_more_articles_then_the_name() {
+        let dir = corpus();
+        let order = [("Adam Ames", 1), ("Zachary Quill", 1), ("Nora Vale", 1)];
+        let args = ["harbour", "--facets", "person"];
+        assert_eq!(people(&search(&dir, &args)), order);
+        let cut = search(
+            &dir,
+            &["harbour", "--facets", "person", "--facet-limit", "2"],
+        );
+        assert_eq!(people(&cut), order[..2]);
+        // The same order when the stories are found per query.
+        std::fs::remove_file(dir.index().join(newsidx::store::stories::FILE)).unwrap();
+        assert_eq!(people(&search(&dir, &args)), order);
+        let articles = search(&dir, &["harbour", "--facets", "person", "--no-collapse"]);
+        assert_eq!(
+            people(&articles),
+            [("Adam Ames", 2), ("Zachary Quill", 2), ("Nora Vale", 1)]
+        );
+    }
+
+    /// A filter's entity is in every match, so it ties with whatever else is; it is listed even
+    /// when the limit (or the name order) would cut it.
+    #[test]
+    fn a_filter_entity_is_always_in_its_facet_list() {
+        let dir = corpus();
+        let one = search(
+            &dir,
+            &[
+                "harbour",
+                "--entity",
+                "person:quill",
+                "--facets",
+                "person",
+                "--facet-limit",
+                "1",
+            ],
+        );
+        assert_eq!(people(&one), [("Adam Ames", 1), ("Zachary Quill", 1)]);
+        let fixtures = indexed_fixtures();
+        for query in ["putin", "Putin call"] {
+            let results = search(&fixtures, &[query, "--entity", "person:putin", "--facets"]);
+            let person = people(&results);
+            assert!(
+                person.iter().any(|(name, _)| *name == "Vladimir Putin"),
+                "{query}: {person:?}"
+            );
+            assert!(person.len() <= 11, "the limit and the filter: {person:?}");
+        }
     }
 }
