@@ -10,7 +10,7 @@ use crate::entities::{EntityKind, Extractor};
 use crate::search::stats::Stats;
 use crate::search::stories::StorySummary;
 use crate::search::timing::Latency;
-use crate::search::{EntityKey, FacetCount, Reader, SearchRequest, SearchResults};
+use crate::search::{EntityFilter, EntityKey, FacetCount, Reader, SearchRequest, SearchResults};
 use crate::store::{Fields, Store};
 use crate::writer::{Writer, WriterOptions};
 use crate::Result;
@@ -99,8 +99,9 @@ impl NewsIndex {
         crate::search::entity_filter::known_entities(&self.reader)
     }
 
-    /// Resolves `spec` (`TYPE:NAME` or a bare `NAME`) to one stored entity.
-    pub fn resolve_entity(&self, spec: &str, extractor: &Extractor) -> Result<EntityKey> {
+    /// Resolves `spec` (`TYPE:NAME` or a bare `NAME`) to the stored entity it stands for, reporting
+    /// the others that fit (see [`crate::search::entity_filter`]).
+    pub fn resolve_entity(&self, spec: &str, extractor: &Extractor) -> Result<EntityFilter> {
         crate::search::entity_filter::resolve_entity(&self.reader, spec, extractor)
     }
 

@@ -1129,3 +1129,220 @@ mod near_duplicates {
         assert_eq!(groups(&none), [set(&[&seeds[0], &seeds[1]])], "{none:?}");
     }
 }
+
+/// `--entity` resolution and the facet lists around it, on a corpus written for these tests
+/// (`tests/support/filters/`: invented articles; a user gazetteer fixes what is extracted): James Baker
+/// in 3 articles and a town Baker in 1; Texaco Inc in 2, Texaco Canada Inc in 3, Baker Hughes Inc in
+/// 1; a harbour story in two copies naming Adam Ames and Zachary Quill, and one article naming Nora
+/// Vale.
+mod entity_filters {
+    use crate::util::{
+        indexed_fixtures, repo_root, search, Dir, EntityFilter, EntityMatch, Results,
+    };
+
+    fn corpus() -> Dir {
+        let dir = Dir::new();
+        index_corpus(&dir);
+        dir
+    }
+
+    fn index_corpus(dir: &Dir) {
+        let files = repo_root().join("tests/support/filters");
+        let articles = files.join("articles.jsonl");
+        let gazetteer = files.join("gazetteer.json");
+        dir.run(&[
+            "index",
+            articles.to_str().unwrap(),
+            "--gazetteer",
+            gazetteer.to_str().unwrap(),
+        ])
+        .expect(0);
+    }
+
+    /// The one resolved filter of `search --json * --entity SPEC`, checked to be what filtered.
+    fn resolved(dir: &Dir, spec: &str) -> EntityFilter {
+        let results = search(
+            dir,
+            &["*", "--no-collapse", "--limit", "50", "--entity", spec],
+        );
+        let [filter] = <[EntityFilter; 1]>::try_from(results.entity_filters).expect("one filter");
+        assert_eq!(filter.query, spec);
+        let entity = &filter.entity;
+        assert_eq!(results.total_hits, entity.articles, "{spec}");
+        for hit in &results.hits {
+            assert!(
+                hit.entities
+                    .iter()
+                    .any(|e| e.kind == entity.kind && e.name == entity.name),
+                "{spec}: {hit:?}"
+            );
+        }
+        filter
+    }
+
+    fn fits(kind: &str, name: &str, articles: u64, evidence: &str) -> EntityMatch {
+        EntityMatch {
+            kind: kind.into(),
+            name: name.into(),
+            articles,
+            evidence: evidence.into(),
+        }
+    }
+
+    /// `texaco` is no stored name, but it is Texaco Inc without its suffix; Texaco Canada Inc, in more
+    /// articles, only begins with it, which counts when no whole name fits (`org:baker`).
+    #[test]
+    fn companies_are_found_without_their_suffix_then_by_first_words() {
+        let dir = corpus();
+        let texaco = resolved(&dir, "org:texaco");
+        assert_eq!(
+            texaco,
+            EntityFilter {
+                query: "org:texaco".into(),
+                entity: fits("org", "Texaco Inc", 2, "suffix"),
+                others: Vec::new(),
+            }
+        );
+        let folded = resolved(&dir, "Texaco, Inc.").entity;
+        assert_eq!(folded, fits("org", "Texaco Inc", 2, "suffix"));
+        let canada = resolved(&dir, "org:TEXACO CANADA").entity;
+        assert_eq!(
+            (canada.name.as_str(), canada.articles),
+            ("Texaco Canada Inc", 3)
+        );
+        let hughes = resolved(&dir, "org:baker").entity;
+        assert_eq!(
+            (hughes.name.as_str(), hughes.evidence.as_str()),
+            ("Baker Hughes Inc", "prefix")
+        );
+    }
+
+    /// A bare `baker` fits the town by its name and James Baker by his last name: the one in more
+    /// articles wins and the other is reported, in JSON and in the human output.
+    #[test]
+    fn the_entity_in_most_articles_is_picked_and_the_others_are_listed() {
+        let dir = corpus();
+        let baker = resolved(&dir, "baker");
+        assert_eq!(baker.entity, fits("person", "James Baker", 3, "last_name"));
+        assert_eq!(baker.others, [fits("place", "Baker", 1, "name")]);
+        let town = resolved(&dir, "place:baker");
+        assert_eq!(town.entity, fits("place", "Baker", 1, "name"));
+        assert!(town.others.is_empty(), "{town:?}");
+        let human = dir
+            .run(&["search", "*", "--entity", "baker"])
+            .expect(0)
+            .stdout();
+        assert_eq!(
+            human.lines().next(),
+            Some(
+                "entity filter \"baker\" -> person:James Baker (3 articles, by last name); \
+                 also: place:Baker (1)"
+            ),
+            "{human}"
+        );
+        // Indexed again, every article is replaced: the counts are of the live articles.
+        index_corpus(&dir);
+        assert_eq!(resolved(&dir, "baker").entity.articles, 3);
+    }
+
+    #[test]
+    fn json_lists_every_filter_in_order_and_none_without() {
+        let dir = corpus();
+        let plain = search(&dir, &["harbour"]);
+        assert!(plain.entity_filters.is_empty());
+        let both = search(&dir, &["harbour", "-e", "quill", "-e", "person:adam ames"]);
+        let picked: Vec<(&str, &str, u64)> = both
+            .entity_filters
+            .iter()
+            .map(|f| (f.query.as_str(), f.entity.name.as_str(), f.entity.articles))
+            .collect();
+        assert_eq!(
+            picked,
+            [
+                ("quill", "Zachary Quill", 2),
+                ("person:adam ames", "Adam Ames", 2)
+            ]
+        );
+        assert_eq!(both.total_hits, 2);
+        // The keys, exactly: the filter's beside the result's others, which are unchanged.
+        let raw: serde_json::Value = dir
+            .run(&["search", "--json", "harbour", "-e", "baker"])
+            .expect(1)
+            .json();
+        let keys = |v: &serde_json::Value| -> Vec<String> {
+            let mut keys: Vec<String> = v.as_object().expect("object").keys().cloned().collect();
+            keys.sort();
+            keys
+        };
+        let top = ["entity_filters", "facets", "hits", "query", "total_hits"];
+        assert_eq!(keys(&raw), top);
+        let filter = &raw["entity_filters"][0];
+        let shape = ["articles", "match", "name", "others", "query", "type"];
+        assert_eq!(keys(filter), shape);
+        assert_eq!(
+            keys(&filter["others"][0]),
+            ["articles", "match", "name", "type"]
+        );
+    }
+
+    /// The names of `results`' person facet with their counts, in the order listed.
+    fn people(results: &Results) -> Vec<(&str, u64)> {
+        results.facets["person"]
+            .iter()
+            .map(|c| (c.name.as_str(), c.count))
+            .collect()
+    }
+
+    /// Each of the three people is in one story; the two in the story printed twice are in more
+    /// articles, so they come before Nora Vale, whose name sorts before Zachary Quill's.
+    #[test]
+    fn facet_ties_go_to_the_entity_in_more_articles_then_the_name() {
+        let dir = corpus();
+        let order = [("Adam Ames", 1), ("Zachary Quill", 1), ("Nora Vale", 1)];
+        let args = ["harbour", "--facets", "person"];
+        assert_eq!(people(&search(&dir, &args)), order);
+        let cut = search(
+            &dir,
+            &["harbour", "--facets", "person", "--facet-limit", "2"],
+        );
+        assert_eq!(people(&cut), order[..2]);
+        // The same order when the stories are found per query.
+        std::fs::remove_file(dir.index().join(newsidx::store::stories::FILE)).unwrap();
+        assert_eq!(people(&search(&dir, &args)), order);
+        let articles = search(&dir, &["harbour", "--facets", "person", "--no-collapse"]);
+        assert_eq!(
+            people(&articles),
+            [("Adam Ames", 2), ("Zachary Quill", 2), ("Nora Vale", 1)]
+        );
+    }
+
+    /// A filter's entity is in every match, so it ties with whatever else is; it is listed even
+    /// when the limit (or the name order) would cut it.
+    #[test]
+    fn a_filter_entity_is_always_in_its_facet_list() {
+        let dir = corpus();
+        let one = search(
+            &dir,
+            &[
+                "harbour",
+                "--entity",
+                "person:quill",
+                "--facets",
+                "person",
+                "--facet-limit",
+                "1",
+            ],
+        );
+        assert_eq!(people(&one), [("Adam Ames", 1), ("Zachary Quill", 1)]);
+        let fixtures = indexed_fixtures();
+        for query in ["putin", "Putin call"] {
+            let results = search(&fixtures, &[query, "--entity", "person:putin", "--facets"]);
+            let person = people(&results);
+            assert!(
+                person.iter().any(|(name, _)| *name == "Vladimir Putin"),
+                "{query}: {person:?}"
+            );
+            assert!(person.len() <= 11, "the limit and the filter: {person:?}");
+        }
+    }
+}

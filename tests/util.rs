@@ -305,6 +305,29 @@ pub struct Results {
     pub total_hits: u64,
     pub hits: Vec<Hit>,
     pub facets: std::collections::BTreeMap<String, Vec<Count>>,
+    pub entity_filters: Vec<EntityFilter>,
+}
+
+/// One element of `search --json`'s `entity_filters`: what was typed, the entity it stands for
+/// (`type`, `name`, `articles`, `match` beside `query`) and the others that fit.
+#[derive(Debug, serde::Deserialize, PartialEq, Eq)]
+pub struct EntityFilter {
+    pub query: String,
+    #[serde(flatten)]
+    pub entity: EntityMatch,
+    pub others: Vec<EntityMatch>,
+}
+
+/// Another entity that fits a filter.
+#[derive(Debug, serde::Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct EntityMatch {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub name: String,
+    pub articles: u64,
+    #[serde(rename = "match")]
+    pub evidence: String,
 }
 
 /// One hit of `search --json`; every key must be present.

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use newsidx::entities::EntityKind;
 use newsidx::ingest::parse_date;
-use newsidx::search::{Collapse, CountMode, Hit};
+use newsidx::search::{Collapse, CountMode, EntityFilter, Evidence, Hit};
 use newsidx::SearchRequest;
 use time::OffsetDateTime;
 
@@ -38,9 +38,11 @@ pub struct Args {
     /// Only articles published on or before DATE (a bare date includes that whole day).
     #[arg(long, value_parser = date_arg, value_name = "DATE")]
     until: Option<OffsetDateTime>,
-    /// Only articles that mention this entity: TYPE:NAME (person:putin, org:kremlin, place:moscow) or a
-    /// bare NAME when only one entity has it. Names go through aliases and ignore case. Repeatable: all
-    /// must hold.
+    /// Only articles that mention this entity: TYPE:NAME (person:putin, org:texaco, place:moscow) or a
+    /// bare NAME. A name fits an entity by its name or an alias (ignoring case), without a corporate
+    /// suffix (texaco: Texaco Inc), by a person's last name, or else by the first words of its name;
+    /// of those that fit, the one in most articles is used, and the output says which (and the
+    /// others). Repeatable: all must hold.
     #[arg(long = "entity", short = 'e', value_name = "TYPE:NAME")]
     entities: Vec<String>,
     /// Count the entities of all matching articles, for the given types (default: person,org,place).
@@ -64,7 +66,8 @@ pub struct Args {
     /// A gazetteer of your own, for resolving --entity names (as given to `index`).
     #[arg(long, value_name = "FILE")]
     gazetteer: Option<std::path::PathBuf>,
-    /// Print one JSON object: {"query", "total_hits", "hits": [...], "facets": {...}}.
+    /// Print one JSON object: {"query", "total_hits", "hits": [...], "facets": {...},
+    /// "entity_filters": [...]}.
     #[arg(long)]
     json: bool,
 }
@@ -128,6 +131,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         let style = Style::stdout();
         let mut out = std::io::stdout().lock();
+        for filter in &results.entity_filters {
+            writeln!(out, "{}", style.dim(&filter_line(filter)))?;
+        }
         if results.total_hits == 0 {
             writeln!(out, "no articles match {:?}", results.query)?;
         } else if results.hits.is_empty() {
@@ -163,6 +169,38 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         ExitCode::SUCCESS
     })
 }
+
+/// `entity filter "baker" -> person:James Baker (214 articles, by last name); also: place:Baker (4)`.
+fn filter_line(filter: &EntityFilter) -> String {
+    let e = &filter.entity;
+    let plural = if e.articles == 1 { "" } else { "s" };
+    let how = match e.evidence {
+        Evidence::Name => String::new(),
+        other => format!(", by {}", other.describe()),
+    };
+    let mut line = format!(
+        "entity filter {:?} -> {}:{} ({} article{plural}{how})",
+        filter.query, e.kind, e.name, e.articles
+    );
+    if !filter.others.is_empty() {
+        let mut others: Vec<String> = filter
+            .others
+            .iter()
+            .take(OTHERS_SHOWN)
+            .map(|o| format!("{}:{} ({})", o.kind, o.name, o.articles))
+            .collect();
+        if filter.others.len() > OTHERS_SHOWN {
+            others.push(format!("{} more", filter.others.len() - OTHERS_SHOWN));
+        }
+        line.push_str("; also: ");
+        line.push_str(&others.join(", "));
+    }
+    line
+}
+
+/// Other fitting entities named in the human output (`--json` lists up to
+/// [`newsidx::search::entity_filter::MAX_OTHERS`]).
+const OTHERS_SHOWN: usize = 4;
 
 fn print_hit(out: &mut impl Write, style: &Style, rank: usize, hit: &Hit) -> std::io::Result<()> {
     writeln!(out, "{rank:>3}. {}", style.bold(&hit.label))?;

@@ -1,18 +1,114 @@
-//! Turning what a user types after `--entity` into a stored entity: `person:putin`, `Putin`,
-//! `org:kremlin`. Names go through the gazetteer's aliases and ignore case; names found only by rules are
-//! matched against the entities stored in the index, by full name or by last name.
+//! Turning what a user types after `--entity` into one stored entity, and saying which: `person:putin`,
+//! `baker`, `org:texaco`. A name fits an entity by its canonical name or a gazetteer alias (ignoring
+//! case), by its name with the corporate suffix folded away, by a person's last name, or by the first
+//! words of its name; of the entities that fit, the one in most articles is picked and the others are
+//! reported beside it ([`EntityFilter`]).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+use tantivy::collector::Count;
+use tantivy::query::TermQuery;
+use tantivy::schema::IndexRecordOption;
+use tantivy::{Searcher, Term};
 
 use super::Reader;
 use crate::entities::{EntityKind, Extractor};
-use crate::store::columns::{decode_entity as decode, EntityKey};
+use crate::store::columns::{decode_entity as decode, entity_facet, EntityKey};
 use crate::{Error, Result};
+
+/// Other fitting entities reported beside the one picked, at most (the most frequent).
+pub const MAX_OTHERS: usize = 10;
+
+/// How a stored entity fits the name typed, strongest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Evidence {
+    /// Its canonical name, ignoring case (`james baker`).
+    Name,
+    /// A gazetteer alias of it, ignoring case (`putin` for Vladimir Putin).
+    Alias,
+    /// An organisation's name with its corporate suffix and punctuation folded away (`texaco`,
+    /// `Texaco, Inc.` for Texaco Inc).
+    Suffix,
+    /// A person's last name or names (`baker` for James Baker).
+    LastName,
+    /// The first whole words of its name (`texaco` for Texaco Canada).
+    Prefix,
+}
+
+impl Evidence {
+    /// Whether the name typed names the whole entity (every kind of evidence but a prefix).
+    fn whole(self) -> bool {
+        self != Evidence::Prefix
+    }
+
+    /// How the human output says it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Evidence::Name => "name",
+            Evidence::Alias => "alias",
+            Evidence::Suffix => "name without its corporate suffix",
+            Evidence::LastName => "last name",
+            Evidence::Prefix => "first words of the name",
+        }
+    }
+}
+
+/// A stored entity that fits a filter, with the articles that carry it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct EntityMatch {
+    /// `person`, `org` or `place`.
+    #[serde(rename = "type")]
+    pub kind: EntityKind,
+    /// Canonical name, as stored.
+    pub name: String,
+    /// Articles in the index that carry it.
+    pub articles: u64,
+    /// How it fits the name typed.
+    #[serde(rename = "match")]
+    pub evidence: Evidence,
+}
+
+impl EntityMatch {
+    /// The stored entity.
+    pub fn key(&self) -> EntityKey {
+        (self.kind, self.name.clone())
+    }
+}
+
+/// An `--entity` filter as resolved: what was typed, the entity it stands for, and the other entities
+/// that fit as well (most articles first, at most [`MAX_OTHERS`]). Serialises to an element of
+/// `"entity_filters"` in the `--json` output: `{"query", "type", "name", "articles", "match",
+/// "others": [{"type", "name", "articles", "match"}]}`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct EntityFilter {
+    /// The filter as typed (`baker`, `org:texaco`).
+    pub query: String,
+    /// The entity picked.
+    #[serde(flatten)]
+    pub entity: EntityMatch,
+    /// The other entities that fit, most articles first.
+    pub others: Vec<EntityMatch>,
+}
+
+impl EntityFilter {
+    /// The stored entity the filter keeps.
+    pub fn key(&self) -> EntityKey {
+        self.entity.key()
+    }
+}
 
 /// Every entity stored in the index (from the facet term dictionaries of the reader's commit).
 pub fn known_entities(reader: &Reader) -> Result<BTreeSet<EntityKey>> {
     let searcher = reader.searcher()?;
-    let mut known = BTreeSet::new();
+    Ok(stored_entities(reader, &searcher)?.into_keys().collect())
+}
+
+/// Every entity stored in `searcher`'s segments, with its document frequency summed over them
+/// (deleted articles included: tantivy's term dictionaries keep them until a merge).
+fn stored_entities(reader: &Reader, searcher: &Searcher) -> Result<BTreeMap<EntityKey, u64>> {
+    let mut known = BTreeMap::new();
     for segment in searcher.segment_readers() {
         let inverted = segment.inverted_index(reader.fields().entities)?;
         let mut stream = inverted.terms().stream().map_err(|e| Error::Index {
@@ -21,25 +117,53 @@ pub fn known_entities(reader: &Reader) -> Result<BTreeSet<EntityKey>> {
         })?;
         while stream.advance() {
             if let Some(key) = std::str::from_utf8(stream.key()).ok().and_then(decode) {
-                known.insert(key);
+                *known.entry(key).or_insert(0) += u64::from(stream.value().doc_freq);
             }
         }
     }
     Ok(known)
 }
 
-/// Resolves `spec` (`TYPE:NAME` or a bare `NAME`) to one entity, or fails listing the candidates.
-pub fn resolve_entity(reader: &Reader, spec: &str, extractor: &Extractor) -> Result<EntityKey> {
-    let known = known_entities(reader)?;
-    resolve(spec, extractor, &known)
+/// Resolves `spec` (`TYPE:NAME` or a bare `NAME`) to the stored entity it stands for, or fails saying
+/// that none fits. Article counts are those of the reader's commit.
+pub fn resolve_entity(reader: &Reader, spec: &str, extractor: &Extractor) -> Result<EntityFilter> {
+    let searcher = reader.searcher()?;
+    let known = stored_entities(reader, &searcher)?;
+    let deletes = searcher.segment_readers().iter().any(|s| s.has_deletes());
+    let field = reader.fields().entities;
+    resolve(spec, extractor, known.keys(), |key| {
+        if deletes {
+            alive_articles(&searcher, field, key)
+        } else {
+            Ok(known.get(key).copied().unwrap_or(0))
+        }
+    })
 }
 
-/// Resolution against a given set of stored entities.
-pub(crate) fn resolve(
+/// The articles of `searcher` that carry `key`, deleted ones left out.
+fn alive_articles(
+    searcher: &Searcher,
+    field: tantivy::schema::Field,
+    (kind, name): &EntityKey,
+) -> Result<u64> {
+    let term = Term::from_facet(field, &entity_facet(*kind, name));
+    let query = TermQuery::new(term, IndexRecordOption::Basic);
+    Ok(searcher.search(&query, &Count)? as u64)
+}
+
+/// Resolution against the stored entities `known`, `articles` giving each one's article count.
+///
+/// Each entity that fits gets its strongest [`Evidence`]. When some fit as a whole name (name, alias,
+/// folded suffix, last name), those compete and prefix matches are left out; otherwise the prefix
+/// matches compete. The one in most articles wins (ties: stronger evidence, then name), so that a rare
+/// exact name (a place "Baker" in 4 articles) does not shadow a frequent person (James Baker, 214).
+/// Gazetteer entities that were never stored fit with 0 articles and win only when nothing stored fits.
+pub(crate) fn resolve<'a>(
     spec: &str,
     extractor: &Extractor,
-    known: &BTreeSet<EntityKey>,
-) -> Result<EntityKey> {
+    known: impl IntoIterator<Item = &'a EntityKey>,
+    articles: impl Fn(&EntityKey) -> Result<u64>,
+) -> Result<EntityFilter> {
     let (kind, name) = match spec.split_once(':') {
         Some((kind, name)) => match kind.parse::<EntityKind>() {
             Ok(kind) => (Some(kind), name.trim()),
@@ -53,49 +177,309 @@ pub(crate) fn resolve(
         )));
     }
     let wanted = |k: EntityKind| kind.is_none_or(|want| want == k);
-    let lower = name.to_lowercase();
-    let mut candidates: BTreeSet<EntityKey> = extractor
-        .lookup(name)
-        .into_iter()
-        .filter(|(k, _)| wanted(*k))
-        .collect();
-    candidates.extend(
-        known
-            .iter()
-            .filter(|(k, n)| wanted(*k) && n.to_lowercase() == lower)
-            .cloned(),
-    );
-    if candidates.is_empty() {
-        let suffix = format!(" {lower}");
-        candidates.extend(
-            known
-                .iter()
-                .filter(|(k, n)| wanted(*k) && n.to_lowercase().ends_with(&suffix))
-                .cloned(),
+    let typed = Typed::new(name);
+    let mut fits: BTreeMap<EntityKey, Evidence> = BTreeMap::new();
+    let mut fit = |key: EntityKey, evidence: Evidence| {
+        let best = fits.entry(key).or_insert(evidence);
+        *best = (*best).min(evidence);
+    };
+    for (k, n) in extractor.lookup(name) {
+        if wanted(k) {
+            let evidence = if n.to_lowercase() == typed.lower {
+                Evidence::Name
+            } else {
+                Evidence::Alias
+            };
+            fit((k, n), evidence);
+        }
+    }
+    for key in known {
+        if wanted(key.0) {
+            if let Some(evidence) = typed.fits(key.0, &key.1) {
+                fit(key.clone(), evidence);
+            }
+        }
+    }
+    let whole = fits.values().any(|e| e.whole());
+    let mut pool = Vec::new();
+    for ((kind, name), evidence) in fits {
+        if evidence.whole() == whole {
+            let articles = articles(&(kind, name.clone()))?;
+            pool.push(EntityMatch {
+                kind,
+                name,
+                articles,
+                evidence,
+            });
+        }
+    }
+    pool.sort_by(|a, b| {
+        b.articles
+            .cmp(&a.articles)
+            .then(a.evidence.cmp(&b.evidence))
+            .then_with(|| a.name.cmp(&b.name))
+            .then(a.kind.cmp(&b.kind))
+    });
+    let mut pool = pool.into_iter();
+    let Some(entity) = pool.next() else {
+        return Err(Error::Invalid(format!(
+            "entity {spec:?}: no such entity in the gazetteer or the index"
+        )));
+    };
+    Ok(EntityFilter {
+        query: spec.to_string(),
+        entity,
+        others: pool.filter(|m| m.articles > 0).take(MAX_OTHERS).collect(),
+    })
+}
+
+/// The name typed, in the forms it is compared in.
+struct Typed {
+    /// Lower-cased, for equality with a whole name.
+    lower: String,
+    /// Its words, lower-cased, for last names and prefixes.
+    words: Vec<String>,
+    /// Its corporate key (see [`corporate_key`]).
+    corporate: String,
+}
+
+impl Typed {
+    fn new(name: &str) -> Typed {
+        Typed {
+            lower: name.to_lowercase(),
+            words: words(name),
+            corporate: corporate_key(name),
+        }
+    }
+
+    /// The strongest evidence that the stored entity `kind`:`name` is the one typed, if any.
+    fn fits(&self, kind: EntityKind, name: &str) -> Option<Evidence> {
+        if name.to_lowercase() == self.lower {
+            return Some(Evidence::Name);
+        }
+        if kind == EntityKind::Org
+            && !self.corporate.is_empty()
+            && corporate_key(name) == self.corporate
+        {
+            return Some(Evidence::Suffix);
+        }
+        if self.words.is_empty() {
+            return None;
+        }
+        let stored = words(name);
+        if stored.len() <= self.words.len() {
+            return None;
+        }
+        if kind == EntityKind::Person && stored.ends_with(&self.words) {
+            Some(Evidence::LastName)
+        } else if stored.starts_with(&self.words) {
+            Some(Evidence::Prefix)
+        } else {
+            None
+        }
+    }
+}
+
+/// The words of `name`, lower-cased: its runs of letters and digits.
+fn words(name: &str) -> Vec<String> {
+    name.to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Words that end a company's name without telling companies apart: folded away by
+/// [`corporate_key`].
+const CORPORATE_SUFFIXES: &[&str] = &[
+    "ab",
+    "ag",
+    "asa",
+    "bv",
+    "co",
+    "company",
+    "corp",
+    "corporation",
+    "cos",
+    "gmbh",
+    "group",
+    "holding",
+    "holdings",
+    "inc",
+    "incorporated",
+    "limited",
+    "llc",
+    "llp",
+    "lp",
+    "ltd",
+    "nv",
+    "plc",
+    "sa",
+    "spa",
+];
+
+/// The key that makes the spellings of one company's name equal: lower-cased, abbreviation periods
+/// dropped (`S.A.` is `sa`), punctuation made word breaks, and corporate suffixes removed from the
+/// end, repeatedly (`Texaco, Inc.`, `TEXACO INC` and `Texaco` are all `texaco`; `Cadbury Schweppes
+/// Group plc` is `cadbury schweppes`). A name made only of suffixes keeps its first word (`Group`).
+///
+/// Local to entity filters: it decides which stored entities a typed name fits, and changes neither
+/// the entities extracted nor their stored names.
+fn corporate_key(name: &str) -> String {
+    let mut words = words(&name.replace('.', ""));
+    while words.len() > 1
+        && words
+            .last()
+            .is_some_and(|w| CORPORATE_SUFFIXES.contains(&w.as_str()))
+    {
+        words.pop();
+    }
+    words.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn corporate_keys_fold_suffixes_case_and_punctuation() {
+        for (name, key) in [
+            ("Texaco Inc", "texaco"),
+            ("Texaco Inc.", "texaco"),
+            ("Texaco, Inc.", "texaco"),
+            ("TEXACO INC", "texaco"),
+            ("texaco", "texaco"),
+            ("Chrysler Corp", "chrysler"),
+            ("General Motors Corporation", "general motors"),
+            ("Cadbury Schweppes Group plc", "cadbury schweppes"),
+            ("Nestle S.A.", "nestle"),
+            ("Philips N.V.", "philips"),
+            (
+                "Smith Barney, Harris Upham & Co",
+                "smith barney harris upham",
+            ),
+            ("Sears Roebuck and Co", "sears roebuck and"),
+            ("Texaco Canada Inc", "texaco canada"),
+            ("Inco Ltd", "inco"),
+            ("Group", "group"),
+            ("Co Ltd", "co"),
+            ("", ""),
+        ] {
+            assert_eq!(corporate_key(name), key, "{name:?}");
+        }
+    }
+
+    #[test]
+    fn suffixes_are_folded_only_at_the_end() {
+        assert_eq!(corporate_key("Inc Research Co"), "inc research");
+        assert_eq!(
+            corporate_key("Group Four Securitas"),
+            "group four securitas"
         );
     }
-    if candidates.len() > 1 {
-        let in_index: Vec<&EntityKey> = candidates.iter().filter(|c| known.contains(*c)).collect();
-        if let [only] = in_index.as_slice() {
-            return Ok((*only).clone());
-        }
+
+    fn extractor() -> Extractor {
+        let gazetteer = crate::entities::Gazetteer::from_json(
+            r#"{"version":1,"entities":[
+                {"type":"person","name":"James Baker","aliases":["James A. Baker"]},
+                {"type":"person","name":"Vladimir Putin","aliases":["Putin"]}
+            ]}"#,
+            "test",
+        )
+        .expect("gazetteer");
+        crate::entities::ExtractorBuilder::new()
+            .gazetteer(gazetteer)
+            .build()
+            .expect("extractor")
     }
-    let mut iter = candidates.into_iter();
-    match (iter.next(), iter.next()) {
-        (Some(one), None) => Ok(one),
-        (None, _) => Err(Error::Invalid(format!(
-            "entity {spec:?}: no such entity in the gazetteer or the index"
-        ))),
-        (Some(first), Some(second)) => {
-            let list: Vec<String> = [first, second]
-                .into_iter()
-                .chain(iter)
-                .map(|(k, n)| format!("{k}:{n}"))
-                .collect();
-            Err(Error::Invalid(format!(
-                "entity {spec:?} matches several entities: {}; name one as TYPE:NAME",
-                list.join(", ")
-            )))
+
+    fn stored() -> BTreeMap<EntityKey, u64> {
+        [
+            (EntityKind::Person, "James Baker", 214),
+            (EntityKind::Place, "Baker", 4),
+            (EntityKind::Org, "Baker Hughes Inc", 30),
+            (EntityKind::Org, "Texaco Inc", 61),
+            (EntityKind::Org, "Texaco Canada Inc", 12),
+            (EntityKind::Org, "Chrysler", 87),
+            (EntityKind::Org, "Chrysler Corp", 91),
+            (EntityKind::Person, "Vladimir Putin", 5),
+            (EntityKind::Place, "New York", 3),
+            (EntityKind::Place, "New Delhi", 3),
+        ]
+        .into_iter()
+        .map(|(k, n, a)| ((k, n.to_string()), a))
+        .collect()
+    }
+
+    fn resolved(spec: &str) -> Result<EntityFilter> {
+        let known = stored();
+        resolve(spec, &extractor(), known.keys(), |key| {
+            Ok(known.get(key).copied().unwrap_or(0))
+        })
+    }
+
+    fn picked(spec: &str) -> (String, u64, Evidence, Vec<String>) {
+        let filter = resolved(spec).unwrap_or_else(|e| panic!("{spec}: {e}"));
+        let others = filter
+            .others
+            .iter()
+            .map(|m| format!("{}:{}", m.kind, m.name))
+            .collect();
+        let e = filter.entity;
+        (
+            format!("{}:{}", e.kind, e.name),
+            e.articles,
+            e.evidence,
+            others,
+        )
+    }
+
+    #[test]
+    fn the_entity_in_most_articles_wins_among_whole_names() {
+        let (name, articles, evidence, others) = picked("baker");
+        assert_eq!(name, "person:James Baker");
+        assert_eq!((articles, evidence), (214, Evidence::LastName));
+        // Baker Hughes Inc fits only as a prefix, so it is no rival.
+        assert_eq!(others, ["place:Baker"]);
+        assert_eq!(picked("place:baker").0, "place:Baker");
+        assert_eq!(picked("chrysler").0, "org:Chrysler Corp");
+        assert_eq!(picked("chrysler").3, ["org:Chrysler"]);
+    }
+
+    #[test]
+    fn suffixes_fold_before_prefixes_count() {
+        let (name, articles, evidence, others) = picked("org:texaco");
+        assert_eq!(name, "org:Texaco Inc");
+        assert_eq!((articles, evidence), (61, Evidence::Suffix));
+        assert!(others.is_empty(), "{others:?}");
+        assert_eq!(picked("Texaco, Inc.").2, Evidence::Suffix);
+        let (name, _, evidence, others) = picked("texaco canada");
+        assert_eq!(name, "org:Texaco Canada Inc");
+        assert_eq!(evidence, Evidence::Suffix);
+        assert!(others.is_empty());
+    }
+
+    #[test]
+    fn prefixes_compete_when_no_whole_name_fits() {
+        let (name, articles, evidence, others) = picked("new");
+        assert_eq!((name.as_str(), articles), ("place:New Delhi", 3));
+        assert_eq!(evidence, Evidence::Prefix);
+        assert_eq!(others, ["place:New York"]);
+    }
+
+    #[test]
+    fn aliases_and_unknown_names() {
+        let (name, _, evidence, _) = picked("PUTIN");
+        assert_eq!(
+            (name.as_str(), evidence),
+            ("person:Vladimir Putin", Evidence::Alias)
+        );
+        assert_eq!(picked("person:james a. baker").2, Evidence::Alias);
+        assert_eq!(picked("org:baker").0, "org:Baker Hughes Inc");
+        for spec in ["person:nobody", "org:putin", "thing:putin", "ker"] {
+            let err = resolved(spec).expect_err(spec).to_string();
+            assert!(err.contains("no such entity"), "{spec}: {err}");
         }
+        assert!(resolved("person:").is_err());
     }
 }

@@ -1,7 +1,9 @@
 //! Entity facet counts over the articles matching a query, and the catalogue of entities in the index.
 //! Counting reads each segment's facet column (ordinals); `merge_fruits` maps them to global entity ids
 //! through the [`EntityTable`] (which decodes each ordinal of a segment from its dictionary the first
-//! time a query meets it, and remembers it), sums, and names only the entities reported.
+//! time a query meets it, and remembers it), sums, and names only the entities reported. A list is
+//! ordered by count (articles or stories), then by the matching articles that carry the entity, then
+//! by name; the index stores each entity once per article, so mentions cannot break ties.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -94,29 +96,44 @@ impl EntityTable {
         inner.segments.retain(|id, _| live.contains(id));
     }
 
-    /// Per kind in `kinds`, the `limit` entities with the highest counts, most frequent first (ties by
-    /// name); only those are cloned out of the table. `counted` lists the ids whose count is not zero.
-    fn top(&self, counts: &[u64], counted: &[u32], kinds: &[EntityKind], limit: usize) -> Facets {
+    /// Per kind of `listing`, the `limit` entities with the highest counts, most frequent first (ties
+    /// by the articles that carry them, then by name), and the pinned entities of that kind wherever
+    /// they rank; only those are cloned out of the table.
+    fn top(&self, totals: &Totals, listing: &Listing) -> Facets {
         let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         let names = &inner.names;
-        let counts = &counts[..counts.len().min(names.len())];
+        let len = totals.counts.len().min(names.len());
+        let (counts, articles) = (&totals.counts[..len], &totals.articles[..len]);
         let order = |a: &usize, b: &usize| {
             counts[*b]
                 .cmp(&counts[*a])
+                .then(articles[*b].cmp(&articles[*a]))
                 .then_with(|| names[*a].1.cmp(&names[*b].1))
         };
-        kinds
+        let limit = listing.limit;
+        listing
+            .kinds
             .iter()
             .map(|&kind| {
-                let mut ids: Vec<usize> = counted
+                let mut ids: Vec<usize> = totals
+                    .counted
                     .iter()
                     .map(|&id| id as usize)
-                    .filter(|&id| id < counts.len() && counts[id] > 0 && names[id].0 == kind)
+                    .filter(|&id| id < len && counts[id] > 0 && names[id].0 == kind)
                     .collect();
                 if ids.len() > limit && limit > 0 {
                     ids.select_nth_unstable_by(limit - 1, order);
                 }
+                let pinned: Vec<usize> = listing
+                    .pinned
+                    .iter()
+                    .filter(|key| key.0 == kind)
+                    .filter_map(|key| inner.ids.get(key))
+                    .map(|&id| id as usize)
+                    .filter(|id| ids[limit.min(ids.len())..].contains(id))
+                    .collect();
                 ids.truncate(limit);
+                ids.extend(pinned);
                 ids.sort_by(order);
                 let list = ids
                     .into_iter()
@@ -128,6 +145,45 @@ impl EntityTable {
                 (kind.as_str().to_string(), list)
             })
             .collect()
+    }
+}
+
+/// What a facet list shows: the kinds counted, the entities kept per kind (the most frequent), and the
+/// entities listed wherever they rank (the search's entity filters).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Listing {
+    pub(crate) kinds: Vec<EntityKind>,
+    /// Entities kept per kind, the most frequent.
+    pub(crate) limit: usize,
+    /// Entities listed beyond the limit when it would cut them.
+    pub(crate) pinned: Vec<EntityKey>,
+}
+
+/// Per global entity id: its count (articles or stories) and the matching articles that carry it.
+#[derive(Default)]
+struct Totals {
+    counts: Vec<u64>,
+    articles: Vec<u64>,
+    /// The ids counted, each once.
+    counted: Vec<u32>,
+}
+
+impl Totals {
+    /// Adds `count` and `articles` to entity `id` (nothing for [`NOT_AN_ENTITY`]).
+    fn add(&mut self, id: u32, count: u64, articles: u64) {
+        if id == NOT_AN_ENTITY {
+            return;
+        }
+        let at = id as usize;
+        if at >= self.counts.len() {
+            self.counts.resize(at + 1, 0);
+            self.articles.resize(at + 1, 0);
+        }
+        if self.counts[at] == 0 && self.articles[at] == 0 {
+            self.counted.push(id);
+        }
+        self.counts[at] += count;
+        self.articles[at] += articles;
     }
 }
 
@@ -147,9 +203,7 @@ fn distinct(ords: &[u64]) -> (Vec<u64>, Vec<u32>) {
 /// stories: the articles of one story count once.
 pub(crate) struct EntityCounter<'a> {
     pub(crate) field: String,
-    pub(crate) kinds: Vec<EntityKind>,
-    /// Entities kept per kind, the most frequent.
-    pub(crate) limit: usize,
+    pub(crate) listing: Listing,
     pub(crate) table: &'a EntityTable,
     /// The story of every article (see [`crate::store::stories`]), to count stories rather than articles.
     pub(crate) stories: Option<std::sync::Arc<Stories>>,
@@ -258,8 +312,7 @@ impl<'a> EntityCounter<'a> {
     pub(crate) fn grouping_matches(self, max_distance: u32) -> StoryEntityCounter<'a> {
         StoryEntityCounter {
             field: self.field,
-            kinds: self.kinds,
-            limit: self.limit,
+            listing: self.listing,
             max_distance,
             table: self.table,
         }
@@ -299,28 +352,15 @@ impl Collector for EntityCounter<'_> {
     }
 
     fn merge_fruits(&self, fruits: Vec<SegmentCounts>) -> tantivy::Result<Self::Fruit> {
-        let mut total: Vec<u64> = Vec::new();
-        let mut counted: Vec<u32> = Vec::new();
-        let mut add = |id: u32, count: u64| {
-            if id != NOT_AN_ENTITY {
-                let at = id as usize;
-                if at >= total.len() {
-                    total.resize(at + 1, 0);
-                }
-                if total[at] == 0 {
-                    counted.push(id);
-                }
-                total[at] += count;
-            }
-        };
-        // `story << 32 | global id`, once per story and entity.
+        let mut totals = Totals::default();
+        // `story << 32 | global id`, once per article and entity (an article's facets are distinct).
         let mut shared: Vec<u64> = Vec::new();
         for fruit in fruits {
             // `counts` is in ordinal order, so its ordinals are sorted and distinct.
             let ords: Vec<u64> = fruit.counts.iter().map(|&(ord, _)| ord).collect();
             let ids = self.table.ids(&fruit.facets, &ords);
             for (id, &(_, count)) in ids.into_iter().zip(&fruit.counts) {
-                add(id, count);
+                totals.add(id, count, count);
             }
             let shared_ords: Vec<u64> = fruit.shared.iter().map(|key| key & 0xffff_ffff).collect();
             let (sorted, positions) = distinct(&shared_ords);
@@ -333,12 +373,16 @@ impl Collector for EntityCounter<'_> {
                     .map(|(key, p)| key >> 32 << 32 | u64::from(ids[p as usize])),
             );
         }
+        let id = |key: u64| (key & 0xffff_ffff) as u32;
+        for &key in &shared {
+            totals.add(id(key), 0, 1);
+        }
         shared.sort_unstable();
         shared.dedup();
         for key in shared {
-            add((key & 0xffff_ffff) as u32, 1);
+            totals.add(id(key), 1, 0);
         }
-        Ok(self.table.top(&total, &counted, &self.kinds, self.limit))
+        Ok(self.table.top(&totals, &self.listing))
     }
 }
 
@@ -381,9 +425,7 @@ impl SegmentCollector for SegmentEntityCounter {
 /// times counts once. Used when the index's stories file cannot answer (see [`crate::store::stories`]).
 pub(crate) struct StoryEntityCounter<'a> {
     field: String,
-    kinds: Vec<EntityKind>,
-    /// Entities kept per kind, the most frequent.
-    limit: usize,
+    listing: Listing,
     max_distance: u32,
     table: &'a EntityTable,
 }
@@ -444,15 +486,20 @@ impl Collector for StoryEntityCounter<'_> {
             .filter(|&&id| id != NOT_AN_ENTITY)
             .max()
             .map_or(0, |&m| m as usize + 1);
-        // counts[id]: stories carrying entity id; marked[id]: the last story that counted it.
+        // counts[id]: stories carrying entity id; marked[id]: the last story that counted it;
+        // articles[id]: articles carrying it.
         let mut counts = vec![0u64; size];
+        let mut articles = vec![0u64; size];
         let mut marked = vec![usize::MAX; size];
         let mut count = |story: usize, article: usize| {
             for &id in &entities[starts[article]..starts[article + 1]] {
                 let id = id as usize;
-                if id < size && marked[id] != story {
-                    marked[id] = story;
-                    counts[id] += 1;
+                if id < size {
+                    articles[id] += 1;
+                    if marked[id] != story {
+                        marked[id] = story;
+                        counts[id] += 1;
+                    }
                 }
             }
         };
@@ -470,7 +517,12 @@ impl Collector for StoryEntityCounter<'_> {
         let counted: Vec<u32> = (0..size as u32)
             .filter(|&id| counts[id as usize] > 0)
             .collect();
-        Ok(self.table.top(&counts, &counted, &self.kinds, self.limit))
+        let totals = Totals {
+            counts,
+            articles,
+            counted,
+        };
+        Ok(self.table.top(&totals, &self.listing))
     }
 }
 

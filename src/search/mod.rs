@@ -27,6 +27,7 @@ use crate::store::{Fields, Store};
 use crate::Result;
 
 pub use crate::store::columns::EntityKey;
+pub use entity_filter::{EntityFilter, EntityMatch, Evidence};
 pub use query::build_query;
 pub use snippet::Snippet;
 
@@ -115,8 +116,9 @@ pub struct SearchRequest {
     pub until: Option<OffsetDateTime>,
     /// Longest snippet, in characters.
     pub snippet_chars: usize,
-    /// Entities every hit must carry (resolved, see [`entity_filter::resolve_entity`]).
-    pub entities: Vec<EntityKey>,
+    /// Entities every hit must carry, as resolved by [`entity_filter::resolve_entity`]. Each is also
+    /// listed in its kind's facet counts, whatever the limit.
+    pub entities: Vec<EntityFilter>,
     /// Entity kinds to count over all matching articles (none: no counting).
     pub facets: Vec<EntityKind>,
     /// Entities listed per kind in the counts.
@@ -189,6 +191,9 @@ pub struct SearchResults {
     pub hits: Vec<Hit>,
     /// Entity counts per type (filled when asked for).
     pub facets: BTreeMap<String, Vec<FacetCount>>,
+    /// The request's entity filters as resolved: which entity each stands for, and the others that fit.
+    #[serde(default)]
+    pub entity_filters: Vec<EntityFilter>,
 }
 
 /// One search hit.
@@ -248,7 +253,9 @@ pub struct Duplicate {
     pub distance: u32,
 }
 
-/// How many matching articles carry an entity.
+/// How many matching articles (or stories) carry an entity. A kind's list is ordered by count, then by
+/// the matching articles that carry the entity, then by name (mentions are not stored, so they cannot
+/// break ties).
 #[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct FacetCount {
     /// Canonical name.
@@ -299,6 +306,7 @@ impl Reader {
             total_hits,
             hits,
             facets,
+            entity_filters: request.entities.clone(),
         })
     }
 
@@ -398,15 +406,18 @@ impl Reader {
     }
 
     fn article_counter(&self, request: &SearchRequest) -> facets::EntityCounter<'_> {
-        self.entity_counter(request.facets.clone(), request.facet_limit)
+        self.entity_counter(facets::Listing {
+            kinds: request.facets.clone(),
+            limit: request.facet_limit,
+            pinned: request.entities.iter().map(EntityFilter::key).collect(),
+        })
     }
 
-    /// Counts the articles that carry each entity of `kinds`, `limit` per kind.
-    fn entity_counter(&self, kinds: Vec<EntityKind>, limit: usize) -> facets::EntityCounter<'_> {
+    /// Counts the articles that carry each entity of the listing's kinds.
+    fn entity_counter(&self, listing: facets::Listing) -> facets::EntityCounter<'_> {
         facets::EntityCounter {
             field: crate::store::schema::names::ENTITIES.into(),
-            kinds,
-            limit,
+            listing,
             table: &self.entity_table,
             stories: None,
         }
@@ -419,7 +430,11 @@ impl Reader {
         limit: usize,
     ) -> Result<BTreeMap<String, Vec<FacetCount>>> {
         let searcher = self.searcher()?;
-        let counter = self.entity_counter(kinds.to_vec(), limit);
+        let counter = self.entity_counter(facets::Listing {
+            kinds: kinds.to_vec(),
+            limit,
+            pinned: Vec::new(),
+        });
         Ok(searcher.search(&tantivy::query::AllQuery, &counter)?)
     }
 }

@@ -35,8 +35,8 @@ pub fn build_query(store: &Store, request: &SearchRequest) -> Result<Box<dyn Que
         message: explain(&e),
     })?;
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, parsed)];
-    for (kind, name) in &request.entities {
-        let term = Term::from_facet(f.entities, &entity_facet(*kind, name));
+    for entity in request.entities.iter().map(|e| &e.entity) {
+        let term = Term::from_facet(f.entities, &entity_facet(entity.kind, &entity.name));
         clauses.push((
             Occur::Must,
             filter(TermQuery::new(term, IndexRecordOption::Basic)),
