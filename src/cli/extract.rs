@@ -19,6 +19,9 @@ pub struct Args {
     /// A gazetteer of your own, merged over the built-in one.
     #[arg(long, value_name = "FILE")]
     gazetteer: Option<PathBuf>,
+    /// An entity tagger model of your own (from `newsidx train-tagger`) instead of the built-in one.
+    #[arg(long, value_name = "MODEL")]
+    tagger: Option<std::path::PathBuf>,
     /// Print JSON: {"entities": [{"type", "name", "text", "start", "end"}]}, one per mention, in text
     /// order; offsets are UTF-8 byte offsets into the input, end exclusive.
     #[arg(long)]
@@ -61,7 +64,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             e.utf8_error().valid_up_to()
         )
     })?;
-    let enricher = super::enricher(args.gazetteer.as_deref())?;
+    let enricher = super::enricher(args.gazetteer.as_deref(), args.tagger.as_deref())?;
     let mentions = enricher.extractor().extract(&text);
     if args.json {
         let out: Vec<MentionOut<'_>> = mentions

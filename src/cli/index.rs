@@ -45,6 +45,10 @@ pub struct Args {
     /// your entries win on clashes.
     #[arg(long, value_name = "FILE")]
     gazetteer: Option<PathBuf>,
+    /// An entity tagger model of your own (from `newsidx train-tagger`) instead of the built-in one;
+    /// index and search with the same model.
+    #[arg(long, value_name = "MODEL")]
+    tagger: Option<std::path::PathBuf>,
     /// Print the summary as JSON on stdout: {"added", "updated", "rejected", "skipped_files", "articles"}.
     #[arg(long)]
     json: bool,
@@ -68,7 +72,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         commit_every: args.commit_every,
         ..WriterOptions::default()
     };
-    let enricher = super::enricher(args.gazetteer.as_deref())?;
+    let enricher = super::enricher(args.gazetteer.as_deref(), args.tagger.as_deref())?;
     let mut writer = index.writer(&options)?;
     let sources = Sources {
         paths: args.paths.clone(),

@@ -76,9 +76,19 @@ pub fn run() -> anyhow::Result<ExitCode> {
     }
 }
 
-/// The enricher for a run: the built-in gazetteer, plus the user's file when given.
-pub fn enricher(gazetteer: Option<&std::path::Path>) -> anyhow::Result<newsidx::Enricher> {
-    Ok(newsidx::Enricher::new(user_gazetteer(gazetteer)?)?)
+/// The enricher for a run: the built-in gazetteer, plus the user's file when given, and the built-in
+/// tagger model or the user's.
+pub fn enricher(
+    gazetteer: Option<&std::path::Path>,
+    tagger: Option<&std::path::Path>,
+) -> anyhow::Result<newsidx::Enricher> {
+    let tagger = tagger
+        .map(newsidx::entities::Tagger::from_file)
+        .transpose()?;
+    Ok(newsidx::Enricher::with_tagger(
+        user_gazetteer(gazetteer)?,
+        tagger,
+    )?)
 }
 
 /// The user's gazetteer file of `--gazetteer FILE`, read and parsed.

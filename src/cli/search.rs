@@ -66,6 +66,9 @@ pub struct Args {
     /// A gazetteer of your own, for resolving --entity names (as given to `index`).
     #[arg(long, value_name = "FILE")]
     gazetteer: Option<std::path::PathBuf>,
+    /// An entity tagger model of your own (as given to `index`).
+    #[arg(long, value_name = "MODEL")]
+    tagger: Option<std::path::PathBuf>,
     /// Print one JSON object: {"query", "total_hits", "hits": [...], "facets": {...},
     /// "entity_filters": [...]}.
     #[arg(long)]
@@ -100,7 +103,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let index = super::open(&args.index.dir)?;
     let mut entities = Vec::with_capacity(args.entities.len());
     if !args.entities.is_empty() {
-        let enricher = super::enricher(args.gazetteer.as_deref())?;
+        let enricher = super::enricher(args.gazetteer.as_deref(), args.tagger.as_deref())?;
         for spec in &args.entities {
             let entity = index.resolve_entity(spec, enricher.extractor());
             entities.push(entity.with_context(|| {

@@ -113,9 +113,21 @@ pub(crate) fn candidates(
         let Some(kind) = span.class.kind() else {
             continue;
         };
-        let Some((first, last)) = trim(text, tokens, words, kind, span.first, span.last) else {
+        let Some((mut first, mut last)) = trim(text, tokens, words, kind, span.first, span.last)
+        else {
             continue;
         };
+        // A gazetteer name of the same type that the span overlaps and does not contain sets the
+        // bounds: the list knows where "VLADIMIR PUTIN" ends better than capitals do.
+        if let Some(h) = hits.iter().find(|h| {
+            h.first < last
+                && first < h.last
+                && (h.first < first || h.last > last)
+                && compiled.entity(h.entity).0 == kind
+        }) {
+            first = first.min(h.first);
+            last = last.max(h.last);
+        }
         if covered[first..last].iter().any(|&c| c) {
             continue;
         }
@@ -127,7 +139,7 @@ pub(crate) fn candidates(
         });
         let source = match hit {
             Some(h)
-                if compiled.entity(h.entity).0 == kind
+                if agrees(compiled.entity(h.entity).0, kind)
                     && may_name(
                         h,
                         compiled,
@@ -158,7 +170,13 @@ pub(crate) fn candidates(
         let shouted = tokens[h.first..h.last]
             .iter()
             .all(|t| !t.is(WORD) || t.is(SHOUT));
-        if shouted && !h.acronym && !taken[h.first..h.last].iter().any(|&t| t) {
+        let words_in = tokens[h.first..h.last]
+            .iter()
+            .filter(|t| t.is(WORD))
+            .count();
+        // Elsewhere a name of two or more words the list knows is kept too ("Sean Spicer").
+        let known = !shouted && !headline && words_in >= 2;
+        if (shouted && !h.acronym || known) && !taken[h.first..h.last].iter().any(|&t| t) {
             let source = if may_name(
                 h,
                 compiled,
@@ -250,6 +268,14 @@ fn trim(
         return None;
     }
     Some((a, b))
+}
+
+/// Whether a gazetteer name of kind `listed` may name a span the tagger typed `tagged`. The
+/// gazetteer's type wins ("White House" is an organisation, though wire style often tags it as a
+/// place), except where a place names a team or a delegation ("Japan beat Syria 2-1"): the tagger
+/// reads that from the context and the gazetteer cannot.
+fn agrees(listed: EntityKind, tagged: EntityKind) -> bool {
+    listed == tagged || !(listed == EntityKind::Place && tagged == EntityKind::Org)
 }
 
 /// Only corporate suffixes and punctuation in tokens `a..b` ("Inc", "Corp .", ", Ltd").

@@ -21,7 +21,7 @@ use super::super::tokens::{
 use super::super::EntityKind;
 
 /// The version of the feature set; a model records the version it was trained with.
-pub(crate) const FEATURE_VERSION: u32 = 1;
+pub(crate) const FEATURE_VERSION: u32 = 2;
 
 /// Lines shorter than this are headings, bylines or table rows rather than prose.
 const SHORT_LINE: usize = 40;
@@ -39,7 +39,7 @@ fn hash_bytes(bytes: impl Iterator<Item = u8>) -> u64 {
     })
 }
 
-fn hash_str(s: &str) -> u64 {
+pub(crate) fn hash_str(s: &str) -> u64 {
     hash_bytes(s.bytes())
 }
 
@@ -66,6 +66,8 @@ struct Info {
     gazetteer: u8,
     seen_lower: bool,
     seen_cap_mid: bool,
+    /// Word-list flags ([`super::lists`]): of the lower-cased word and of the capitalised word.
+    listed: u8,
     flags: u16,
     short_line: bool,
     long: bool,
@@ -154,6 +156,7 @@ impl Context {
                 gazetteer: 0,
                 seen_lower: false,
                 seen_cap_mid: false,
+                listed: 0,
                 flags: t.flags,
                 short_line: line_len[i] < SHORT_LINE,
                 long: chars.len() > 8,
@@ -175,7 +178,11 @@ impl Context {
                 } else {
                     word.to_string()
                 };
-                inf.seen_cap_mid = cap_mid_seen.contains(&hash_str(&cap));
+                let cap_hash = hash_str(&cap);
+                inf.seen_cap_mid = cap_mid_seen.contains(&cap_hash);
+                let lists = super::lists::lists();
+                inf.listed = (lists.of(inf.lower) & super::lists::COMMON)
+                    | (lists.of(cap_hash) & (super::lists::PROPER | super::lists::SURNAME));
             }
         }
         for hit in hits {
@@ -271,6 +278,20 @@ impl Context {
                 | u64::from(me.seen_cap_mid) << 1
                 | u64::from(me.flags & (SENT_START | SHOUT)) << 2;
             out.push(key(30, &[doc]));
+            out.push(key(32, &[u64::from(me.listed)]));
+            out.push(key(33, &[u64::from(me.listed), doc]));
+            if let Some(next) = at(ii + 1) {
+                out.push(key(
+                    34,
+                    &[u64::from(me.listed), u64::from(next.listed), next.shape],
+                ));
+            }
+            if let Some(prev) = at(ii - 1) {
+                out.push(key(
+                    35,
+                    &[u64::from(prev.listed), prev.shape, u64::from(me.listed)],
+                ));
+            }
         }
         if me.flags & DIGIT != 0 {
             out.push(key(31, &[u64::from(me.flags & (CAP | LOWER))]));

@@ -13,6 +13,7 @@
 //! was trained. Spans under the model's threshold (also chosen on held-out data) are dropped.
 
 mod features;
+mod lists;
 mod train;
 
 use std::ops::Range;
@@ -431,8 +432,20 @@ fn anchors(text: &str, t: &Token) -> bool {
             || text[t.start..t.end].chars().skip(1).any(char::is_uppercase))
 }
 
-/// The islands of `seq`: maximal runs of anchor tokens joined by gaps of at most two tokens, each
-/// extended by a period attached to its last word ("Inc.").
+/// A period, `!` or `?` followed by a space: no name runs on past it ("... Shinzo Abe. Abe said").
+fn sentence_end(text: &str, tokens: &[Token], i: usize) -> bool {
+    let after_abbreviation = i > 0
+        && !tokens[i].is(SPACE_BEFORE)
+        && super::tokens::ABBREVIATIONS.contains(&tokens[i - 1].text(text));
+    !after_abbreviation
+        && matches!(tokens[i].text(text), "." | "!" | "?")
+        && tokens
+            .get(i + 1)
+            .is_none_or(|t| t.is(SPACE_BEFORE) || t.is(super::tokens::BREAK_BEFORE))
+}
+
+/// The islands of `seq`: maximal runs of anchor tokens joined by gaps of at most two tokens (never
+/// across the end of a sentence), each extended by a period attached to its last word ("Inc.").
 pub(crate) fn islands(text: &str, tokens: &[Token], seq: Range<usize>) -> Vec<Range<usize>> {
     let mut out: Vec<Range<usize>> = Vec::new();
     let mut i = seq.start;
@@ -445,6 +458,9 @@ pub(crate) fn islands(text: &str, tokens: &[Token], seq: Range<usize>) -> Vec<Ra
         let mut end = i + 1;
         let mut j = end;
         while j < seq.end && j <= end + 2 {
+            if sentence_end(text, tokens, j) {
+                break;
+            }
             if anchors(text, &tokens[j]) {
                 end = j + 1;
             }
