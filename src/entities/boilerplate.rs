@@ -1,6 +1,6 @@
 //! The source is not an entity of its own articles: a wire's sign-off ("Reuter" alone on the last
-//! line), its dateline credit ("LONDON (Reuters) -"), and the article's own source named on a line of
-//! its own are not counted as mentions.
+//! line), its dateline credit ("LONDON (Reuters) -"), and the article's own source by name are not
+//! counted as mentions.
 
 use super::{EntityKind, Mention};
 
@@ -22,12 +22,17 @@ pub(crate) fn is_source_credit(text: &str, m: &Mention, source: Option<&str>) ->
         .trim()
         .trim_matches(|c: char| !c.is_alphanumeric())
         .eq_ignore_ascii_case(m.text.trim_matches(|c: char| !c.is_alphanumeric()));
+    // The article's own source by name, wherever it is ("a spokesman told Reuters"); "Reuter" for
+    // "Reuters" too. A company whose name starts with it ("Reuters Holdings") is news.
     let is_source = source.is_some_and(|s| {
         let s = s.trim().to_lowercase();
-        let t = m.text.to_lowercase();
-        !s.is_empty() && (s == t || s.starts_with(&t) || t.starts_with(&s))
+        let name = m.name.to_lowercase();
+        !s.is_empty()
+            && (name == s
+                || name.strip_suffix('s').is_some_and(|n| n == s)
+                || s.strip_suffix('s').is_some_and(|b| b == name))
     });
-    if alone && (near_end || is_source) {
+    if is_source || alone && near_end {
         return true;
     }
     // A dateline credit: "(Reuters) -", "(AP) --".

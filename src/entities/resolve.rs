@@ -210,6 +210,17 @@ pub(crate) fn resolve(
             Source::Tagged(kind) => {
                 let words = tokens[first..last].iter().filter(|t| t.is(WORD)).count();
                 let mut name = None;
+                // One word that is the surname of a person named in full in the article is that
+                // person, whatever type the tagger guessed ("Treasury Secretary James Baker ...
+                // Baker said").
+                if words == 1 && kind != EntityKind::Person {
+                    if let Some((_, person)) = lookup(&lexicon, context, text, tokens, first, last)
+                        .filter(|(k, _)| *k == EntityKind::Person)
+                    {
+                        emit(EntityKind::Person, person, first, last);
+                        continue;
+                    }
+                }
                 if kind == EntityKind::Person {
                     if words == 1 {
                         name = lookup(&lexicon, context, text, tokens, first, last)

@@ -11,7 +11,7 @@
 use rustc_hash::FxHashSet;
 
 use super::gazetteer::{Compiled, Hit};
-use super::lexicon::{Words, CORP_SUFFIX, DEMONYM, LTITLE, TITLE};
+use super::lexicon::{Words, CORP_SUFFIX, DEMONYM, LTITLE, ORG_SUFFIX, TITLE};
 use super::tagger::Span;
 use super::tokens::{Token, SHOUT, SPACE_BEFORE, WORD};
 use super::EntityKind;
@@ -128,6 +128,22 @@ pub(crate) fn candidates(
             first = first.min(h.first);
             last = last.max(h.last);
         }
+        let mut kind = kind;
+        if kind == EntityKind::Person {
+            // "Merrill Lynch and Co", "Dean Witter Inc": a corporate form makes it a company.
+            if let Some(end) = corporate_tail(text, tokens, words, last) {
+                kind = EntityKind::Org;
+                last = end;
+            }
+        }
+        if kind == EntityKind::Org && (first..last).filter(|&i| tokens[i].is(WORD)).count() == 1 {
+            // "the Bank", "the Commission": a common head word alone names no one organisation.
+            if words.has(tokens[first].text(text), ORG_SUFFIX)
+                && !hits.iter().any(|h| h.first == first)
+            {
+                continue;
+            }
+        }
         if covered[first..last].iter().any(|&c| c) {
             continue;
         }
@@ -137,9 +153,12 @@ pub(crate) fn candidates(
                     || compiled.entity(h.entity).0 == EntityKind::Org
                         && suffix_only(text, tokens, words, h.last, last))
         });
+        if hit.is_none() && span.by_position && (first, last) == (span.first, span.last) {
+            continue;
+        }
         let source = match hit {
             Some(h)
-                if agrees(compiled.entity(h.entity).0, kind)
+                if agrees(compiled.entity(h.entity).0, kind, span.confidence)
                     && may_name(
                         h,
                         compiled,
@@ -267,15 +286,51 @@ fn trim(
     if words_in == 0 || words_in == 1 && words.has(tokens[a].text(text), DEMONYM) {
         return None;
     }
+    // Only corporate forms ("Co", "Inc"), or a nationality ("West German"): no name.
+    if (a..b).all(|i| !word(i) || words.has(tokens[i].text(text), CORP_SUFFIX))
+        || kind != EntityKind::Person && words.has(tokens[b - 1].text(text), DEMONYM)
+    {
+        return None;
+    }
     Some((a, b))
 }
 
-/// Whether a gazetteer name of kind `listed` may name a span the tagger typed `tagged`. The
-/// gazetteer's type wins ("White House" is an organisation, though wire style often tags it as a
-/// place), except where a place names a team or a delegation ("Japan beat Syria 2-1"): the tagger
-/// reads that from the context and the gazetteer cannot.
-fn agrees(listed: EntityKind, tagged: EntityKind) -> bool {
-    listed == tagged || !(listed == EntityKind::Place && tagged == EntityKind::Org)
+/// Whether a gazetteer name of kind `listed` may name a span the tagger typed `tagged` with
+/// `confidence`. The gazetteer's type wins ("White House" is an organisation, though wire style often
+/// tags it as a place), except where the tagger is sure that a place names a team or a delegation
+/// ("Japan beat Syria 2-1"): it reads that from the context, which the gazetteer cannot.
+fn agrees(listed: EntityKind, tagged: EntityKind, confidence: f32) -> bool {
+    listed == tagged
+        || !(listed == EntityKind::Place && tagged == EntityKind::Org && confidence >= SURE)
+}
+
+/// The confidence at which the tagger's reading of a listed place as a team or delegation wins.
+const SURE: f32 = 0.8;
+
+/// The end of a corporate form right after token `b` ("Inc", "Co.", "and Co", "& Co Inc"), if any.
+fn corporate_tail(text: &str, tokens: &[Token], words: &Words, b: usize) -> Option<usize> {
+    let mut i = b;
+    if tokens
+        .get(i)
+        .is_some_and(|t| matches!(t.text(text), "and" | "&"))
+    {
+        i += 1;
+    }
+    let mut end = None;
+    while tokens
+        .get(i)
+        .is_some_and(|t| t.is(WORD) && words.has(t.text(text), CORP_SUFFIX))
+    {
+        i += 1;
+        if tokens
+            .get(i)
+            .is_some_and(|t| t.text(text) == "." && !t.is(SPACE_BEFORE))
+        {
+            i += 1;
+        }
+        end = Some(i);
+    }
+    end
 }
 
 /// Only corporate suffixes and punctuation in tokens `a..b` ("Inc", "Corp .", ", Ltd").

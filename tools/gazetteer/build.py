@@ -252,7 +252,9 @@ class Registry:
 def add_curated(reg, fname):
     for e in load_curated(fname):
         check_entry(e, fname)
-        reg.add(e["type"], e["name"], e.get("aliases", []), fname, strict=True)
+        ent = reg.add(e["type"], e["name"], e.get("aliases", []), fname, strict=True)
+        if ent is not None and "active" in e:
+            ent["active"] = e["active"]
 
 
 def add_countries(reg, wheel):
@@ -355,7 +357,7 @@ def add_cities(reg, wheel, stop):
 def check_entry(e, origin):
     if not isinstance(e, dict):
         raise SystemExit("%s: entry is not an object: %r" % (origin, e))
-    extra = set(e) - {"type", "name", "aliases"}
+    extra = set(e) - {"type", "name", "aliases", "active"}
     if extra:
         raise SystemExit("%s: unknown keys %s in %r" % (origin, sorted(extra), e))
     if e.get("type") not in TYPES:
@@ -367,6 +369,9 @@ def check_entry(e, origin):
         raise SystemExit("%s: bad aliases in %r" % (origin, e))
     if len(set(al)) != len(al) or e["name"] in al:
         raise SystemExit("%s: duplicate alias in %r" % (origin, e))
+    act = e.get("active")
+    if act is not None and (not isinstance(act, list) or len(act) != 2 or not all(isinstance(y, int) for y in act) or act[0] > act[1]):
+        raise SystemExit("%s: \"active\" must be [FROM, TO] years in %r" % (origin, e))
 
 
 def validate(doc, first_names=frozenset()):

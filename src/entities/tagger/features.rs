@@ -202,6 +202,17 @@ impl Context {
         Context { info }
     }
 
+    /// Whether token `i` is capitalised only by its place: at the start of a sentence or line or in
+    /// shouted text, an English word ("Net", "Stocks") that the word list does not give as a name and
+    /// that the document never capitalises in mid-sentence.
+    pub fn capitalised_by_position(&self, i: usize) -> bool {
+        let x = &self.info[i];
+        x.flags & (SENT_START | BREAK_BEFORE | SHOUT) != 0
+            && x.listed & super::lists::COMMON != 0
+            && x.listed & super::lists::PROPER == 0
+            && !x.seen_cap_mid
+    }
+
     /// Appends the feature keys of token `i` of the sequence `seq` (token indices) to `out`.
     pub fn features(&self, i: usize, seq: std::ops::Range<usize>, out: &mut Vec<u32>) {
         let at = |j: isize| -> Option<&Info> {

@@ -57,6 +57,8 @@ pub(crate) struct Span {
     pub last: usize,
     pub class: Class,
     pub confidence: f32,
+    /// One word capitalised only by its place (see [`Context::capitalised_by_position`]).
+    pub by_position: bool,
 }
 
 /// A trained tagger model.
@@ -542,6 +544,7 @@ impl Tagger {
                         last,
                         class: Class::ALL[class],
                         confidence: self.confidence(margin),
+                        by_position: last - first == 1 && ctx.capitalised_by_position(first),
                     };
                     out.push((span, margin));
                 }
@@ -557,6 +560,9 @@ const WRAPPED_SHARE: f32 = 0.6;
 /// ... and at least this long, in bytes.
 const WRAPPED_MIN: usize = 30;
 
+/// A short line with figures is a table row, not prose.
+const SHORT_PROSE: usize = 40;
+
 /// A line that reads as a sentence cut short: three or more words, some in lower case, more letters
 /// than digits, no sentence end ("said Kremlin spokesman Dmitry"), unlike a byline, a heading or a
 /// table row.
@@ -570,7 +576,7 @@ fn prose(line: &str) -> bool {
     let letters = line.chars().filter(|c| c.is_alphabetic()).count();
     words.len() >= 3
         && lower >= 1
-        && digits * 2 < letters
+        && (digits == 0 || line.len() >= SHORT_PROSE && digits * 2 < letters)
         && !line.ends_with(['.', '!', '?', ':', ';'])
 }
 
