@@ -4,12 +4,20 @@
 
 use super::{EntityKind, Mention};
 
-/// The text of the line `pos` is on, and whether it is among the last two non-blank lines.
-fn line_at(text: &str, pos: usize) -> (&str, bool) {
+/// The text of the line `pos` is on, and where it ends.
+fn line_at(text: &str, pos: usize) -> (&str, usize) {
     let start = text[..pos].rfind('\n').map_or(0, |p| p + 1);
     let end = text[pos..].find('\n').map_or(text.len(), |p| pos + p);
-    let after = text[end..].lines().filter(|l| !l.trim().is_empty()).count();
-    (&text[start..end], after <= 1)
+    (&text[start..end], end)
+}
+
+/// Whether at most one non-blank line follows byte `end`.
+fn near_end(text: &str, end: usize) -> bool {
+    text[end..]
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .nth(1)
+        .is_none()
 }
 
 /// Whether mention `m` of `text` credits the source rather than naming an organisation in the news.
@@ -17,7 +25,7 @@ pub(crate) fn is_source_credit(text: &str, m: &Mention, source: Option<&str>) ->
     if m.kind != EntityKind::Org {
         return false;
     }
-    let (line, near_end) = line_at(text, m.start);
+    let (line, line_end) = line_at(text, m.start);
     let alone = line
         .trim()
         .trim_matches(|c: char| !c.is_alphanumeric())
@@ -32,7 +40,7 @@ pub(crate) fn is_source_credit(text: &str, m: &Mention, source: Option<&str>) ->
                 || name.strip_suffix('s').is_some_and(|n| n == s)
                 || s.strip_suffix('s').is_some_and(|b| b == name))
     });
-    if is_source || alone && near_end {
+    if is_source || alone && near_end(text, line_end) {
         return true;
     }
     // A dateline credit: "(Reuters) -", "(AP) --".

@@ -452,6 +452,9 @@ const LOC_PREPS: &[&str] = &["in", "at", "near", "from", "outside", "across", "t
 #[derive(Debug)]
 pub(crate) struct Words {
     map: FxHashMap<String, u32>,
+    /// The same flags keyed by the word's FNV-1a hash ([`crate::text::fnv1a`]), for the tagger,
+    /// which has that hash already.
+    by_hash: FxHashMap<u64, u32>,
 }
 
 fn capitalise(w: &str) -> String {
@@ -519,14 +522,19 @@ impl Words {
             add(&capitalise(&name.to_lowercase()), FIRST);
             add(name, FIRST);
         }
-        Words { map }
+        let by_hash = map
+            .iter()
+            .map(|(w, &f)| (crate::text::fnv1a(w.as_bytes()), f))
+            .collect();
+        Words { map, by_hash }
     }
 
     pub fn has(&self, word: &str, flag: u32) -> bool {
         self.map.get(word).is_some_and(|f| f & flag != 0)
     }
 
-    pub(crate) fn flags(&self, word: &str) -> u32 {
-        self.map.get(word).copied().unwrap_or(0)
+    /// [`Words::flags`] of the word whose FNV-1a hash is `hash`.
+    pub(crate) fn flags_by_hash(&self, hash: u64) -> u32 {
+        self.by_hash.get(&hash).copied().unwrap_or(0)
     }
 }

@@ -284,15 +284,17 @@ impl Extractor {
         let hits = self.compiled.find(text, &tokens);
         let spans = match &self.tagger {
             Some(tagger) => {
+                let seqs = tagger::sequences(text, &tokens);
+                let plan = tagger::plan(text, &tokens, &seqs);
                 let ctx = tagger::Context::new(
                     text,
                     &tokens,
                     &hits,
                     |id| self.compiled.entity(id).0,
                     &self.words,
+                    Some(&plan.needed),
                 );
-                let seqs = tagger::sequences(text, &tokens);
-                tagger.tag(text, &tokens, &ctx, &seqs, self.min_confidence)
+                tagger.tag(&ctx, &plan, self.min_confidence)
             }
             None => Vec::new(),
         };

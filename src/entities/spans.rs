@@ -193,17 +193,16 @@ pub(crate) fn candidates(
             .iter()
             .filter(|t| t.is(WORD))
             .count();
-        // Elsewhere a name of two or more words the list knows is kept too ("Sean Spicer").
-        let known = !shouted && !headline && words_in >= 2;
+        // Elsewhere a name of two or more words the list knows is kept too ("Sean Spicer"), and a
+        // listed person right after a title ("Prime Minister Abe").
+        let is_titled = titled(text, tokens, words, h.first);
+        let person = compiled.entity(h.entity).0 == EntityKind::Person;
+        let known = !shouted && !headline && (words_in >= 2 || person && is_titled);
         if (shouted && !h.acronym || known) && !taken[h.first..h.last].iter().any(|&t| t) {
-            let source = if may_name(
-                h,
-                compiled,
-                &named,
-                evidence,
-                titled(text, tokens, words, h.first),
-            ) {
+            let source = if may_name(h, compiled, &named, evidence, is_titled) {
                 Source::Gazetteer(h.entity)
+            } else if known && person {
+                Source::Tagged(EntityKind::Person)
             } else {
                 Source::Untyped
             };
@@ -247,10 +246,7 @@ fn trim(
             && matches!(tokens[b - 2].text(text), "'" | "\u{2019}")
         {
             b -= 2;
-        } else if b > a
-            && !word(b - 1)
-            && (tokens[b - 1].text(text) != "." || tokens[b - 1].is(SPACE_BEFORE))
-        {
+        } else if b > a && !word(b - 1) && !abbreviation_period(text, tokens, words, b - 1) {
             b -= 1;
         } else {
             break;
@@ -331,6 +327,19 @@ fn corporate_tail(text: &str, tokens: &[Token], words: &Words, b: usize) -> Opti
         end = Some(i);
     }
     end
+}
+
+/// Token `i` is a period that belongs to the word before it: "Inc.", "Corp.", "Jr.", "St.", "K." (not
+/// the full stop after "Putin.").
+fn abbreviation_period(text: &str, tokens: &[Token], words: &Words, i: usize) -> bool {
+    if i == 0 || tokens[i].text(text) != "." || tokens[i].is(SPACE_BEFORE) {
+        return false;
+    }
+    let before = tokens[i - 1].text(text);
+    tokens[i - 1].is(WORD)
+        && (words.has(before, CORP_SUFFIX)
+            || super::tokens::ABBREVIATIONS.contains(&before)
+            || before.chars().count() == 1)
 }
 
 /// Only corporate suffixes and punctuation in tokens `a..b` ("Inc", "Corp .", ", Ltd").

@@ -21,7 +21,7 @@ use super::super::tokens::{
 use super::super::EntityKind;
 
 /// The version of the feature set; a model records the version it was trained with.
-pub(crate) const FEATURE_VERSION: u32 = 2;
+pub(crate) const FEATURE_VERSION: u32 = 3;
 
 /// Lines shorter than this are headings, bylines or table rows rather than prose.
 const SHORT_LINE: usize = 40;
@@ -33,14 +33,101 @@ fn mix(h: u64, v: u64) -> u64 {
         .wrapping_add(0x632B_E59B_D9B4_E019)
 }
 
+const FNV_SEED: u64 = 0xcbf2_9ce4_8422_2325;
+
+fn step(h: u64, b: u8) -> u64 {
+    (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+}
+
 fn hash_bytes(bytes: impl Iterator<Item = u8>) -> u64 {
-    bytes.fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
+    bytes.fold(FNV_SEED, step)
+}
+
+/// A word's hashes, from one pass over it: as written, lower-cased, capitalised ("SMITH" as
+/// "Smith"), its lower-cased prefixes and suffixes of 1-4 chars (0 where the word is shorter), and
+/// its length in chars.
+#[derive(Debug, Clone, Copy, Default)]
+struct Hashes {
+    exact: u64,
+    lower: u64,
+    capitalised: u64,
+    prefix: [u64; 4],
+    suffix: [u64; 4],
+    chars: usize,
+}
+
+fn hashes(word: &str) -> Hashes {
+    let mut h = Hashes {
+        exact: FNV_SEED,
+        lower: FNV_SEED,
+        capitalised: FNV_SEED,
+        prefix: [0; 4],
+        suffix: [0; 4],
+        chars: 0,
+    };
+    if word.is_ascii() {
+        let b = word.as_bytes();
+        for (k, &x) in b.iter().enumerate() {
+            let lx = x.to_ascii_lowercase();
+            h.exact = step(h.exact, x);
+            h.lower = step(h.lower, lx);
+            h.capitalised = step(
+                h.capitalised,
+                if k == 0 { x.to_ascii_uppercase() } else { lx },
+            );
+            if k < 4 {
+                h.prefix[k] = h.lower;
+            }
+        }
+        let mut s = FNV_SEED;
+        for k in 0..b.len().min(4) {
+            s = step(s, b[b.len() - 1 - k].to_ascii_lowercase());
+            h.suffix[k] = s;
+        }
+        h.chars = b.len();
+        return h;
+    }
+    h.exact = hash_str(word);
+    let mut lowered: Vec<char> = Vec::with_capacity(word.len());
+    let mut buf = [0u8; 4];
+    for (k, c) in word.chars().enumerate() {
+        let start = lowered.len();
+        lowered.extend(c.to_lowercase());
+        for &l in &lowered[start..] {
+            for &b in l.encode_utf8(&mut buf).as_bytes() {
+                h.lower = step(h.lower, b);
+            }
+        }
+        if k == 0 {
+            for u in c.to_uppercase() {
+                for &b in u.encode_utf8(&mut buf).as_bytes() {
+                    h.capitalised = step(h.capitalised, b);
+                }
+            }
+        } else {
+            for &l in &lowered[start..] {
+                for &b in l.encode_utf8(&mut buf).as_bytes() {
+                    h.capitalised = step(h.capitalised, b);
+                }
+            }
+        }
+        if k < 4 {
+            h.prefix[k] = h.lower;
+        }
+    }
+    let mut s = FNV_SEED;
+    for (k, &c) in lowered.iter().rev().take(4).enumerate() {
+        for &b in c.encode_utf8(&mut buf).as_bytes() {
+            s = step(s, b);
+        }
+        h.suffix[k] = s;
+    }
+    h.chars = lowered.len();
+    h
 }
 
 pub(crate) fn hash_str(s: &str) -> u64 {
-    hash_bytes(s.bytes())
+    s.bytes().fold(FNV_SEED, step)
 }
 
 /// A key from a template number and one or more hashes; never 0 (the empty slot of the table).
@@ -55,11 +142,9 @@ fn key(template: u64, parts: &[u64]) -> u32 {
 /// What is known of one token before its features are made.
 #[derive(Debug, Clone, Copy, Default)]
 struct Info {
-    exact: u64,
-    lower: u64,
+    /// The word's hashes.
+    h: Hashes,
     shape: u64,
-    prefix: [u64; 4],
-    suffix: [u64; 4],
     /// Word-list flags.
     lexicon: u32,
     /// Gazetteer: 0 none, else 1 + kind * 3 + (0 begin, 1 inside, 2 single).
@@ -70,7 +155,6 @@ struct Info {
     listed: u8,
     flags: u16,
     short_line: bool,
-    long: bool,
 }
 
 /// The per-document context for features: token facts, computed once per text.
@@ -107,82 +191,83 @@ fn shape_of(word: &str) -> u64 {
 }
 
 impl Context {
-    /// Facts about every token of `text`. `hits` are the gazetteer's matches over the same tokens.
+    /// Facts about the tokens of `text` that `needed` marks (every token when `None`). `hits` are the
+    /// gazetteer's matches over the same tokens. The document features read every word.
     pub fn new(
         text: &str,
         tokens: &[Token],
         hits: &[Hit],
         entity_kind: impl Fn(u32) -> EntityKind,
         words: &Words,
+        needed: Option<&[bool]>,
     ) -> Context {
-        let mut lower_seen: FxHashSet<u64> = FxHashSet::default();
-        let mut cap_mid_seen: FxHashSet<u64> = FxHashSet::default();
-        let mut info: Vec<Info> = Vec::with_capacity(tokens.len());
-        let line_len = line_lengths(text, tokens);
-        let mut lower = String::new();
+        let mut info: Vec<Info> = vec![Info::default(); tokens.len()];
+        let mut capitalised = vec![0u64; tokens.len()];
+        let line_len = line_lengths(text, tokens, needed);
+        let is_needed = |i: usize| needed.is_none_or(|n| n[i]);
+        // What the document features ask about: the needed capitalised words, lower-cased and as
+        // capitalised words.
+        let mut ask_lower: FxHashSet<u64> = FxHashSet::default();
+        let mut ask_cap: FxHashSet<u64> = FxHashSet::default();
         for (i, t) in tokens.iter().enumerate() {
+            if !is_needed(i) {
+                continue;
+            }
             let word = t.text(text);
-            lower.clear();
-            if word.is_ascii() {
-                lower.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+            let h = hashes(word);
+            capitalised[i] = if t.is(ALLCAPS) {
+                h.capitalised
             } else {
-                lower.extend(word.chars().flat_map(char::to_lowercase));
+                h.exact
+            };
+            if t.is(WORD) && (t.is(CAP) || t.is(ALLCAPS)) {
+                ask_lower.insert(h.lower);
+                ask_cap.insert(capitalised[i]);
             }
-            let mut prefix = [0u64; 4];
-            let mut suffix = [0u64; 4];
-            let chars: Vec<(usize, char)> = lower.char_indices().collect();
-            for k in 0..4 {
-                if k < chars.len() {
-                    let end = chars.get(k + 1).map_or(lower.len(), |c| c.0);
-                    prefix[k] = hash_str(&lower[..end]);
-                    suffix[k] = hash_str(&lower[chars[chars.len() - 1 - k].0..]);
-                }
-            }
-            let lower_hash = hash_str(&lower);
-            if t.is(WORD) {
-                if t.is(LOWER) {
-                    lower_seen.insert(lower_hash);
-                } else if t.is(CAP) && !t.is(SENT_START) && !t.is(SHOUT) {
-                    cap_mid_seen.insert(hash_str(word));
-                }
-            }
-            info.push(Info {
-                exact: hash_str(word),
-                lower: lower_hash,
+            info[i] = Info {
+                h,
                 shape: shape_of(word),
-                prefix,
-                suffix,
-                lexicon: if t.is(WORD) { words.flags(word) } else { 0 },
+                lexicon: if t.is(WORD) {
+                    words.flags_by_hash(h.exact)
+                } else {
+                    0
+                },
                 gazetteer: 0,
                 seen_lower: false,
                 seen_cap_mid: false,
                 listed: 0,
                 flags: t.flags,
                 short_line: line_len[i] < SHORT_LINE,
-                long: chars.len() > 8,
-            });
+            };
         }
+        let mut lower_seen: FxHashSet<u64> = FxHashSet::default();
+        let mut cap_mid_seen: FxHashSet<u64> = FxHashSet::default();
+        if !ask_lower.is_empty() {
+            for t in tokens {
+                if !t.is(WORD) {
+                    continue;
+                }
+                if t.is(LOWER) {
+                    let h = hash_str(t.text(text));
+                    if ask_lower.contains(&h) {
+                        lower_seen.insert(h);
+                    }
+                } else if t.is(CAP) && !t.is(SENT_START) && !t.is(SHOUT) {
+                    let h = hash_str(t.text(text));
+                    if ask_cap.contains(&h) {
+                        cap_mid_seen.insert(h);
+                    }
+                }
+            }
+        }
+        let lists = super::lists::lists();
         for (i, t) in tokens.iter().enumerate() {
-            if t.is(WORD) && (t.is(CAP) || t.is(ALLCAPS)) {
+            if is_needed(i) && t.is(WORD) && (t.is(CAP) || t.is(ALLCAPS)) {
                 let inf = &mut info[i];
-                inf.seen_lower = lower_seen.contains(&inf.lower);
-                let word = t.text(text);
-                // The capitalised form of the word (for ALL-CAPS words: first letter kept).
-                let cap = if t.is(ALLCAPS) {
-                    let mut c = word.chars();
-                    c.next().map_or(String::new(), |f| {
-                        f.to_uppercase()
-                            .chain(c.flat_map(char::to_lowercase))
-                            .collect()
-                    })
-                } else {
-                    word.to_string()
-                };
-                let cap_hash = hash_str(&cap);
-                inf.seen_cap_mid = cap_mid_seen.contains(&cap_hash);
-                let lists = super::lists::lists();
-                inf.listed = (lists.of(inf.lower) & super::lists::COMMON)
-                    | (lists.of(cap_hash) & (super::lists::PROPER | super::lists::SURNAME));
+                inf.seen_lower = lower_seen.contains(&inf.h.lower);
+                inf.seen_cap_mid = cap_mid_seen.contains(&capitalised[i]);
+                inf.listed = (lists.of(inf.h.lower) & super::lists::COMMON)
+                    | (lists.of(capitalised[i]) & (super::lists::PROPER | super::lists::SURNAME));
             }
         }
         for hit in hits {
@@ -231,7 +316,7 @@ impl Context {
                 of,
             )
         };
-        let lower_at = |j: isize| around(j, |x| x.lower);
+        let lower_at = |j: isize| around(j, |x| x.h.lower);
         let shape_at = |j: isize| around(j, |x| x.shape);
         let (lm2, lm1, lp1, lp2) = (
             lower_at(ii - 2),
@@ -241,30 +326,30 @@ impl Context {
         );
         let (sm1, sp1) = (shape_at(ii - 1), shape_at(ii + 1));
         out.push(key(0, &[]));
-        out.push(key(1, &[me.exact]));
-        out.push(key(2, &[me.lower]));
+        out.push(key(1, &[me.h.exact]));
+        out.push(key(2, &[me.h.lower]));
         out.push(key(3, &[lm1]));
         out.push(key(4, &[lp1]));
         out.push(key(5, &[lm2]));
         out.push(key(6, &[lp2]));
-        out.push(key(7, &[lm1, me.lower]));
-        out.push(key(8, &[me.lower, lp1]));
+        out.push(key(7, &[lm1, me.h.lower]));
+        out.push(key(8, &[me.h.lower, lp1]));
         out.push(key(9, &[me.shape]));
         out.push(key(10, &[sm1, me.shape]));
         out.push(key(11, &[me.shape, sp1]));
         out.push(key(12, &[sm1, me.shape, sp1]));
         for k in 0..4 {
-            if me.prefix[k] != 0 {
-                out.push(key(13 + k as u64, &[me.prefix[k]]));
+            if me.h.prefix[k] != 0 {
+                out.push(key(13 + k as u64, &[me.h.prefix[k]]));
             }
-            if me.suffix[k] != 0 {
-                out.push(key(17 + k as u64, &[me.suffix[k]]));
+            if me.h.suffix[k] != 0 {
+                out.push(key(17 + k as u64, &[me.h.suffix[k]]));
             }
         }
         let position = u64::from(me.flags & (SENT_START | SHOUT | BREAK_BEFORE))
             | u64::from(me.short_line) << 20
             | u64::from(i == seq.start) << 21
-            | u64::from(me.long) << 22;
+            | u64::from(me.h.chars > 8) << 22;
         out.push(key(21, &[position, me.shape]));
         for (template, j) in [(22u64, ii), (23, ii - 1), (24, ii + 1), (25, ii - 2)] {
             let Some(x) = at(j) else { continue };
@@ -310,24 +395,31 @@ impl Context {
     }
 }
 
-/// The length in bytes of the line each token is on.
-fn line_lengths(text: &str, tokens: &[Token]) -> Vec<usize> {
+/// The length in bytes of the line each token is on (without its surrounding whitespace); 0 for the
+/// tokens `needed` leaves out.
+fn line_lengths(text: &str, tokens: &[Token], needed: Option<&[bool]>) -> Vec<usize> {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(tokens.len());
-    let mut line = (0usize, 0usize);
-    for t in tokens {
-        if t.start >= line.1 || out.is_empty() {
+    let (mut line_end, mut len) = (0usize, 0usize);
+    let mut known = false;
+    for (i, t) in tokens.iter().enumerate() {
+        if needed.is_some_and(|n| !n[i]) {
+            out.push(0);
+            continue;
+        }
+        if t.start >= line_end || !known {
+            known = true;
             let start = bytes[..t.start]
                 .iter()
                 .rposition(|&b| b == b'\n')
                 .map_or(0, |p| p + 1);
-            let end = bytes[t.start..]
+            line_end = bytes[t.start..]
                 .iter()
                 .position(|&b| b == b'\n')
                 .map_or(bytes.len(), |p| t.start + p);
-            line = (start, end);
+            len = text[start..line_end].trim().len();
         }
-        out.push(text[line.0..line.1].trim().len());
+        out.push(len);
     }
     out
 }

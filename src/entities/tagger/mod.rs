@@ -22,7 +22,7 @@ pub(crate) use features::Context;
 pub use train::{train, TrainOptions, TrainReport};
 
 use super::conll::Class;
-use super::tokens::{Token, CAP, DIGIT, SPACE_BEFORE, WORD};
+use super::tokens::{Token, CAP, SPACE_BEFORE, WORD};
 use crate::{Error, Result};
 
 /// Labels: 0 is `O`; `1 + 2c` is `B-` and `2 + 2c` is `I-` of class `c` (in [`Class::ALL`] order).
@@ -276,43 +276,37 @@ impl Tagger {
         }
     }
 
-    /// The label scores of each token of `island` (a token range of `seq`), row per token.
+    /// The label scores of each token of `island` (a token range of `seq`), row per token, into
+    /// `out`.
     fn scores(
         &self,
         ctx: &Context,
         island: Range<usize>,
         seq: Range<usize>,
         keys: &mut Vec<u32>,
-    ) -> Vec<[f32; LABELS]> {
-        island
-            .map(|i| {
-                keys.clear();
-                ctx.features(i, seq.clone(), keys);
-                let mut sum = [0i32; LABELS];
-                for &k in keys.iter() {
-                    if let Some(w) = self.weights(k) {
-                        for (s, &w) in sum.iter_mut().zip(w) {
-                            *s += i32::from(w);
-                        }
+        out: &mut Vec<[f32; LABELS]>,
+    ) {
+        out.clear();
+        for i in island {
+            keys.clear();
+            ctx.features(i, seq.clone(), keys);
+            let mut sum = [0i32; LABELS];
+            for &k in keys.iter() {
+                if let Some(w) = self.weights(k) {
+                    for (s, &w) in sum.iter_mut().zip(w) {
+                        *s += i32::from(w);
                     }
                 }
-                sum.map(|s| s as f32 * self.scale)
-            })
-            .collect()
+            }
+            out.push(sum.map(|s| s as f32 * self.scale));
+        }
     }
 
-    /// Tags the tokens of `seqs` (token ranges: sentences or wrapped paragraphs; spans never cross one).
-    /// Returns spans over confidence threshold `min_confidence` (the model's own when `None`).
-    pub(crate) fn tag(
-        &self,
-        text: &str,
-        tokens: &[Token],
-        ctx: &Context,
-        seqs: &[Range<usize>],
-        min_confidence: Option<f32>,
-    ) -> Vec<Span> {
+    /// Tags the islands of `plan` (see [`plan`]) and returns the spans over confidence threshold
+    /// `min_confidence` (the model's own when `None`). Spans never cross a sequence.
+    pub(crate) fn tag(&self, ctx: &Context, plan: &Plan, min_confidence: Option<f32>) -> Vec<Span> {
         let threshold = min_confidence.unwrap_or(self.threshold);
-        self.margin_spans(text, tokens, ctx, seqs)
+        self.margin_spans(ctx, plan)
             .into_iter()
             .map(|(span, _)| span)
             .filter(|span| span.confidence >= threshold)
@@ -328,25 +322,60 @@ impl Tagger {
 /// Viterbi decoding with max-marginals: the best labels, and for each token the margin between the
 /// best score and the best score of a labelling that gives the token another label.
 #[allow(clippy::needless_range_loop)] // Labels index three tables at once.
-pub(crate) fn decode(moves: &Moves, scores: &[[f32; LABELS]]) -> (Vec<usize>, Vec<f32>) {
+pub(crate) fn decode_into<'s>(moves: &Moves, scratch: &'s mut Scratch) -> (&'s [usize], &'s [f32]) {
+    let Scratch {
+        scores,
+        alpha,
+        back,
+        beta,
+        labels,
+        margins,
+    } = scratch;
     let n = scores.len();
     let neg = f32::NEG_INFINITY;
-    let mut alpha = vec![[neg; LABELS]; n];
-    let mut back = vec![[0u8; LABELS]; n];
-    for y in 0..LABELS {
-        if allowed(0, y) {
-            alpha[0][y] = moves.start[y] + scores[0][y];
+    if n == 1 {
+        // A lone word (most islands): the best label and the runner-up, with no search.
+        let mut total = [neg; LABELS];
+        for (y, t) in total.iter_mut().enumerate() {
+            if allowed(0, y) {
+                *t = moves.start[y] + scores[0][y] + moves.end[y];
+            }
+        }
+        let best = (0..LABELS).fold(0, |b, y| if total[y] > total[b] { y } else { b });
+        let second = (0..LABELS)
+            .filter(|&y| y != best)
+            .map(|y| total[y])
+            .fold(neg, f32::max);
+        labels.clear();
+        labels.push(best);
+        margins.clear();
+        margins.push(total[best] - second);
+        return (labels, margins);
+    }
+    // Invalid moves (`O -> I-X`) cost minus infinity, so the loops below need no test.
+    let mut trans = moves.transitions;
+    for (p, row) in trans.iter_mut().enumerate() {
+        for (y, t) in row.iter_mut().enumerate() {
+            if !allowed(p, y) {
+                *t = neg;
+            }
         }
     }
+    alpha.clear();
+    alpha.resize(n, [neg; LABELS]);
+    back.clear();
+    back.resize(n, [0u8; LABELS]);
+    for y in 0..LABELS {
+        alpha[0][y] = trans[0][y] - moves.transitions[0][y] + moves.start[y] + scores[0][y];
+    }
     for t in 1..n {
+        let prev = alpha[t - 1];
         for y in 0..LABELS {
             let mut best = (neg, 0);
             for p in 0..LABELS {
-                if allowed(p, y) {
-                    let s = alpha[t - 1][p] + moves.transitions[p][y];
-                    if s > best.0 {
-                        best = (s, p);
-                    }
+                let s = prev[p] + trans[p][y];
+                if s > best.0 {
+                    best = (s, p);
                 }
             }
             alpha[t][y] = best.0 + scores[t][y];
@@ -354,15 +383,18 @@ pub(crate) fn decode(moves: &Moves, scores: &[[f32; LABELS]]) -> (Vec<usize>, Ve
         }
     }
     // beta[t][y]: the best score of the labels after t, given label y at t (with the end).
-    let mut beta = vec![[neg; LABELS]; n];
+    beta.clear();
+    beta.resize(n, [neg; LABELS]);
     beta[n - 1] = moves.end;
     for t in (0..n - 1).rev() {
+        let mut ahead = [0f32; LABELS];
+        for (a, (s, b)) in ahead.iter_mut().zip(scores[t + 1].iter().zip(&beta[t + 1])) {
+            *a = s + b;
+        }
         for y in 0..LABELS {
             let mut best = neg;
             for nx in 0..LABELS {
-                if allowed(y, nx) {
-                    best = best.max(moves.transitions[y][nx] + scores[t + 1][nx] + beta[t + 1][nx]);
-                }
+                best = best.max(trans[y][nx] + ahead[nx]);
             }
             beta[t][y] = best;
         }
@@ -376,21 +408,41 @@ pub(crate) fn decode(moves: &Moves, scores: &[[f32; LABELS]]) -> (Vec<usize>, Ve
             last = y;
         }
     }
-    let mut labels = vec![0usize; n];
+    labels.clear();
+    labels.resize(n, 0);
     labels[n - 1] = last;
     for t in (1..n).rev() {
         labels[t - 1] = back[t][labels[t]] as usize;
     }
-    let margins = (0..n)
-        .map(|t| {
-            let other = (0..LABELS)
-                .filter(|&y| y != labels[t])
-                .map(|y| alpha[t][y] + beta[t][y])
-                .fold(neg, f32::max);
-            best - other
-        })
-        .collect();
+    margins.clear();
+    margins.extend((0..n).map(|t| {
+        let other = (0..LABELS)
+            .filter(|&y| y != labels[t])
+            .map(|y| alpha[t][y] + beta[t][y])
+            .fold(neg, f32::max);
+        best - other
+    }));
     (labels, margins)
+}
+
+/// Buffers reused across islands.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    pub scores: Vec<[f32; LABELS]>,
+    alpha: Vec<[f32; LABELS]>,
+    back: Vec<[u8; LABELS]>,
+    beta: Vec<[f32; LABELS]>,
+    labels: Vec<usize>,
+    margins: Vec<f32>,
+}
+
+/// [`decode_into`] of `scores`, for training: the best labels.
+pub(crate) fn decode(moves: &Moves, scores: Vec<[f32; LABELS]>) -> Vec<usize> {
+    let mut scratch = Scratch {
+        scores,
+        ..Scratch::default()
+    };
+    decode_into(moves, &mut scratch).0.to_vec()
 }
 
 fn slot_of(key: u32, mask: usize) -> usize {
@@ -428,10 +480,18 @@ fn spans_of(labels: &[usize], base: usize) -> Vec<(usize, usize, usize)> {
 /// A token that can start or end a name: a word with an upper-case letter, or a word of digits
 /// and letters starting with a capital or digit ("3M").
 fn anchors(text: &str, t: &Token) -> bool {
-    t.is(WORD)
-        && (t.is(CAP)
-            || (t.is(DIGIT) && text[t.start..t.end].chars().any(char::is_uppercase))
-            || text[t.start..t.end].chars().skip(1).any(char::is_uppercase))
+    if !t.is(WORD) {
+        return false;
+    }
+    if t.is(CAP) {
+        return true;
+    }
+    let word = &text[t.start..t.end];
+    if word.is_ascii() {
+        word.bytes().any(|b| b.is_ascii_uppercase())
+    } else {
+        word.chars().any(char::is_uppercase)
+    }
 }
 
 /// A period, `!` or `?` followed by a space: no name runs on past it ("... Shinzo Abe. Abe said").
@@ -521,36 +581,61 @@ impl Tagger {
         self
     }
 
-    pub(crate) fn margin_spans(
-        &self,
-        text: &str,
-        tokens: &[Token],
-        ctx: &Context,
-        seqs: &[Range<usize>],
-    ) -> Vec<(Span, f32)> {
+    /// Every span of the plan's islands with its margin, whatever its confidence.
+    pub(crate) fn margin_spans(&self, ctx: &Context, plan: &Plan) -> Vec<(Span, f32)> {
         let mut out = Vec::new();
         let mut keys = Vec::with_capacity(64);
-        for seq in seqs {
-            for island in islands(text, tokens, seq.clone()) {
-                let scores = self.scores(ctx, island.clone(), seq.clone(), &mut keys);
-                let (labels, margins) = decode(&self.moves, &scores);
-                for (first, last, class) in spans_of(&labels, island.start) {
-                    let margin = margins[first - island.start..last - island.start]
-                        .iter()
-                        .copied()
-                        .fold(f32::INFINITY, f32::min);
-                    let span = Span {
-                        first,
-                        last,
-                        class: Class::ALL[class],
-                        confidence: self.confidence(margin),
-                        by_position: last - first == 1 && ctx.capitalised_by_position(first),
-                    };
-                    out.push((span, margin));
-                }
+        let mut scratch = Scratch::default();
+        for (seq, island) in &plan.islands {
+            self.scores(
+                ctx,
+                island.clone(),
+                seq.clone(),
+                &mut keys,
+                &mut scratch.scores,
+            );
+            let (labels, margins) = decode_into(&self.moves, &mut scratch);
+            for (first, last, class) in spans_of(labels, island.start) {
+                let margin = margins[first - island.start..last - island.start]
+                    .iter()
+                    .copied()
+                    .fold(f32::INFINITY, f32::min);
+                let span = Span {
+                    first,
+                    last,
+                    class: Class::ALL[class],
+                    confidence: self.confidence(margin),
+                    by_position: last - first == 1 && ctx.capitalised_by_position(first),
+                };
+                out.push((span, margin));
             }
         }
         out
+    }
+}
+
+/// What the tagger reads of a text: its islands, each with its sequence, and which tokens need
+/// features (the islands' and their neighbours').
+pub(crate) struct Plan {
+    pub islands: Vec<(Range<usize>, Range<usize>)>,
+    pub needed: Vec<bool>,
+}
+
+/// The plan of `seqs`.
+pub(crate) fn plan(text: &str, tokens: &[Token], seqs: &[Range<usize>]) -> Plan {
+    let mut islands_out = Vec::new();
+    let mut needed = vec![false; tokens.len()];
+    for seq in seqs {
+        for island in islands(text, tokens, seq.clone()) {
+            let a = island.start.saturating_sub(2).max(seq.start);
+            let b = (island.end + 2).min(seq.end);
+            needed[a..b].iter_mut().for_each(|n| *n = true);
+            islands_out.push((seq.clone(), island));
+        }
+    }
+    Plan {
+        islands: islands_out,
+        needed,
     }
 }
 

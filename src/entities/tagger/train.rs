@@ -14,7 +14,7 @@ use super::super::conll::{prf, Class, Document};
 use super::super::gazetteer::Compiled;
 use super::super::lexicon::Words;
 use super::super::tokens::{self, Token};
-use super::{begin, decode, islands, Context, Moves, Tagger, LABELS};
+use super::{begin, decode, plan, Context, Moves, Plan, Tagger, LABELS};
 use crate::text::Tokens;
 
 /// How to train.
@@ -80,7 +80,7 @@ pub(crate) fn prepare(text: &str, compiled: &Compiled, words: &Words) -> Prepare
     let mut toks = tokens::tokenize(text, &Tokens::new(text));
     tokens::mark_context(text, &mut toks, false);
     let hits = compiled.find(text, &toks);
-    let ctx = Context::new(text, &toks, &hits, |id| compiled.entity(id).0, words);
+    let ctx = Context::new(text, &toks, &hits, |id| compiled.entity(id).0, words, None);
     Prepared { tokens: toks, ctx }
 }
 
@@ -193,7 +193,7 @@ impl Weights {
 
     fn learn(&mut self, inst: &Instance) {
         let scores = self.scores(inst);
-        let (pred, _) = decode(&self.moves[0], &scores);
+        let pred = decode(&self.moves[0], scores);
         let pred: Vec<u8> = pred.into_iter().map(|y| y as u8).collect();
         if pred != inst.gold {
             self.bump(inst, &inst.gold, 1.0);
@@ -250,27 +250,26 @@ fn instances(
         report.sentences += seqs.len();
         report.tokens += p.tokens.len();
         let mut reached = vec![false; p.tokens.len()];
-        for seq in &seqs {
-            for island in islands(&doc.text, &p.tokens, seq.clone()) {
-                let mut rows = Vec::with_capacity(island.len());
-                for i in island.clone() {
-                    reached[i] = true;
-                    keys.clear();
-                    p.ctx.features(i, seq.clone(), &mut keys);
-                    let mut row = Vec::with_capacity(keys.len());
-                    for &k in &keys {
-                        let next = ids.len() as u32;
-                        row.push(*ids.entry(k).or_insert(next));
-                    }
-                    rows.push(row);
+        let Plan { islands, .. } = plan(&doc.text, &p.tokens, &seqs);
+        for (seq, island) in &islands {
+            let mut rows = Vec::with_capacity(island.len());
+            for i in island.clone() {
+                reached[i] = true;
+                keys.clear();
+                p.ctx.features(i, seq.clone(), &mut keys);
+                let mut row = Vec::with_capacity(keys.len());
+                for &k in &keys {
+                    let next = ids.len() as u32;
+                    row.push(*ids.entry(k).or_insert(next));
                 }
-                let mut g: Vec<u8> = gold[island.clone()].to_vec();
-                // A span cut by the island's start begins at it.
-                if g[0] > 0 && g[0].is_multiple_of(2) {
-                    g[0] -= 1;
-                }
-                out.push(Instance { rows, gold: g });
+                rows.push(row);
             }
+            let mut g: Vec<u8> = gold[island.clone()].to_vec();
+            // A span cut by the island's start begins at it.
+            if g[0] > 0 && g[0].is_multiple_of(2) {
+                g[0] -= 1;
+            }
+            out.push(Instance { rows, gold: g });
         }
         report.gold_tokens += gold.iter().filter(|&&g| g > 0).count();
         report.unreachable_gold_tokens += gold
@@ -334,7 +333,7 @@ fn heldout_spans(
             .map(|g| (g.start, g.end, g.class))
             .collect();
         gold_count += gold.len();
-        for (span, margin) in tagger.margin_spans(&doc.text, &p.tokens, &p.ctx, &seqs) {
+        for (span, margin) in tagger.margin_spans(&p.ctx, &plan(&doc.text, &p.tokens, &seqs)) {
             if span.class.kind().is_none() {
                 continue;
             }
