@@ -3,7 +3,8 @@
 //! `cargo run --release --example eval_conll -- eng.testa [--errors FILE]`
 //!
 //! `cargo run --release --example eval_conll -- eng.testa [--tagger MODEL] [--min-confidence P]
-//! [--errors FILE]`
+//! [--errors FILE]`; `-- --handset=tests/data/entities-handset.txt [--tagger MODEL]` scores the
+//! hand-checked set instead.
 //!
 //! Each document (split at `-DOCSTART-`) is rebuilt as text really arrives: one sentence per line,
 //! tokens joined by single spaces. Gold spans (PER -> person, ORG -> org, LOC -> place; MISC ignored)
@@ -16,6 +17,9 @@ use std::collections::HashSet;
 use std::fmt::Write as _;
 
 use newsidx::entities::{EntityKind, ExtractorBuilder};
+
+#[path = "../tests/support/handset.rs"]
+mod handset;
 
 type Span = (usize, usize, EntityKind);
 
@@ -60,9 +64,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             other => return Err(format!("unknown argument {other:?}").into()),
         }
     }
+    let extractor = builder.build()?;
+    if let Some(file) = path.strip_prefix("--handset=") {
+        return eval_handset(&extractor, file);
+    }
     let data = std::fs::read_to_string(&path)?;
     let docs = parse(&data, &path)?;
-    let extractor = builder.build()?;
     let mut classes: std::collections::BTreeMap<String, usize> = Default::default();
     // Per kind: (true positives, predicted, gold).
     let mut counts = [(0usize, 0usize, 0usize); 3];
@@ -136,6 +143,40 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("worst error classes:");
     for (class, n) in worst.iter().take(12) {
         println!("{n:>7}  {class}");
+    }
+    Ok(())
+}
+
+/// Scores the hand-checked set (per story, as sets of type and name).
+fn eval_handset(
+    extractor: &newsidx::entities::Extractor,
+    file: &str,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let stories = handset::parse(&std::fs::read_to_string(file)?);
+    let (counts, errors) = handset::score(extractor, &stories);
+    println!("{} stories from {file}", stories.len());
+    println!(
+        "{:<8} {:>9} {:>9} {:>9} {:>7} {:>7}",
+        "type", "precision", "recall", "F1", "pred", "gold"
+    );
+    let (mut tp, mut np, mut ng) = (0, 0, 0);
+    for (kind, (t, p, g)) in &counts {
+        let (pr, rc, f) = prf(*t, *p, *g);
+        println!(
+            "{:<8} {pr:>9.3} {rc:>9.3} {f:>9.3} {p:>7} {g:>7}",
+            kind.as_str()
+        );
+        tp += t;
+        np += p;
+        ng += g;
+    }
+    let (pr, rc, f) = prf(tp, np, ng);
+    println!(
+        "{:<8} {pr:>9.3} {rc:>9.3} {f:>9.3} {np:>7} {ng:>7}",
+        "micro"
+    );
+    for e in errors {
+        println!("  {e}");
     }
     Ok(())
 }

@@ -1,6 +1,8 @@
 //! Integration tests: drive the `newsidx` binary on temporary directories, decode its JSON output.
 
 mod compat;
+#[path = "support/handset.rs"]
+mod handset;
 mod properties;
 mod reliability;
 mod util;
@@ -1345,5 +1347,145 @@ mod entity_filters {
             );
             assert!(person.len() <= 11, "the limit and the filter: {person:?}");
         }
+    }
+}
+
+/// The hand-checked set of `tests/data/entities-handset.txt` with the built-in model: the figure is a
+/// regression floor (the set was written while the tagger was built, so it is no held-out measure),
+/// and each error class of issue 11 is checked by name.
+mod handset_regressions {
+    use std::collections::BTreeSet;
+
+    use newsidx::entities::{EntityKind, ExtractorBuilder, Meta};
+    use newsidx::text::Tokens;
+
+    use super::handset;
+
+    const SET: &str = include_str!("data/entities-handset.txt");
+
+    fn found(story: &handset::Story) -> BTreeSet<(EntityKind, String)> {
+        let x = ExtractorBuilder::new().build().unwrap();
+        let meta = Meta {
+            year: story.year,
+            source: Some(&story.source),
+        };
+        x.extract_article_meta(
+            Some((&story.title, &Tokens::new(&story.title))),
+            (&story.body, &Tokens::new(&story.body)),
+            meta,
+        )
+        .into_iter()
+        .collect()
+    }
+
+    fn story(title_part: &str) -> handset::Story {
+        handset::parse(SET)
+            .into_iter()
+            .find(|s| s.title.contains(title_part))
+            .unwrap_or_else(|| panic!("no story {title_part:?}"))
+    }
+
+    #[test]
+    fn the_set_scores_above_its_floor() {
+        let x = ExtractorBuilder::new().build().unwrap();
+        let stories = handset::parse(SET);
+        assert!(stories.len() >= 25, "{} stories", stories.len());
+        let (counts, errors) = handset::score(&x, &stories);
+        let (tp, p, g) = counts
+            .values()
+            .fold((0, 0, 0), |a, c| (a.0 + c.0, a.1 + c.1, a.2 + c.2));
+        let (precision, recall) = (tp as f64 / p as f64, tp as f64 / g as f64);
+        let f1 = 2.0 * precision * recall / (precision + recall);
+        assert!(
+            f1 >= 0.90,
+            "F1 {f1:.3} (P {precision:.3} R {recall:.3}); errors: {errors:#?}"
+        );
+    }
+
+    #[test]
+    fn firms_are_not_people_and_the_wire_is_not_an_entity() {
+        let got = found(&story("ANALYSTS SEE SLOWER GROWTH"));
+        for firm in ["Merrill Lynch", "Bear Stearns", "Salomon Brothers"] {
+            assert!(
+                got.contains(&(EntityKind::Org, firm.to_string())),
+                "{firm}: {got:?}"
+            );
+        }
+        assert!(
+            got.iter()
+                .all(|(k, n)| *k == EntityKind::Org || !n.contains("Lynch")),
+            "{got:?}"
+        );
+        assert!(got.iter().all(|(_, n)| !n.starts_with("Reuter")), "{got:?}");
+    }
+
+    #[test]
+    fn table_labels_are_not_entities() {
+        let got = found(&story("ACME TOOL WORKS"));
+        assert!(
+            got.iter()
+                .all(|(_, n)| !["Net", "Shr", "Revs", "Year"].contains(&n.as_str())),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn a_company_named_bush_is_not_a_president() {
+        let got = found(&story("BUSH INDUSTRIES"));
+        assert!(
+            got.contains(&(EntityKind::Org, "Bush Industries".to_string())),
+            "{got:?}"
+        );
+        assert!(got.iter().all(|(k, _)| *k != EntityKind::Person), "{got:?}");
+    }
+
+    #[test]
+    fn a_headline_verb_is_not_a_company() {
+        let got = found(&story("QTLY DIV"));
+        assert!(got.iter().all(|(_, n)| n != "UPS"), "{got:?}");
+    }
+
+    #[test]
+    fn surnames_resolve_by_the_article_and_its_date() {
+        let bonn = found(&story("SEES NO NEED FOR RATE CUT"));
+        assert!(
+            bonn.contains(&(EntityKind::Person, "Gerhard Stoltenberg".into())),
+            "{bonn:?}"
+        );
+        let alone = found(&story("STOLTENBERG SAYS DOLLAR STABLE"));
+        assert!(
+            alone.iter().all(|(_, n)| n != "Jens Stoltenberg"),
+            "1987: {alone:?}"
+        );
+        let nato = found(&story("NATO chief"));
+        assert!(
+            nato.contains(&(EntityKind::Person, "Jens Stoltenberg".into())),
+            "2015: {nato:?}"
+        );
+    }
+
+    #[test]
+    fn suffixed_and_bare_company_names_are_one_entity() {
+        let got = found(&story("CHRYSLER SALES RISE"));
+        let orgs: Vec<&str> = got
+            .iter()
+            .filter(|(k, _)| *k == EntityKind::Org)
+            .map(|(_, n)| n.as_str())
+            .collect();
+        assert_eq!(orgs, ["Chrysler"], "{got:?}");
+    }
+
+    #[test]
+    fn a_byline_does_not_run_into_the_dateline() {
+        let got = found(&story("KITSON"));
+        assert!(
+            got.contains(&(EntityKind::Person, "Robert Kitson".into())),
+            "{got:?}"
+        );
+        assert!(
+            got.iter()
+                .all(|(_, n)| !n.contains("LONDON") && !n.contains('\n')),
+            "{got:?}"
+        );
     }
 }

@@ -2,7 +2,9 @@
 //! line), its dateline credit ("LONDON (Reuters) -"), and the article's own source by name are not
 //! counted as mentions.
 
-use super::{EntityKind, Mention};
+#[cfg(test)]
+use super::EntityKind;
+use super::Mention;
 
 /// The text of the line `pos` is on, and where it ends.
 fn line_at(text: &str, pos: usize) -> (&str, usize) {
@@ -20,11 +22,9 @@ fn near_end(text: &str, end: usize) -> bool {
         .is_none()
 }
 
-/// Whether mention `m` of `text` credits the source rather than naming an organisation in the news.
+/// Whether mention `m` of `text` credits the source rather than naming an entity in the news (of any
+/// type: a tagger may read a sign-off "Reuter" as a surname).
 pub(crate) fn is_source_credit(text: &str, m: &Mention, source: Option<&str>) -> bool {
-    if m.kind != EntityKind::Org {
-        return false;
-    }
     let (line, line_end) = line_at(text, m.start);
     let alone = line
         .trim()

@@ -229,7 +229,14 @@ fn trim(
     mut b: usize,
 ) -> Option<(usize, usize)> {
     let word = |i: usize| tokens[i].is(WORD);
-    while a < b && !word(a) {
+    // Leading punctuation, figures and articles are not part of the name ("19 - Federal Reserve",
+    // "The National Weather Service").
+    let lead = |i: usize| {
+        !word(i)
+            || tokens[i].text(text).bytes().all(|b| b.is_ascii_digit())
+            || matches!(tokens[i].text(text), "The" | "the" | "A" | "An")
+    };
+    while a < b && lead(a) {
         a += 1;
     }
     // A handle or hashtag ("@PressSec", "#Brexit") names an account or a topic, not an entity.
