@@ -117,13 +117,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::fs::write(&out, errors)?;
     }
     println!("{} documents from {path}", docs.len());
+    print_table(EntityKind::ALL.iter().zip(counts));
+    let mut worst: Vec<(&String, &usize)> = classes.iter().collect();
+    worst.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    println!("worst error classes:");
+    for (class, n) in worst.iter().take(12) {
+        println!("{n:>7}  {class}");
+    }
+    Ok(())
+}
+
+/// Prints precision, recall and F1 per type and over all, from (true positives, predicted, gold).
+fn print_table<'k>(counts: impl Iterator<Item = (&'k EntityKind, (usize, usize, usize))>) {
     println!(
         "{:<8} {:>9} {:>9} {:>9} {:>7} {:>7}",
         "type", "precision", "recall", "F1", "pred", "gold"
     );
     let (mut tp, mut np, mut ng) = (0, 0, 0);
-    for (k, kind) in EntityKind::ALL.iter().enumerate() {
-        let (t, p, g) = counts[k];
+    for (kind, (t, p, g)) in counts {
         let (pr, rc, f) = prf(t, p, g);
         println!(
             "{:<8} {pr:>9.3} {rc:>9.3} {f:>9.3} {p:>7} {g:>7}",
@@ -138,13 +149,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "{:<8} {pr:>9.3} {rc:>9.3} {f:>9.3} {np:>7} {ng:>7}",
         "micro"
     );
-    let mut worst: Vec<(&String, &usize)> = classes.iter().collect();
-    worst.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-    println!("worst error classes:");
-    for (class, n) in worst.iter().take(12) {
-        println!("{n:>7}  {class}");
-    }
-    Ok(())
 }
 
 /// Scores the hand-checked set (per story, as sets of type and name).
@@ -155,26 +159,7 @@ fn eval_handset(
     let stories = handset::parse(&std::fs::read_to_string(file)?);
     let (counts, errors) = handset::score(extractor, &stories);
     println!("{} stories from {file}", stories.len());
-    println!(
-        "{:<8} {:>9} {:>9} {:>9} {:>7} {:>7}",
-        "type", "precision", "recall", "F1", "pred", "gold"
-    );
-    let (mut tp, mut np, mut ng) = (0, 0, 0);
-    for (kind, (t, p, g)) in &counts {
-        let (pr, rc, f) = prf(*t, *p, *g);
-        println!(
-            "{:<8} {pr:>9.3} {rc:>9.3} {f:>9.3} {p:>7} {g:>7}",
-            kind.as_str()
-        );
-        tp += t;
-        np += p;
-        ng += g;
-    }
-    let (pr, rc, f) = prf(tp, np, ng);
-    println!(
-        "{:<8} {pr:>9.3} {rc:>9.3} {f:>9.3} {np:>7} {ng:>7}",
-        "micro"
-    );
+    print_table(counts.iter().map(|(k, c)| (k, *c)));
     for e in errors {
         println!("  {e}");
     }

@@ -538,20 +538,6 @@ fn bare_surname_needs_evidence() {
 }
 
 #[test]
-fn company_and_its_suffixed_name_are_one_entity() {
-    let got = extractor().extract_article(
-        None,
-        "Chrysler Corp said sales rose. Analysts said Chrysler would gain from the new Jeep line.",
-    );
-    let orgs: Vec<&str> = got
-        .iter()
-        .filter(|(k, _)| *k == EntityKind::Org)
-        .map(|(_, n)| n.as_str())
-        .collect();
-    assert_eq!(orgs, ["Chrysler"], "{got:?}");
-}
-
-#[test]
 fn a_line_break_after_a_short_line_ends_a_name() {
     let got = extractor().extract_article(
         None,

@@ -72,12 +72,12 @@ pub fn parse(data: &str) -> Vec<Story> {
     stories
 }
 
-/// Scores: per type (true positives, predicted, gold), and the errors as lines.
-pub fn score(
-    extractor: &Extractor,
-    stories: &[Story],
-) -> (BTreeMap<EntityKind, (usize, usize, usize)>, Vec<String>) {
-    let mut counts: BTreeMap<EntityKind, (usize, usize, usize)> = BTreeMap::new();
+/// Per type: (true positives, predicted, gold).
+pub type Counts = BTreeMap<EntityKind, (usize, usize, usize)>;
+
+/// Scores, and the errors as lines.
+pub fn score(extractor: &Extractor, stories: &[Story]) -> (Counts, Vec<String>) {
+    let mut counts = Counts::new();
     let mut errors = Vec::new();
     for s in stories {
         let meta = Meta {
