@@ -250,6 +250,24 @@ pub(crate) fn resolve(
             }
         }
     }
+    // A capitalised word no candidate covers that is the surname of a person named in full in the
+    // text is that person ("Peskov added that Dmitry Peskov was tired").
+    let mut covered = vec![false; tokens.len()];
+    for c in &found.candidates {
+        covered[c.first..c.last].iter_mut().for_each(|x| *x = true);
+    }
+    for (i, t) in tokens.iter().enumerate() {
+        if covered[i] || !t.is(WORD) || !t.is(tokens::CAP) {
+            continue;
+        }
+        let person = lexicon
+            .best(text, tokens, i, i + 1)
+            .filter(|(n, e)| *n == 1 && e.surname && e.kind == EntityKind::Person)
+            .map(|(_, e)| e.name.clone());
+        if let Some(name) = person {
+            emit(EntityKind::Person, name, i, i + 1);
+        }
+    }
     mentions.sort_by_key(|m| (m.start, m.end));
     mentions.dedup_by(|b, a| b.start < a.end);
     (mentions, lexicon)

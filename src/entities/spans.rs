@@ -100,6 +100,7 @@ pub(crate) fn candidates(
     let named = named_in_full(hits);
     let mut out = Vec::with_capacity(spans.len());
     let mut covered = vec![false; tokens.len()];
+    let mut misc: Vec<(usize, usize)> = Vec::new();
     let user_hits: Vec<&Hit> = hits.iter().filter(|h| compiled.is_user(h.entity)).collect();
     for h in &user_hits {
         out.push(Candidate {
@@ -111,6 +112,9 @@ pub(crate) fn candidates(
     }
     for span in spans {
         let Some(kind) = span.class.kind() else {
+            // A name of another kind (an event, a product): the names inside it are not entities
+            // ("the Chicago Marathon").
+            misc.push((span.first, span.last));
             continue;
         };
         let Some((mut first, mut last)) = trim(text, tokens, words, kind, span.first, span.last)
@@ -182,22 +186,18 @@ pub(crate) fn candidates(
     // ("PUTIN MEETS TRUMP"), unless it is an acronym, which shouting makes just another word ("ELCOR
     // UPS QTLY DIV").
     let mut taken = vec![false; tokens.len()];
-    for c in &out {
-        taken[c.first..c.last].iter_mut().for_each(|t| *t = true);
+    for (a, b) in out.iter().map(|c| (c.first, c.last)).chain(misc) {
+        taken[a..b].iter_mut().for_each(|t| *t = true);
     }
     for h in hits {
         let shouted = tokens[h.first..h.last]
             .iter()
             .all(|t| !t.is(WORD) || t.is(SHOUT));
-        let words_in = tokens[h.first..h.last]
-            .iter()
-            .filter(|t| t.is(WORD))
-            .count();
-        // Elsewhere a name of two or more words the list knows is kept too ("Sean Spicer"), and a
-        // listed person right after a title ("Prime Minister Abe").
+        // In mixed-case text a name the list knows counts even where the tagger missed it: the list
+        // was checked by hand ("Kremlin", "Sean Spicer", "Prime Minister Abe").
         let is_titled = titled(text, tokens, words, h.first);
         let person = compiled.entity(h.entity).0 == EntityKind::Person;
-        let known = !shouted && !headline && (words_in >= 2 || person && is_titled);
+        let known = !shouted && !headline;
         if (shouted && !h.acronym || known) && !taken[h.first..h.last].iter().any(|&t| t) {
             let source = if may_name(h, compiled, &named, evidence, is_titled) {
                 Source::Gazetteer(h.entity)
