@@ -252,12 +252,21 @@ pub(crate) fn resolve(
     }
     // A capitalised word no candidate covers that is the surname of a person named in full in the
     // text is that person ("Peskov added that Dmitry Peskov was tired").
+    let surnames: Vec<&str> = lexicon
+        .entries
+        .iter()
+        .filter(|e| e.surname && e.kind == EntityKind::Person && e.words.len() == 1)
+        .map(|e| e.words[0].as_str())
+        .collect();
     let mut covered = vec![false; tokens.len()];
     for c in &found.candidates {
         covered[c.first..c.last].iter_mut().for_each(|x| *x = true);
     }
     for (i, t) in tokens.iter().enumerate() {
-        if covered[i] || !t.is(WORD) || !t.is(tokens::CAP) {
+        if surnames.is_empty() {
+            break;
+        }
+        if covered[i] || !t.is(WORD) || !t.is(tokens::CAP) || !surnames.contains(&t.text(text)) {
             continue;
         }
         let person = lexicon
