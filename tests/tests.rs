@@ -432,6 +432,7 @@ mod entities {
         text: String,
         start: usize,
         end: usize,
+        confidence: f32,
     }
 
     fn seed() -> std::path::PathBuf {
@@ -452,6 +453,7 @@ mod entities {
             assert!(m.start >= last, "text order: {m:?}");
             last = m.start;
             assert!(["person", "org", "place"].contains(&m.kind.as_str()));
+            assert!(m.confidence > 0.0 && m.confidence <= 1.0, "{m:?}");
         }
         let names = |kind: &str| -> std::collections::BTreeSet<&str> {
             out.entities
@@ -529,7 +531,9 @@ mod entities {
                 name: "Zorblat Holdings".into(),
                 text: "Zorblat".into(),
                 start: 10,
-                end: 17
+                end: 17,
+                // The user's own gazetteer always wins.
+                confidence: 1.0,
             }),
             "{out:?}"
         );

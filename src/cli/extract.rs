@@ -22,7 +22,8 @@ pub struct Args {
     /// An entity tagger model of your own (from `newsidx train-tagger`) instead of the built-in one.
     #[arg(long, value_name = "MODEL")]
     tagger: Option<std::path::PathBuf>,
-    /// Print JSON: {"entities": [{"type", "name", "text", "start", "end"}]}, one per mention, in text
+    /// Print JSON: {"entities": [{"type", "name", "text", "start", "end", "confidence"}]}, one per
+    /// mention, in text
     /// order; offsets are UTF-8 byte offsets into the input, end exclusive.
     #[arg(long)]
     json: bool,
@@ -41,6 +42,7 @@ struct MentionOut<'a> {
     text: &'a str,
     start: usize,
     end: usize,
+    confidence: f32,
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -75,6 +77,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 text: &m.text,
                 start: m.start,
                 end: m.end,
+                confidence: (m.confidence * 1000.0).round() / 1000.0,
             })
             .collect();
         print_json(&Listing { entities: out })?;

@@ -65,6 +65,7 @@ mod tests {
             text: name.to_string(),
             start,
             end: start + name.len(),
+            confidence: 1.0,
         }
     }
 

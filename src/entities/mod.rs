@@ -96,7 +96,7 @@ impl FromStr for EntityKind {
 }
 
 /// One occurrence of an entity in a text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Mention {
     /// What kind of entity it is.
     pub kind: EntityKind,
@@ -108,6 +108,9 @@ pub struct Mention {
     pub start: usize,
     /// Byte offset just past the mention (exclusive).
     pub end: usize,
+    /// How sure the tagger is of the span and its type, 0..1 (its calibrated max-marginal margin);
+    /// 1 for a name only the gazetteer found. Spans under the model's threshold are never reported.
+    pub confidence: f32,
 }
 
 /// Configures and builds an [`Extractor`].

@@ -181,7 +181,7 @@ pub(crate) fn resolve(
         }
     }
     let mut mentions = Vec::with_capacity(found.candidates.len());
-    let mut emit = |kind: EntityKind, name: String, a: usize, b: usize| {
+    let mut emit = |kind: EntityKind, name: String, a: usize, b: usize, confidence: f32| {
         let (start, end) = (tokens[a].start, tokens[b - 1].end);
         let name = if kind == EntityKind::Org {
             fold_org_suffix(&name, word_lists)
@@ -189,6 +189,7 @@ pub(crate) fn resolve(
             name
         };
         mentions.push(Mention {
+            confidence,
             kind,
             name,
             text: text[start..end].to_string(),
@@ -200,12 +201,13 @@ pub(crate) fn resolve(
         first,
         last,
         source,
+        confidence,
     } in &found.candidates
     {
         match source {
             Source::Gazetteer(id) => {
                 let (kind, name) = compiled.entity(id);
-                emit(kind, name.to_string(), first, last);
+                emit(kind, name.to_string(), first, last, confidence);
             }
             Source::Tagged(kind) => {
                 let words = tokens[first..last].iter().filter(|t| t.is(WORD)).count();
@@ -217,7 +219,7 @@ pub(crate) fn resolve(
                     if let Some((_, person)) = lookup(&lexicon, context, text, tokens, first, last)
                         .filter(|(k, _)| *k == EntityKind::Person)
                     {
-                        emit(EntityKind::Person, person, first, last);
+                        emit(EntityKind::Person, person, first, last, confidence);
                         continue;
                     }
                 }
@@ -231,7 +233,7 @@ pub(crate) fn resolve(
                     }
                 }
                 let name = name.unwrap_or_else(|| surface(text, tokens, first, last));
-                emit(kind, name, first, last);
+                emit(kind, name, first, last, confidence);
             }
             Source::Untyped => {
                 let mut i = first;
@@ -241,7 +243,7 @@ pub(crate) fn resolve(
                         .or_else(|| context.and_then(|c| c.best(text, tokens, i, last)));
                     match found {
                         Some((n, e)) => {
-                            emit(e.kind, e.name.clone(), i, i + n);
+                            emit(e.kind, e.name.clone(), i, i + n, confidence);
                             i += n;
                         }
                         None => i += 1,
@@ -274,7 +276,7 @@ pub(crate) fn resolve(
             .filter(|(n, e)| *n == 1 && e.surname && e.kind == EntityKind::Person)
             .map(|(_, e)| e.name.clone());
         if let Some(name) = person {
-            emit(EntityKind::Person, name, i, i + 1);
+            emit(EntityKind::Person, name, i, i + 1, 1.0);
         }
     }
     mentions.sort_by_key(|m| (m.start, m.end));

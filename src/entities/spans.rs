@@ -33,6 +33,8 @@ pub(crate) struct Candidate {
     pub first: usize,
     pub last: usize,
     pub source: Source,
+    /// The tagger's confidence in the span; 1 for a name only the gazetteer found.
+    pub confidence: f32,
 }
 
 /// Candidates in text order.
@@ -107,6 +109,7 @@ pub(crate) fn candidates(
             first: h.first,
             last: h.last,
             source: Source::Gazetteer(h.entity),
+            confidence: 1.0,
         });
         covered[h.first..h.last].iter_mut().for_each(|c| *c = true);
     }
@@ -180,6 +183,7 @@ pub(crate) fn candidates(
             first,
             last,
             source,
+            confidence: span.confidence,
         });
     }
     // Shouted text hides the shape the tagger reads: there a gazetteer name it missed still counts
@@ -210,6 +214,7 @@ pub(crate) fn candidates(
                 first: h.first,
                 last: h.last,
                 source,
+                confidence: 1.0,
             });
         }
     }
@@ -409,6 +414,7 @@ pub(crate) fn gazetteer_only(
         .map(|h| Candidate {
             first: h.first,
             last: h.last,
+            confidence: 1.0,
             source: if may_name(
                 h,
                 compiled,

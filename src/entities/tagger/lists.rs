@@ -46,10 +46,10 @@ pub(crate) fn lists() -> &'static Lists {
             } else {
                 COMMON
             };
-            *flags.entry(super::features::hash_str(w)).or_default() |= flag;
+            *flags.entry(crate::text::fnv1a(w.as_bytes())).or_default() |= flag;
         }
         for w in words(SURNAMES) {
-            *flags.entry(super::features::hash_str(w)).or_default() |= SURNAME;
+            *flags.entry(crate::text::fnv1a(w.as_bytes())).or_default() |= SURNAME;
         }
         Lists { flags }
     })
