@@ -254,6 +254,8 @@ pub(crate) fn resolve(
     }
     // A capitalised word no candidate covers that is the surname of a person named in full in the
     // text is that person ("Peskov added that Dmitry Peskov was tired").
+    // A cheap superset of what `Lexicon::best` accepts (it also matches shouted text), to skip the
+    // words that cannot be a surname here.
     let surnames: Vec<&str> = lexicon
         .entries
         .iter()
@@ -268,7 +270,13 @@ pub(crate) fn resolve(
         if surnames.is_empty() {
             break;
         }
-        if covered[i] || !t.is(WORD) || !t.is(tokens::CAP) || !surnames.contains(&t.text(text)) {
+        if covered[i]
+            || !t.is(WORD)
+            || !t.is(tokens::CAP)
+            || !surnames
+                .iter()
+                .any(|w| w.eq_ignore_ascii_case(t.text(text)))
+        {
             continue;
         }
         let person = lexicon

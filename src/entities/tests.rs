@@ -570,3 +570,16 @@ fn the_wire_is_not_an_entity_of_its_own_story() {
     let got = extractor().extract_article(None, body);
     assert!(got.iter().all(|(_, n)| !n.starts_with("Reuter")), "{got:?}");
 }
+
+#[test]
+fn a_shouted_surname_is_the_person_named_in_full() {
+    let got: Vec<(String, String)> = extractor()
+        .extract("Zoltan Kerekes spoke on Monday.\n\nKEREKES SAYS TALKS WENT WELL")
+        .into_iter()
+        .map(|m| (m.name, m.text))
+        .collect();
+    assert!(
+        got.contains(&("Zoltan Kerekes".to_string(), "KEREKES".to_string())),
+        "{got:?}"
+    );
+}
