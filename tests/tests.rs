@@ -1360,26 +1360,22 @@ mod entity_filters {
 mod handset_regressions {
     use std::collections::BTreeSet;
 
-    use newsidx::entities::{EntityKind, ExtractorBuilder, Meta};
-    use newsidx::text::Tokens;
+    use std::sync::OnceLock;
+
+    use newsidx::entities::{EntityKind, Extractor, ExtractorBuilder};
 
     use super::handset;
 
     const SET: &str = include_str!("data/entities-handset.txt");
 
+    /// The built-in extractor, built once for all these tests.
+    fn extractor() -> &'static Extractor {
+        static X: OnceLock<Extractor> = OnceLock::new();
+        X.get_or_init(|| ExtractorBuilder::new().build().unwrap())
+    }
+
     fn found(story: &handset::Story) -> BTreeSet<(EntityKind, String)> {
-        let x = ExtractorBuilder::new().build().unwrap();
-        let meta = Meta {
-            year: story.year,
-            source: Some(&story.source),
-        };
-        x.extract_article_meta(
-            Some((&story.title, &Tokens::new(&story.title))),
-            (&story.body, &Tokens::new(&story.body)),
-            meta,
-        )
-        .into_iter()
-        .collect()
+        handset::extract(extractor(), story)
     }
 
     fn story(title_part: &str) -> handset::Story {
@@ -1391,10 +1387,9 @@ mod handset_regressions {
 
     #[test]
     fn the_set_scores_above_its_floor() {
-        let x = ExtractorBuilder::new().build().unwrap();
         let stories = handset::parse(SET);
         assert!(stories.len() >= 25, "{} stories", stories.len());
-        let (counts, errors) = handset::score(&x, &stories);
+        let (counts, errors) = handset::score(extractor(), &stories);
         let (tp, p, g) = counts
             .values()
             .fold((0, 0, 0), |a, c| (a.0 + c.0, a.1 + c.1, a.2 + c.2));

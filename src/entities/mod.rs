@@ -305,6 +305,7 @@ impl Extractor {
             year: meta.year,
             named: context.map(|c| c.named),
         };
+        let named = spans::named_in_full(&hits);
         let found = if self.tagger.is_some() {
             spans::candidates(
                 text,
@@ -315,11 +316,19 @@ impl Extractor {
                 &self.words,
                 headline,
                 evidence,
+                &named,
             )
         } else {
-            spans::gazetteer_only(text, &tokens, &hits, &self.compiled, &self.words, evidence)
+            spans::gazetteer_only(
+                text,
+                &tokens,
+                &hits,
+                &self.compiled,
+                &self.words,
+                evidence,
+                &named,
+            )
         };
-        let named = spans::named_in_full(&hits);
         let (mentions, lexicon) = resolve::resolve(
             text,
             &tokens,

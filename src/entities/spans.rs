@@ -98,8 +98,8 @@ pub(crate) fn candidates(
     words: &Words,
     headline: bool,
     evidence: Evidence,
+    named: &FxHashSet<u32>,
 ) -> Found {
-    let named = named_in_full(hits);
     let mut out = Vec::with_capacity(spans.len());
     let mut covered = vec![false; tokens.len()];
     let mut misc: Vec<(usize, usize)> = Vec::new();
@@ -169,7 +169,7 @@ pub(crate) fn candidates(
                     && may_name(
                         h,
                         compiled,
-                        &named,
+                        named,
                         evidence,
                         titled(text, tokens, words, first),
                     ) =>
@@ -203,7 +203,7 @@ pub(crate) fn candidates(
         let person = compiled.entity(h.entity).0 == EntityKind::Person;
         let known = !shouted && !headline;
         if (shouted && !h.acronym || known) && !taken[h.first..h.last].iter().any(|&t| t) {
-            let source = if may_name(h, compiled, &named, evidence, is_titled) {
+            let source = if may_name(h, compiled, named, evidence, is_titled) {
                 Source::Gazetteer(h.entity)
             } else if known && person {
                 Source::Tagged(EntityKind::Person)
@@ -407,8 +407,8 @@ pub(crate) fn gazetteer_only(
     compiled: &Compiled,
     words: &Words,
     evidence: Evidence,
+    named: &FxHashSet<u32>,
 ) -> Found {
-    let named = &named_in_full(hits);
     let candidates = hits
         .iter()
         .map(|h| Candidate {

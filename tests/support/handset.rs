@@ -72,6 +72,23 @@ pub fn parse(data: &str) -> Vec<Story> {
     stories
 }
 
+/// The (type, name) pairs `extractor` finds in `story`, read as an article: title with the body as
+/// context, the story's year and source.
+pub fn extract(extractor: &Extractor, story: &Story) -> BTreeSet<(EntityKind, String)> {
+    let meta = Meta {
+        year: story.year,
+        source: Some(&story.source),
+    };
+    extractor
+        .extract_article_meta(
+            Some((&story.title, &Tokens::new(&story.title))),
+            (&story.body, &Tokens::new(&story.body)),
+            meta,
+        )
+        .into_iter()
+        .collect()
+}
+
 /// Per type: (true positives, predicted, gold).
 pub type Counts = BTreeMap<EntityKind, (usize, usize, usize)>;
 
@@ -80,17 +97,7 @@ pub fn score(extractor: &Extractor, stories: &[Story]) -> (Counts, Vec<String>) 
     let mut counts = Counts::new();
     let mut errors = Vec::new();
     for s in stories {
-        let meta = Meta {
-            year: s.year,
-            source: Some(&s.source),
-        };
-        let title_tokens = Tokens::new(&s.title);
-        let found: BTreeSet<(EntityKind, String)> = extractor
-            .extract_article_meta(
-                Some((&s.title, &title_tokens)),
-                (&s.body, &Tokens::new(&s.body)),
-                meta,
-            )
+        let found: BTreeSet<(EntityKind, String)> = extract(extractor, s)
             .into_iter()
             .map(|(k, n)| (k, n.to_lowercase()))
             .collect();

@@ -13,6 +13,8 @@
 
 use rustc_hash::FxHashSet;
 
+use crate::text::fnv1a;
+
 use super::super::gazetteer::Hit;
 use super::super::lexicon::Words;
 use super::super::tokens::{
@@ -33,14 +35,12 @@ fn mix(h: u64, v: u64) -> u64 {
         .wrapping_add(0x632B_E59B_D9B4_E019)
 }
 
+/// [`fnv1a`]'s offset basis and step, for hashing prefixes and suffixes in one pass: a word's hash
+/// as written equals `fnv1a` of it, so the word lists ([`super::lists`]) can be keyed by `fnv1a`.
 const FNV_SEED: u64 = 0xcbf2_9ce4_8422_2325;
 
 fn step(h: u64, b: u8) -> u64 {
     (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-}
-
-fn hash_bytes(bytes: impl Iterator<Item = u8>) -> u64 {
-    bytes.fold(FNV_SEED, step)
 }
 
 /// A word's hashes, from one pass over it: as written, lower-cased, capitalised ("SMITH" as
@@ -87,7 +87,7 @@ fn hashes(word: &str) -> Hashes {
         h.chars = b.len();
         return h;
     }
-    h.exact = hash_str(word);
+    h.exact = fnv1a(word.as_bytes());
     let mut lowered: Vec<char> = Vec::with_capacity(word.len());
     let mut buf = [0u8; 4];
     for (k, c) in word.chars().enumerate() {
@@ -124,10 +124,6 @@ fn hashes(word: &str) -> Hashes {
     }
     h.chars = lowered.len();
     h
-}
-
-pub(crate) fn hash_str(s: &str) -> u64 {
-    s.bytes().fold(FNV_SEED, step)
 }
 
 /// A key from a template number and one or more hashes; never 0 (the empty slot of the table).
@@ -187,7 +183,7 @@ fn shape_of(word: &str) -> u64 {
         }
         last = s;
     }
-    hash_bytes(out[..n].iter().copied())
+    fnv1a(&out[..n])
 }
 
 impl Context {
@@ -248,12 +244,12 @@ impl Context {
                     continue;
                 }
                 if t.is(LOWER) {
-                    let h = hash_str(t.text(text));
+                    let h = fnv1a(t.text(text).as_bytes());
                     if ask_lower.contains(&h) {
                         lower_seen.insert(h);
                     }
                 } else if t.is(CAP) && !t.is(SENT_START) && !t.is(SHOUT) {
-                    let h = hash_str(t.text(text));
+                    let h = fnv1a(t.text(text).as_bytes());
                     if ask_cap.contains(&h) {
                         cap_mid_seen.insert(h);
                     }
