@@ -27,7 +27,8 @@
 //!
 //! `SEARCH=1` first compares MinHash sizes (64, 120, 256 values), value bits (8, 16, 32), title
 //! weights and similarity measures with min-hashes computed here (on 300-story samples);
-//! `BRUTE=1` also checks `clusters()` against all pairs on the whole corpus (about 10 s).
+//! `BRUTE=1` also checks `clusters()` against all pairs on the whole corpus (about 10 s);
+//! `FAMILIES=1` lists every mined template family, to check the mining by eye.
 
 #[path = "eval_duplicates/mining.rs"]
 mod mining;
@@ -1092,6 +1093,43 @@ fn summary(name: &str, h: &Histograms, k: usize) {
     println!();
 }
 
+/// The template-family pairs of both sets that `story_distance` merges at the default, to judge by
+/// eye (a mislabelled repeat would show here), by kind.
+fn report_family_merges(stories: &[Story], sets: &[(&EvalSet, &[Signature])]) {
+    let k = DEFAULT_MAX_DISTANCE;
+    let mut merged: Vec<(Kind, usize, usize, u32, u32)> = Vec::new();
+    for (set, sigs) in sets {
+        for (&(i, j), label) in &set.labels {
+            if let (Label::Template(kind), Some(a), Some(b)) = (label, set.corpus[i], set.corpus[j])
+            {
+                let sd = story_distance(&sigs[i], &sigs[j]);
+                if sd <= k {
+                    merged.push((*kind, a.min(b), a.max(b), distance(&sigs[i], &sigs[j]), sd));
+                }
+            }
+        }
+    }
+    merged.sort_unstable();
+    println!(
+        "\n== template-family pairs that story_distance merges at K = {k} (dev and held out): {}; two per kind (d = distance, sd = story_distance)",
+        merged.len()
+    );
+    for kind in KINDS {
+        let of_kind: Vec<_> = merged.iter().filter(|m| m.0 == kind).collect();
+        for m in of_kind.iter().take(2) {
+            println!(
+                "  -- {} ({} merged) d={} sd={}\n     {}\n     {}",
+                kind.name(),
+                of_kind.len(),
+                m.3,
+                m.4,
+                line_of(stories, m.1),
+                line_of(stories, m.2)
+            );
+        }
+    }
+}
+
 /// Pairs within `k` that `clusters` left in different groups (it samples candidates), by brute force.
 fn missed_pairs(sigs: &[Signature], k: u32) -> (u64, u64, f64, f64) {
     let t = Instant::now();
@@ -1159,7 +1197,7 @@ fn report_mining(stories: &[Story], mined: &Mined, secs: f64) {
     };
     println!(
         "\n== mined from the corpus in {secs:.1} s: {} repeat groups ({} articles; {} repeat pairs, {} correction pairs labelled), \
-         {} unsure pairs (same template, near-identical text, figures differ on one day: left out)",
+         {} unsure pairs left out (same headline and other figures on one day, or the same text more than 2 days apart)",
         mined.repeat_groups.len(),
         mined.repeat_groups.iter().map(Vec::len).sum::<usize>(),
         count(|l| *l == Label::Repeat),
@@ -1195,6 +1233,15 @@ fn report_mining(stories: &[Story], mined: &Mined, secs: f64) {
                 f.len()
             );
             for &i in f.iter().take(4) {
+                println!("     {}", line_of(stories, i));
+            }
+        }
+    }
+    if std::env::var_os("FAMILIES").is_some() {
+        println!("every template family (FAMILIES=1):");
+        for (kind, family) in &mined.families {
+            println!("  -- {} [{}]", kind.name(), mined.keys[family[0]]);
+            for &i in family {
                 println!("     {}", line_of(stories, i));
             }
         }
@@ -1432,6 +1479,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     ] {
         summary(name, h, DEFAULT_MAX_DISTANCE as usize);
     }
+    report_family_merges(&stories, &[(&dev, &dev_sigs), (&test, &test_sigs)]);
 
     println!(
         "\n== clusters() against all pairs on the held-out set ({} docs)",

@@ -32,11 +32,13 @@ pub enum Label {
     /// Two different reports from one template (a figure or the company named differs).
     Template(Kind),
     /// Same template and near-identical text, but the rules cannot tell a silent correction from a
-    /// different report: left out of every count.
+    /// different report (other figures on the same day), or a repeat from a report that recurs
+    /// unchanged (the same text more than two days apart): left out of every count.
     Unsure,
 }
 
-/// Template kinds, by a rule on the masked headline.
+/// Template kinds, by a rule on the masked headline. `FedOperation` covers the operations and
+/// reserve figures of the Fed and other central banks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Kind {
     Rate,
@@ -74,7 +76,7 @@ impl Kind {
     /// The kind of a masked headline: the first rule whose words it holds (whole words, or word
     /// prefixes where marked `*`).
     pub fn of(masked: &str) -> Kind {
-        const RULES: [(Kind, &[&str]); 6] = [
+        const RULES: [(Kind, &[&str]); 7] = [
             (
                 Kind::FedOperation,
                 &["RESERVES", "REPURCHASE*", "MATCHED", "BALANCES AT FED"],
@@ -104,8 +106,7 @@ impl Kind {
             (
                 Kind::Earnings,
                 &[
-                    "QTR", "NET", "LOSS", "PROFIT*", "EARNINGS", "SHR", "OPER", "YEAR", "REVS",
-                    "SALES",
+                    "QTR", "NET", "LOSS", "PROFIT*", "EARNINGS", "SHR", "OPER", "REVS",
                 ],
             ),
             (
@@ -148,8 +149,15 @@ impl Kind {
                     "COTTON",
                     "PALM",
                     "COMMODITY",
+                    "DISTILLATE",
+                    "LARD",
+                    "RAPESEED",
+                    "SOY*",
                 ],
             ),
+            // Weaker signs of results, after the commodities ("... SUGAR SALES", "OIL DEMAND UP
+            // ... FROM YEAR AGO").
+            (Kind::Earnings, &["YEAR", "SALES"]),
         ];
         let ws: Vec<&str> = masked.split(' ').collect();
         let padded = format!(" {masked} ");
@@ -424,9 +432,25 @@ fn contained(a: &[String], b: &[String]) -> f64 {
     found as f64 / a.len().max(1) as f64
 }
 
-/// The tickers a headline names.
-fn tickers(words: &[String]) -> Vec<&String> {
-    words.iter().filter(|w| w.starts_with('<')).collect()
+/// The tickers a headline names, without their exchange suffix ("<IRDV.O>" is "<IRDV").
+fn tickers(words: &[String]) -> Vec<&str> {
+    let mut out: Vec<&str> = words
+        .iter()
+        .filter(|w| w.starts_with('<'))
+        .map(|w| w.split(['.', '>']).next().unwrap_or(w))
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// The figures a headline names, in order.
+fn title_figures(title: &str) -> Vec<String> {
+    title
+        .split_whitespace()
+        .filter(|w| has_digit(w))
+        .map(figure)
+        .collect()
 }
 
 /// Thresholds of the rules (shares of two-word shingles in common).
@@ -435,6 +459,8 @@ const NEAR_IDENTICAL: f64 = 0.8;
 /// A correction may rewrite around the figure it corrects, and shorten the headline.
 const CORRECTION_SIMILAR: f64 = 0.35;
 const CORRECTION_TITLE: f64 = 0.5;
+/// A repeat is sent again within this many days.
+const REPEAT_DAYS: i64 = 2;
 
 /// The label of a pair of articles that share a key or their first words, or of a correction and an
 /// earlier article, if any.
@@ -464,7 +490,17 @@ fn label(a: &Features, b: &Features) -> Option<Label> {
         || (!ticker.is_empty() && ticker == tickers(&b.title_words) && ab.min(ba) >= 0.5)
         || ab.max(ba) >= 1.0;
     if same_headline && same_figures && text >= NEAR_IDENTICAL {
-        return Some(Label::Repeat);
+        // Sent again within days; the same text weeks apart is a report that recurs unchanged
+        // ("... LEAVES CREDIT POLICIES UNCHANGED"), which no text rule can tell from a repeat.
+        let weeks_apart = match (a.published, b.published) {
+            (Some(x), Some(y)) => (x - y).whole_days().abs() > REPEAT_DAYS,
+            _ => false,
+        };
+        return Some(if weeks_apart {
+            Label::Unsure
+        } else {
+            Label::Repeat
+        });
     }
     if a.key != b.key || jaccard(&a.masked, &b.masked) < TEMPLATE_SIMILAR {
         return None;
@@ -474,9 +510,13 @@ fn label(a: &Features, b: &Features) -> Option<Label> {
         _ => false,
     };
     // Truly different reports: another company or figure in the headline, or other figures on
-    // another day (daily and weekly reports). The same headline with other figures on the same day
-    // may be an update or a silent correction.
-    if a.title != b.title || (!same_figures && other_day) {
+    // another day (daily and weekly reports). The same headline, or the same company (ticker) with
+    // the same headline figures, with other figures on the same day may be an update or a silent
+    // correction.
+    let same_company = !ticker.is_empty() && ticker == tickers(&b.title_words);
+    let same_slots =
+        a.title == b.title || (same_company && title_figures(&a.title) == title_figures(&b.title));
+    if !same_slots || (!same_figures && other_day) {
         Some(Label::Template(Kind::of(&a.key)))
     } else {
         Some(Label::Unsure)
