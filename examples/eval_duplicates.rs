@@ -596,6 +596,9 @@ struct Histograms {
     per_real: [[u64; 101]; 2],
     /// Pairs of one template family (different reports), per [`KINDS`].
     neg_family: Vec<[u64; 101]>,
+    /// Negative pairs with an edited copy on one side (a copy of a template story against another
+    /// report of the template, mostly).
+    neg_copy: [u64; 101],
     /// Pairs the mining could not label, left out.
     unsure: u64,
 }
@@ -609,6 +612,7 @@ impl Histograms {
             per_edit: vec![[0; 101]; EDITS.len()],
             per_real: [[0; 101]; 2],
             neg_family: vec![[0; 101]; KINDS.len()],
+            neg_copy: [0; 101],
             unsure: 0,
         }
     }
@@ -643,6 +647,9 @@ impl Histograms {
             if let Some(Label::Template(kind)) = label {
                 self.neg_family[kind_index(kind)][d] += 1;
             }
+            if set.corpus[i].is_none() || set.corpus[j].is_none() {
+                self.neg_copy[d] += 1;
+            }
         }
     }
 
@@ -655,6 +662,7 @@ impl Histograms {
         add(&mut self.pos, &other.pos);
         add(&mut self.neg, &other.neg);
         add(&mut self.neg_template, &other.neg_template);
+        add(&mut self.neg_copy, &other.neg_copy);
         for (a, b) in self.per_edit.iter_mut().zip(&other.per_edit) {
             add(a, b);
         }
@@ -1069,6 +1077,12 @@ fn summary(name: &str, h: &Histograms, k: usize) {
         100.0 * fam,
         ok(fam < 0.005)
     );
+    let fp = cum(&h.neg, k);
+    let (fp_family, fp_copy) = (cum(&family, k), cum(&h.neg_copy, k));
+    println!(
+        "    false merges {fp}: {fp_family} template-family pairs, {fp_copy} with an edited copy on one side, {} other pairs of corpus articles",
+        fp - fp_family - fp_copy
+    );
     print!("    recall:");
     for (e, pe) in EDITS.iter().zip(&h.per_edit) {
         print!(" {e:?} {:.3}", share(pe, k));
@@ -1110,6 +1124,65 @@ fn report_family_merges(stories: &[Story], sets: &[(&EvalSet, &[Signature])]) {
         }
     }
     merged.sort_unstable();
+    // Unlabelled pairs of corpus articles that are merged: a repeat the mining missed would be
+    // here (a false positive that is none), as would a template pair it did not find.
+    let mut other: Vec<(usize, usize, u32, u32)> = Vec::new();
+    for (set, sigs) in sets {
+        let docs: Vec<(usize, usize)> = (0..set.docs.len())
+            .filter_map(|d| set.corpus[d].map(|c| (d, c)))
+            .collect();
+        for (x, &(i, a)) in docs.iter().enumerate() {
+            for &(j, b) in &docs[x + 1..] {
+                if set.family[i] != set.family[j] && !set.labels.contains_key(&(i, j)) {
+                    let sd = story_distance(&sigs[i], &sigs[j]);
+                    if sd <= k {
+                        other.push((a.min(b), a.max(b), distance(&sigs[i], &sigs[j]), sd));
+                    }
+                }
+            }
+        }
+    }
+    other.sort_unstable();
+    let mut missed: Vec<(usize, usize, u32, u32)> = Vec::new();
+    for (set, sigs) in sets {
+        for i in 0..set.docs.len() {
+            for j in i + 1..set.docs.len() {
+                if let (Some(a), Some(b)) = (set.corpus[i], set.corpus[j]) {
+                    let sd = story_distance(&sigs[i], &sigs[j]);
+                    if set.family[i] == set.family[j] && sd > k {
+                        missed.push((a.min(b), a.max(b), distance(&sigs[i], &sigs[j]), sd));
+                    }
+                }
+            }
+        }
+    }
+    missed.sort_unstable();
+    println!(
+        "\n== real repeat and correction pairs that story_distance misses at K = {k} (dev and held out): {}",
+        missed.len()
+    );
+    for &(a, b, d, sd) in &missed {
+        println!(
+            "  -- d={d} sd={sd}\n     {}\n     {}",
+            line_of(stories, a),
+            line_of(stories, b)
+        );
+    }
+    println!(
+        "\n== unlabelled pairs of corpus articles (not copies) that story_distance merges at K = {k} (dev and held out): {}; 8 of them",
+        other.len()
+    );
+    for at in shuffled(other.len(), &mut Rng(0x006f_7468_6572))
+        .into_iter()
+        .take(8)
+    {
+        let (a, b, d, sd) = other[at];
+        println!(
+            "  -- d={d} sd={sd}\n     {}\n     {}",
+            line_of(stories, a),
+            line_of(stories, b)
+        );
+    }
     println!(
         "\n== template-family pairs that story_distance merges at K = {k} (dev and held out): {}; two per kind (d = distance, sd = story_distance)",
         merged.len()
