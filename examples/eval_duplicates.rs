@@ -751,7 +751,7 @@ fn report(name: &str, set: &EvalSet, h: &Histograms) {
 /// Pairs within `k` that `clusters` left in different groups (it samples candidates), by brute force.
 fn missed_pairs(sigs: &[Signature], k: u32) -> (u64, u64, f64, f64) {
     let t = Instant::now();
-    let groups = clusters(sigs, k);
+    let groups = clusters(sigs, newsidx::fingerprint::StoryRule::new(k));
     let t_cl = t.elapsed().as_secs_f64();
     let mut group_of = vec![usize::MAX; sigs.len()];
     for (g, members) in groups.iter().enumerate() {
@@ -889,7 +889,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut groups = Vec::new();
     for k in (0..=60).step_by(5) {
         let t = Instant::now();
-        let g = clusters(&sigs, k);
+        let g = clusters(&sigs, newsidx::fingerprint::StoryRule::new(k));
         let ms = t.elapsed().as_secs_f64() * 1e3;
         let (mut grouped, mut mismatched, mut renumbered) = (0, 0, 0);
         for group in &g {
@@ -922,7 +922,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     if groups.is_empty() {
-        groups = clusters(&sigs, DEFAULT_MAX_DISTANCE);
+        groups = clusters(
+            &sigs,
+            newsidx::fingerprint::StoryRule::new(DEFAULT_MAX_DISTANCE),
+        );
     }
     let mut sizes = std::collections::BTreeMap::<usize, usize>::new();
     for g in &groups {
