@@ -87,7 +87,7 @@ fn queries(c: &mut Criterion) {
     group.bench_function("whole_index", |b| {
         b.iter(|| {
             index
-                .stories(newsidx::fingerprint::DEFAULT_MAX_DISTANCE)
+                .stories(newsidx::fingerprint::StoryRule::default())
                 .expect("duplicates")
                 .len()
         })

@@ -11,7 +11,7 @@ use std::io::BufRead;
 use std::time::Instant;
 
 use newsidx::fingerprint::{
-    collapse, distance, stories as find_stories, FieldText, Fingerprinter, Signature,
+    collapse, distance, stories as find_stories, FieldText, Fingerprinter, Signature, StoryRule,
     DEFAULT_MAX_DISTANCE,
 };
 use newsidx::text::{fold::fold_words, Tokens};
@@ -128,7 +128,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .collect();
         let t = best(rounds, || {
             for &s in &starts {
-                black_box(collapse(&sigs[s..s + window], DEFAULT_MAX_DISTANCE));
+                black_box(collapse(
+                    &sigs[s..s + window],
+                    StoryRule::new(DEFAULT_MAX_DISTANCE),
+                ));
             }
         });
         println!(
@@ -140,9 +143,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     for k in [DEFAULT_MAX_DISTANCE, 20] {
         let t = best(3, || {
-            black_box(find_stories(&sigs, k));
+            black_box(find_stories(&sigs, StoryRule::new(k)));
         });
-        let g = find_stories(&sigs, k);
+        let g = find_stories(&sigs, StoryRule::new(k));
         println!(
             "stories(corpus, {k}): {:.1} ms, {} groups holding {} stories",
             t * 1e3,

@@ -31,13 +31,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         writer.index_all(ingest::read_input(&input), &enricher, false, |_| {})?;
     }
     writer.finish()?;
-    // Without the stories file, so that the compatibility tests read the fingerprint column at query
-    // time; and without tantivy's lock files, which belong to a running process.
-    for name in [
-        newsidx::store::stories::FILE,
-        ".tantivy-meta.lock",
-        ".tantivy-writer.lock",
-    ] {
+    // Without tantivy's lock files, which belong to a running process.
+    for name in [".tantivy-meta.lock", ".tantivy-writer.lock"] {
         let _ = std::fs::remove_file(out.join(name));
     }
     println!("{}: {:?}", out.display(), index.stats()?);

@@ -77,12 +77,18 @@ impl Enricher {
             year: article.published.map(|d| d.year()),
             source: article.source.as_deref(),
         };
-        let entities = self.extractor.extract_article_meta(
+        let parties = self.extractor.extract_article_parties(
             title_field.map(|f| (f.text, f.tokens)),
             (&article.body, &body_tokens),
             meta,
         );
-        let signature = self.fingerprinter.signature(title_field, body_field);
+        let mut signature = self.fingerprinter.signature(title_field, body_field);
+        signature.published = article.published.map(|d| d.unix_timestamp());
+        signature.facts.set_parties(
+            parties.entities.iter().map(|(_, name)| name.as_str()),
+            parties.leads.iter().map(|(_, name)| name.as_str()),
+        );
+        let entities = parties.entities;
         Enrichment {
             entities,
             signature,

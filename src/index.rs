@@ -7,6 +7,7 @@ use std::path::Path;
 use tantivy::{Index, Searcher};
 
 use crate::entities::{EntityKind, Extractor};
+use crate::fingerprint::StoryRule;
 use crate::search::stats::Stats;
 use crate::search::stories::StorySummary;
 use crate::search::timing::Latency;
@@ -110,9 +111,9 @@ impl NewsIndex {
         crate::search::stats::stats(&self.reader)
     }
 
-    /// Every story of two or more articles at `max_distance`, largest first.
-    pub fn stories(&self, max_distance: u32) -> Result<Vec<StorySummary>> {
-        crate::search::stories::stories(&self.reader, max_distance)
+    /// Every story of two or more articles by `rule`, largest first.
+    pub fn stories(&self, rule: StoryRule) -> Result<Vec<StorySummary>> {
+        crate::search::stories::stories(&self.reader, rule)
     }
 
     /// Times `queries` in-process (see [`crate::search::timing`]).

@@ -97,16 +97,17 @@ mod cli {
         assert_eq!(s.newest.as_deref(), Some("2018-08-03T00:00:00Z"));
         let human = dir.run(&["stats"]).expect(0).stdout();
         assert!(human.contains("articles  21"), "{human}");
-        // The stories file holds the groups `duplicates` lists at the default distance.
+        // The story column holds the groups `duplicates` lists at the default rule.
         let groups = duplicates(&dir, &[]).clusters;
-        let stories = s.stories.expect("index writes the stories file");
+        let stories = s.stories.expect("index keeps the story column");
         // The three seed captures, and the syndicated copy with its original.
         assert_eq!((stories.groups, stories.articles), (2, 5));
         assert_eq!(stories.groups, groups.len() as u64);
         let in_groups: usize = groups.iter().map(|g| g.size).sum();
         assert_eq!(stories.articles, in_groups as u64);
-        std::fs::remove_file(dir.index().join(newsidx::store::stories::FILE)).unwrap();
-        assert_eq!(stats(&dir).stories, None);
+        // Found anew from the fingerprints (another rule, which groups these alike), the same.
+        let found = duplicates(&dir, &["--within", "any"]).clusters;
+        assert_eq!(found.len(), groups.len());
     }
 
     #[test]
@@ -982,7 +983,13 @@ mod near_duplicates {
 
     /// The person counts of `query` (stories, the default), as name -> count.
     fn person_counts(dir: &Dir, query: &str) -> Vec<(String, u64)> {
-        let r = search(dir, &[query, "--facets", "--facet-limit", "100"]);
+        person_counts_by(dir, query, &[])
+    }
+
+    fn person_counts_by(dir: &Dir, query: &str, rule: &[&str]) -> Vec<(String, u64)> {
+        let mut args = vec![query, "--facets", "--facet-limit", "100"];
+        args.extend_from_slice(rule);
+        let r = search(dir, &args);
         let mut all: Vec<(String, u64)> = r
             .facets
             .values()
@@ -1000,104 +1007,57 @@ mod near_duplicates {
             .map_or(0, |(_, count)| count)
     }
 
-    const STORIES_FILE: &str = newsidx::store::stories::FILE;
-
-    /// Story counts come from the stories file that `index` writes, or are found per query when it is
-    /// missing, unreadable or for other segments; the answers are the same.
+    /// Story counts come from the story column that the writer keeps, or are found per query for
+    /// another rule; where the two rules group the fixtures alike, the answers are the same.
     #[test]
-    fn story_counts_agree_with_and_without_the_stories_file() {
+    fn story_counts_agree_with_the_column_and_per_query() {
         let dir = indexed_fixtures();
-        let file = dir.index().join(STORIES_FILE);
-        assert!(file.exists(), "index writes {STORIES_FILE}");
         let queries = ["Putin call", "Trump", "Kremlin OR Moscow", "*"];
-        let with: Vec<_> = queries.iter().map(|q| person_counts(&dir, q)).collect();
+        let column: Vec<_> = queries.iter().map(|q| person_counts(&dir, q)).collect();
         assert_eq!(putin_count(&dir), 1);
-        std::fs::remove_file(&file).unwrap();
-        let without: Vec<_> = queries.iter().map(|q| person_counts(&dir, q)).collect();
-        assert_eq!(with, without);
+        let found: Vec<_> = queries
+            .iter()
+            .map(|q| person_counts_by(&dir, q, &["--within", "any"]))
+            .collect();
+        assert_eq!(column, found);
     }
 
-    /// A malformed stories file is refused whole. Each one here is made from a file whose groups were
-    /// emptied, which, if it were read, would count the three seed captures as three stories; refused,
-    /// they count as one, found per query. None of them is a panic.
+    /// Stories are kept up to date as articles arrive, one run at a time, and as they are replaced.
     #[test]
-    fn malformed_stories_files_are_refused() {
-        let dir = indexed_fixtures();
-        let file = dir.index().join(STORIES_FILE);
-        let mut emptied: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
-        for segment in emptied["segments"].as_array_mut().unwrap() {
-            segment["grouped"] = serde_json::json!([]);
-        }
-        let edited = |edit: &dyn Fn(&mut serde_json::Value)| {
-            let mut v = emptied.clone();
-            edit(&mut v);
-            serde_json::to_vec(&v).unwrap()
-        };
-        let first = |edit: &'static dyn Fn(&mut serde_json::Value)| {
-            move |v: &mut serde_json::Value| edit(&mut v["segments"][0])
-        };
-        let broken: Vec<(&str, Vec<u8>)> = vec![
-            ("garbage", b"{\"signatures\": 3, garbage".to_vec()),
-            ("empty", Vec::new()),
-            ("binary", vec![0xff, 0xfe, 0x00, 0x9f]),
-            ("an array", b"[]".to_vec()),
-            (
-                "another signature version",
-                edited(&|v| v["signatures"] = serde_json::json!(2)),
-            ),
-            (
-                "a bad uuid",
-                edited(&first(&|s| s["id"] = serde_json::json!("not a uuid"))),
-            ),
-            (
-                "a negative size",
-                edited(&first(&|s| s["max_doc"] = serde_json::json!(-1))),
-            ),
-            (
-                "another size",
-                edited(&first(&|s| s["max_doc"] = serde_json::json!(u32::MAX))),
-            ),
-            (
-                "a document out of range",
-                edited(&first(&|s| {
-                    s["grouped"] = serde_json::json!([[u32::MAX, 0]])
-                })),
-            ),
-            (
-                "a short pair",
-                edited(&first(&|s| s["grouped"] = serde_json::json!([[0]]))),
-            ),
-            (
-                "a segment twice",
-                edited(&|v| {
-                    let again = v["segments"][0].clone();
-                    v["segments"].as_array_mut().unwrap().push(again);
-                }),
-            ),
-        ];
-        std::fs::write(&file, edited(&|_| {})).unwrap();
-        assert_eq!(putin_count(&dir), 3, "the emptied file itself is read");
-        for (what, bytes) in &broken {
-            std::fs::write(&file, bytes).unwrap();
-            assert_eq!(putin_count(&dir), 1, "a file with {what} was read");
-        }
-    }
-
-    /// A stories file left from an earlier state of the index (here: before two of the three seed
-    /// captures were added) covers only some segments, and is not used.
-    #[test]
-    fn a_stale_stories_file_is_not_used() {
+    fn stories_are_kept_as_articles_arrive_and_are_replaced() {
         let files = seed_files();
         let dir = Dir::new();
-        dir.run(&["index", files[0].to_str().unwrap()]).expect(0);
-        let old = std::fs::read(dir.index().join(STORIES_FILE)).unwrap();
-        for file in &files[1..] {
+        for file in &files {
             dir.run(&["index", file.to_str().unwrap()]).expect(0);
         }
-        assert_eq!(putin_count(&dir), 1);
-        std::fs::write(dir.index().join(STORIES_FILE), old).unwrap();
-        assert_eq!(putin_count(&dir), 1);
+        let one_story = |dir: &Dir| {
+            let clusters = duplicates(dir, &[]).clusters;
+            assert_eq!(clusters.len(), 1, "{clusters:?}");
+            assert_eq!(clusters[0].size, 3);
+            assert_eq!(stats(dir).stories.unwrap().groups, 1);
+            assert_eq!(putin_count(dir), 1);
+        };
+        one_story(&dir);
+        // Indexed again (every article replaced by itself): still one story of three.
+        for file in &files {
+            dir.run(&["index", file.to_str().unwrap()]).expect(0);
+        }
+        one_story(&dir);
+        assert_eq!(stats(&dir).articles, 3);
+        // The leader replaced by another text: it is no longer in the story.
+        let leader = duplicates(&dir, &[]).clusters[0].ids[0].clone();
+        let other = dir.file(
+            "other.jsonl",
+            format!(
+                r#"{{"id":"{leader}","body":"Harbour cranes were idle on Monday as dockers struck over pay in the northern port."}}"#
+            ),
+        );
+        dir.run(&["index", other.to_str().unwrap()]).expect(0);
+        let clusters = duplicates(&dir, &[]).clusters;
+        assert!(
+            clusters.iter().all(|c| !c.ids.contains(&leader)),
+            "{clusters:?}"
+        );
     }
 
     #[test]
@@ -1314,8 +1274,8 @@ mod entity_filters {
         );
         assert_eq!(people(&cut), order[..2]);
         // The same order when the stories are found per query.
-        std::fs::remove_file(dir.index().join(newsidx::store::stories::FILE)).unwrap();
-        assert_eq!(people(&search(&dir, &args)), order);
+        let per_query = ["harbour", "--facets", "person", "--within", "any"];
+        assert_eq!(people(&search(&dir, &per_query)), order);
         let articles = search(&dir, &["harbour", "--facets", "person", "--no-collapse"]);
         assert_eq!(
             people(&articles),

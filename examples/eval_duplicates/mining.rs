@@ -505,8 +505,9 @@ fn label(a: &Features, b: &Features) -> Option<Label> {
     if a.key != b.key || jaccard(&a.masked, &b.masked) < TEMPLATE_SIMILAR {
         return None;
     }
+    // Another calendar day and half a day apart: a daily report, not a story sent around midnight.
     let other_day = match (a.published, b.published) {
-        (Some(x), Some(y)) => x.date() != y.date(),
+        (Some(x), Some(y)) => x.date() != y.date() && (x - y).whole_hours().abs() >= 12,
         _ => false,
     };
     // Truly different reports: another company or figure in the headline, or other figures on

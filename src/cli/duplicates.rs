@@ -3,20 +3,23 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use super::output::{print_json, Style};
-use super::IndexDir;
+use newsidx::search::stories::StorySummary;
+use newsidx::search::Duplicate;
 
-/// List every group of near-duplicate articles in the index (each article in at most one group),
-/// largest first.
+use super::output::{print_json, Style};
+use super::{IndexDir, StoryArgs};
+
+/// List every story with near-duplicates in the index, largest first: its leader, then each copy
+/// with its distance to the leader (every copy is within --max-distance of the leader, and
+/// published within --within days of it). Each article is in at most one story.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]
     index: IndexDir,
-    /// How near: the estimated percent of text that may differ (0-100), as for `search`.
-    #[arg(long, value_parser = clap::value_parser!(u32).range(0..=100), value_name = "K",
-          default_value_t = newsidx::fingerprint::DEFAULT_MAX_DISTANCE)]
-    max_distance: u32,
-    /// Print JSON: {"clusters": [{"ids": [...], "size": N, "titles": [...]}]}.
+    #[command(flatten)]
+    story: StoryArgs,
+    /// Print JSON: {"clusters": [{"ids": [...], "size": N, "titles": [...], "members": [{"id",
+    /// "title", "source", "published", "distance"}]}]}, the leader first (at distance 0).
     #[arg(long)]
     json: bool,
 }
@@ -28,7 +31,7 @@ struct Listing {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let index = super::open(&args.index.dir)?;
-    let clusters = index.stories(args.max_distance)?;
+    let clusters = index.stories(args.story.rule())?;
     let found = !clusters.is_empty();
     if args.json {
         print_json(&Listing { clusters })?;
@@ -36,23 +39,73 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let style = Style::stdout();
         let mut out = std::io::stdout().lock();
         let articles: usize = clusters.iter().map(|c| c.size).sum();
+        let within = match args.story.within.0 {
+            Some(days) => format!(", published within {days} days of it"),
+            None => String::new(),
+        };
         writeln!(
             out,
-            "{} groups of near-duplicates ({articles} articles) within distance {}\n",
+            "{} stories with near-duplicates ({articles} articles): each copy within distance {} \
+             of its story's leader{within}\n",
             clusters.len(),
-            args.max_distance
+            args.story.max_distance
         )?;
         for (i, cluster) in clusters.iter().enumerate() {
-            writeln!(out, "{:>4}. {} articles", i + 1, cluster.size)?;
-            for (id, title) in cluster.ids.iter().zip(&cluster.titles) {
-                let title = title.as_deref().unwrap_or("(no headline)");
-                writeln!(out, "      {}  {}", style.dim(id), title)?;
-            }
+            print_story(&mut out, &style, i + 1, cluster)?;
         }
+        out.flush()?;
     }
     Ok(if found {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
+}
+
+/// One story: a heading with its leader's headline, then one line per article (distance to the
+/// leader, date, source, id, headline or opening words), in columns.
+fn print_story(
+    out: &mut impl Write,
+    style: &Style,
+    rank: usize,
+    story: &StorySummary,
+) -> std::io::Result<()> {
+    let leader = story
+        .members
+        .first()
+        .map(|m| m.label.as_str())
+        .unwrap_or("");
+    writeln!(
+        out,
+        "{rank:>4}. {} {}",
+        style.bold(&format!("{} articles:", story.size)),
+        style.bold(leader)
+    )?;
+    let source = |m: &Duplicate| m.source.clone().unwrap_or_else(|| "-".into());
+    let source_width = story
+        .members
+        .iter()
+        .map(|m| source(m).chars().count())
+        .max();
+    let id_width = story.members.iter().map(|m| m.id.chars().count()).max();
+    for (at, m) in story.members.iter().enumerate() {
+        let distance = if at == 0 {
+            "lead".to_string()
+        } else {
+            m.distance.to_string()
+        };
+        let date = m
+            .published
+            .as_deref()
+            .map_or("undated", |d| d.get(..10).unwrap_or(d));
+        let meta = format!(
+            "{distance:>5}  {date:<10}  {:<sw$}  {:<iw$}",
+            source(m),
+            m.id,
+            sw = source_width.unwrap_or(0),
+            iw = id_width.unwrap_or(0),
+        );
+        writeln!(out, "      {}  {}", style.dim(&meta), m.label)?;
+    }
+    writeln!(out)
 }

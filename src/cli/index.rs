@@ -94,24 +94,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             });
         }
     };
-    let finished = writer.finish()?;
+    writer.finish()?;
     progress.finish_and_clear();
     let total = report.total;
     let skipped = report.skipped;
 
     let articles = index.stats()?.articles;
-    if !finished.stories {
-        let needed =
-            newsidx::store::stories::memory_needed(articles as usize).div_ceil(1024 * 1024);
-        eprintln!(
-            "newsidx: note: finding the stories of {articles} articles takes about {needed} MiB, more \
-             than --heap-mb {}; story facet counts will group each query's matches instead (slow on \
-             large match sets). Index with --heap-mb {} to find them (re-indexing your sources replaces \
-             articles, it does not duplicate them).",
-            args.heap_mb,
-            needed.max(args.heap_mb + 1)
-        );
-    }
     let seconds = started.elapsed().as_secs_f64();
     let summary = Summary {
         added: total.added,

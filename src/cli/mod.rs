@@ -41,6 +41,56 @@ pub struct IndexDir {
     pub dir: PathBuf,
 }
 
+/// How near is near: the rule that makes articles one story (`search` and `duplicates`).
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct StoryArgs {
+    /// How near a near-duplicate is: the estimated percent of text that may differ from the
+    /// story's leader (0-100). 0 groups only copies with the same words; 40 also groups copies with
+    /// a new headline, other quotes and a trimmed ending. Whatever the distance, articles whose
+    /// figures differ, or that each lead with a party the other never names, are other stories.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(0..=100), value_name = "K",
+          default_value_t = newsidx::fingerprint::DEFAULT_MAX_DISTANCE)]
+    pub max_distance: u32,
+    /// Copies of one story are published at most DAYS apart (`any`: no bound). Undated articles
+    /// are not bounded.
+    #[arg(long, value_parser = within_arg, value_name = "DAYS",
+          default_value_t = Within(Some(newsidx::fingerprint::DEFAULT_WITHIN_DAYS)))]
+    pub within: Within,
+}
+
+impl StoryArgs {
+    /// The library's rule.
+    pub fn rule(&self) -> newsidx::fingerprint::StoryRule {
+        newsidx::fingerprint::StoryRule {
+            max_distance: self.max_distance,
+            within_days: self.within.0,
+        }
+    }
+}
+
+/// A `--within` value: days, or no bound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Within(pub Option<u32>);
+
+impl std::fmt::Display for Within {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(days) => write!(f, "{days}"),
+            None => f.write_str("any"),
+        }
+    }
+}
+
+fn within_arg(value: &str) -> Result<Within, String> {
+    match value {
+        "any" | "none" => Ok(Within(None)),
+        days => days
+            .parse()
+            .map(|d| Within(Some(d)))
+            .map_err(|_| format!("expected a number of days or `any`, not {days:?}")),
+    }
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Add articles to the index (created if missing); an article whose id is already there is replaced.

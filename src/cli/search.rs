@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use newsidx::entities::EntityKind;
 use newsidx::ingest::parse_date;
-use newsidx::search::{Collapse, CountMode, EntityFilter, Evidence, Hit};
+use newsidx::search::{Collapse, CountMode, Duplicate, EntityFilter, Evidence, Hit};
 use newsidx::SearchRequest;
 use time::OffsetDateTime;
 
@@ -54,12 +54,8 @@ pub struct Args {
     /// List every article instead of grouping near-duplicates under the best-scoring one.
     #[arg(long)]
     no_collapse: bool,
-    /// How near a near-duplicate is: the estimated percent of text that may differ (0-100). 0 groups
-    /// only copies with the same words; 40 also groups copies with a new headline, other quotes and a
-    /// trimmed ending.
-    #[arg(long, value_parser = clap::value_parser!(u32).range(0..=100), value_name = "K",
-          default_value_t = newsidx::fingerprint::DEFAULT_MAX_DISTANCE)]
-    max_distance: u32,
+    #[command(flatten)]
+    story: super::StoryArgs,
     /// What --facets counts: stories (a group of near-duplicates counts once) or articles.
     #[arg(long, value_enum, default_value_t = Count::Stories, value_name = "WHAT")]
     count: Count,
@@ -116,7 +112,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         facets: args.facets.clone().unwrap_or_default(),
         facet_limit: args.facet_limit,
         collapse: (!args.no_collapse).then_some(Collapse {
-            max_distance: args.max_distance,
+            max_distance: args.story.max_distance,
+            within_days: args.story.within.0,
             count: match args.count {
                 Count::Stories => CountMode::Stories,
                 Count::Articles => CountMode::Articles,
@@ -223,18 +220,40 @@ fn print_hit(out: &mut impl Write, style: &Style, rank: usize, hit: &Hit) -> std
         highlighted(style, &hit.snippet, &hit.highlights)
     )?;
     if !hit.duplicates.is_empty() {
-        let mut sources: Vec<&str> = hit
-            .duplicates
-            .iter()
-            .map(|d| d.source.as_deref().unwrap_or(d.id.as_str()))
-            .collect();
-        sources.dedup();
         let n = hit.duplicates.len();
         let plural = if n == 1 { "" } else { "s" };
-        let line = format!("+{n} near-duplicate{plural}: {}", sources.join(", "));
-        writeln!(out, "     {}", style.dim(&line))?;
+        writeln!(
+            out,
+            "     {}",
+            style.dim(&format!("+{n} near-duplicate{plural}:"))
+        )?;
+        for dup in hit.duplicates.iter().take(COPIES_SHOWN) {
+            writeln!(out, "       {}", style.dim(&copy_line(dup)))?;
+        }
+        if n > COPIES_SHOWN {
+            let more = format!("… and {} more (--json lists them all)", n - COPIES_SHOWN);
+            writeln!(out, "       {}", style.dim(&more))?;
+        }
     }
     writeln!(out)
+}
+
+/// Hidden copies listed under a hit in the human output.
+const COPIES_SHOWN: usize = 5;
+
+/// `12  1987-04-01  Reuters  id 4521  HEADLINE`: a hidden copy with its distance to the hit.
+fn copy_line(dup: &Duplicate) -> String {
+    let date = dup
+        .published
+        .as_deref()
+        .map_or("undated", |d| d.get(..10).unwrap_or(d));
+    let mut parts = vec![format!("{:>3}", dup.distance), date.to_string()];
+    if let Some(source) = &dup.source {
+        parts.push(source.clone());
+    }
+    parts.push(format!("id {}", dup.id));
+    parts.push(dup.label.clone());
+    parts.join("  ")
 }
 
 fn print_facets(

@@ -95,6 +95,32 @@ impl FromStr for EntityKind {
     }
 }
 
+/// The entities of an article, as [`Extractor::extract_article_parties`] finds them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Parties {
+    /// Every distinct entity, sorted.
+    pub entities: Vec<(EntityKind, String)>,
+    /// Those named in the headline or the first sentence, in the order of the text (headline
+    /// first; may repeat).
+    pub leads: Vec<(EntityKind, String)>,
+}
+
+/// Where the first sentence of `body` ends: at the first full stop, question or exclamation mark
+/// followed by white space, or the first blank line, after its first 20 bytes; at most 300 bytes in.
+fn first_sentence_end(body: &str) -> usize {
+    const LEAD_MIN: usize = 20;
+    const LEAD_MAX: usize = 300;
+    let bytes = body.as_bytes();
+    let end = bytes.len().min(LEAD_MAX);
+    (LEAD_MIN..end)
+        .find(|&i| {
+            let next = bytes.get(i + 1).copied().unwrap_or(b' ');
+            (matches!(bytes[i], b'.' | b'?' | b'!') && next.is_ascii_whitespace())
+                || (bytes[i] == b'\n' && next == b'\n')
+        })
+        .unwrap_or(end)
+}
+
 /// One occurrence of an entity in a text.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Mention {
@@ -218,16 +244,34 @@ impl Extractor {
     pub fn extract_article_meta(
         &self,
         title: Option<(&str, &Tokens)>,
-        (body, body_tokens): (&str, &Tokens),
+        body: (&str, &Tokens),
         meta: Meta,
     ) -> Vec<(EntityKind, String)> {
+        self.extract_article_parties(title, body, meta).entities
+    }
+
+    /// [`Extractor::extract_article_meta`], with the entities that lead the article: those named in
+    /// its headline or its first sentence, in the order of the text (headline first).
+    pub fn extract_article_parties(
+        &self,
+        title: Option<(&str, &Tokens)>,
+        (body, body_tokens): (&str, &Tokens),
+        meta: Meta,
+    ) -> Parties {
         let analysis = self.analyse(body, body_tokens, false, None, meta);
-        let mut out: Vec<(EntityKind, String)> = analysis
-            .mentions
-            .into_iter()
-            .filter(|m| !boilerplate::is_source_credit(body, m, meta.source))
-            .map(|m| (m.kind, m.name))
-            .collect();
+        let lead_end = first_sentence_end(body);
+        let mut body_leads = Vec::new();
+        let mut entities: Vec<(EntityKind, String)> = Vec::new();
+        for m in analysis.mentions.iter() {
+            if boilerplate::is_source_credit(body, m, meta.source) {
+                continue;
+            }
+            if m.start < lead_end {
+                body_leads.push((m.kind, m.name.clone()));
+            }
+            entities.push((m.kind, m.name.clone()));
+        }
+        let mut leads = Vec::new();
         if let Some((title, title_tokens)) = title {
             let headline = tokens::is_headline(title);
             let context = Context {
@@ -235,17 +279,17 @@ impl Extractor {
                 named: &analysis.named,
             };
             let title_analysis = self.analyse(title, title_tokens, headline, Some(context), meta);
-            out.extend(
-                title_analysis
-                    .mentions
-                    .into_iter()
-                    .filter(|m| !boilerplate::is_source_credit(title, m, meta.source))
-                    .map(|m| (m.kind, m.name)),
-            );
+            for m in title_analysis.mentions {
+                if !boilerplate::is_source_credit(title, &m, meta.source) {
+                    leads.push((m.kind, m.name.clone()));
+                    entities.push((m.kind, m.name));
+                }
+            }
         }
-        out.sort();
-        out.dedup();
-        out
+        leads.extend(body_leads);
+        entities.sort();
+        entities.dedup();
+        Parties { entities, leads }
     }
 
     /// Gazetteer entities whose canonical name or an alias equals `name`, ignoring case; distinct and

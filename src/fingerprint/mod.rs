@@ -34,6 +34,7 @@
 //! assert!(distance(&a, &b) <= DEFAULT_MAX_DISTANCE);
 //! ```
 
+mod facts;
 mod minhash;
 mod shingles;
 mod simhash;
@@ -41,10 +42,11 @@ mod story;
 #[cfg(test)]
 mod tests;
 
+pub use facts::Facts;
 pub use minhash::MinHash;
 pub use shingles::{FieldText, Fingerprinter};
 pub use simhash::Fingerprint;
-pub use story::{collapse, stories, Story};
+pub use story::{collapse, stories, Probe, Story, StoryRule, DEFAULT_WITHIN_DAYS};
 
 use crate::text::Tokens;
 use crate::{Error, Result};
@@ -52,7 +54,7 @@ use crate::{Error, Result};
 /// Bumped whenever the same text would get another signature (folding, shingling, hashing, weights,
 /// byte layout), so an index can tell that its stored signatures must be recomputed. Stored in the
 /// first byte of [`MinHash::to_bytes`].
-pub const ALGORITHM_VERSION: u32 = 4;
+pub const ALGORITHM_VERSION: u32 = 5;
 
 /// The default `--max-distance`: two articles whose [`distance`] is at most this ("at most this
 /// percent of the text differs") are near-duplicates.
@@ -76,19 +78,25 @@ pub const DEFAULT_MAX_DISTANCE: u32 = 40;
 /// costs recall on short copies (held-out F1 0.982 against 0.988).
 const SHORT_SHINGLES: u32 = 40;
 
-/// Both signatures of one article, as [`Fingerprinter::signature`] makes them.
+/// Both signatures of one article, as [`Fingerprinter::signature`] makes them, with its figures and
+/// parties and (when known) its publication time.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Signature {
     /// The 64-bit SimHash.
     pub simhash: Fingerprint,
     /// The MinHash, on which [`distance`] is based.
     pub minhash: MinHash,
+    /// The figures and lead parties, which [`story_distance`] checks.
+    pub facts: Facts,
+    /// Publication time in seconds since 1970 (UTC), which [`StoryRule::within_days`] bounds; not
+    /// part of [`Signature::to_bytes`]: readers of an index fill it from the article's date.
+    pub published: Option<i64>,
 }
 
 impl Signature {
-    /// The length of [`Signature::to_bytes`]: the MinHash's bytes, then the SimHash (`u64`,
-    /// little-endian).
-    pub const BYTES: usize = MinHash::BYTES + 8;
+    /// The length of [`Signature::to_bytes`]: the MinHash's bytes, the SimHash (`u64`,
+    /// little-endian), then the facts ([`Facts::to_bytes`]).
+    pub const BYTES: usize = MinHash::BYTES + 8 + Facts::BYTES;
 
     /// The signatures of an article (its words cut here; [`Fingerprinter::signature`] takes words
     /// already cut).
@@ -107,10 +115,11 @@ impl Signature {
         )
     }
 
-    /// The stored form, [`Signature::BYTES`] long (one bytes field holds both signatures).
+    /// The stored form, [`Signature::BYTES`] long (without the publication time).
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = self.minhash.to_bytes();
         out.extend_from_slice(&self.simhash.0.to_le_bytes());
+        self.facts.to_bytes(&mut out);
         out
     }
 
@@ -123,12 +132,16 @@ impl Signature {
                 Signature::BYTES
             )));
         }
-        let (minhash, simhash) = bytes.split_at(MinHash::BYTES);
+        let (minhash, rest) = bytes.split_at(MinHash::BYTES);
+        let (simhash, facts) = rest.split_at(8);
         let mut bits = [0u8; 8];
         bits.copy_from_slice(simhash);
         Ok(Signature {
             simhash: Fingerprint(u64::from_le_bytes(bits)),
             minhash: MinHash::from_bytes(minhash)?,
+            facts: Facts::from_bytes(facts)
+                .ok_or_else(|| Error::Invalid("signature has malformed facts".into()))?,
+            published: None,
         })
     }
 }
@@ -145,6 +158,16 @@ impl Signature {
 /// estimated from 120 hash values, the percent is good to about ±5 near the default.
 pub fn distance(a: &Signature, b: &Signature) -> u32 {
     a.minhash.distance(&b.minhash)
+}
+
+/// The distance between two articles as stories: their [`distance`], or 100 (nothing in common) when
+/// their figures or their lead parties conflict ([`Facts::conflict`]), however alike their words.
+pub fn story_distance(a: &Signature, b: &Signature) -> u32 {
+    if a.facts.conflict(&b.facts) {
+        100
+    } else {
+        distance(a, b)
+    }
 }
 
 /// The splitmix64 finaliser: spreads every input bit over all output bits.

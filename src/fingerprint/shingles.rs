@@ -1,6 +1,7 @@
 //! From an article's words to its shingles and its [`Signature`]: one pass over the words of the
 //! shared token stream feeds both sketches.
 
+use super::facts::{is_correction_word, Facts};
 use super::minhash::MinHash;
 use super::simhash::{add_votes, simhash};
 use super::{mix, Signature};
@@ -19,6 +20,9 @@ const LEAD_WEIGHT: i32 = 2;
 /// How many times a shingle with a digit counts in the MinHash set: numbers are what tell apart
 /// two stories of one template (weekly money supply, a eurobond issue, a dividend).
 const NUMBER_COPIES: u64 = 2;
+
+/// Words opening the body where a correction notice is looked for (the headline is read whole).
+const CORRECTION_WORDS: usize = 8;
 
 /// Salts of the MinHash set's elements: a title shingle never equals a body shingle.
 const TITLE_SALT: u64 = 0x7469_746c_655f_7361;
@@ -63,7 +67,8 @@ impl Fingerprinter {
             let mut votes = [0i32; 64];
             let mut elements = std::mem::take(&mut scratch.elements);
             elements.clear();
-            self.shingles(title, body, scratch, |s| {
+            let mut facts = Facts::default();
+            self.shingles(title, body, scratch, &mut facts, |s| {
                 add_votes(&mut votes, s.hash, s.weight);
                 // Each copy is its own element; title and body copies never coincide.
                 let (salt, copies) = if s.title {
@@ -81,23 +86,39 @@ impl Fingerprinter {
             Signature {
                 simhash: simhash(&votes),
                 minhash,
+                facts,
+                published: None,
             }
         })
     }
 
-    /// Hands every shingle of the title and the body to `each`.
+    /// Hands every shingle of the title and the body to `each`, and notes their figures (and a
+    /// correction notice in the headline or the opening words) in `facts`.
     fn shingles(
         &self,
         title: Option<FieldText<'_>>,
         body: FieldText<'_>,
         scratch: &mut Scratch,
+        facts: &mut Facts,
         mut each: impl FnMut(Shingle),
     ) {
         if let Some(title) = title {
-            word_hashes(title, &mut scratch.folded, &mut scratch.words);
+            word_hashes(
+                title,
+                usize::MAX,
+                facts,
+                &mut scratch.folded,
+                &mut scratch.words,
+            );
             shingle_words(&scratch.words, true, TITLE_WEIGHT, 0, &mut each);
         }
-        word_hashes(body, &mut scratch.folded, &mut scratch.words);
+        word_hashes(
+            body,
+            CORRECTION_WORDS,
+            facts,
+            &mut scratch.folded,
+            &mut scratch.words,
+        );
         shingle_words(&scratch.words, false, 1, LEAD_WORDS, &mut each);
     }
 }
@@ -164,11 +185,25 @@ fn with_scratch<T>(f: impl Fn(&mut Scratch) -> T) -> T {
         .unwrap_or_else(|| f(&mut Scratch::default()))
 }
 
-/// The folded words of a field, each as its [`word_hash`] and whether it holds an ASCII digit.
-fn word_hashes(field: FieldText<'_>, buf: &mut String, out: &mut Vec<(u64, bool)>) {
+/// The folded words of a field, each as its [`word_hash`] and whether it holds an ASCII digit; the
+/// words with a digit are figures of `facts`, and a correction notice among the first `notice` words
+/// marks it.
+fn word_hashes(
+    field: FieldText<'_>,
+    notice: usize,
+    facts: &mut Facts,
+    buf: &mut String,
+    out: &mut Vec<(u64, bool)>,
+) {
     out.clear();
     fold::fold_words(field.text, field.tokens, buf, |word| {
-        out.push((word_hash(word), word.bytes().any(|b| b.is_ascii_digit())));
+        let digit = word.bytes().any(|b| b.is_ascii_digit());
+        if digit {
+            facts.add_figure(word);
+        } else if out.len() < notice && is_correction_word(word) {
+            facts.set_correction();
+        }
+        out.push((word_hash(word), digit));
     });
 }
 

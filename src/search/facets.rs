@@ -307,13 +307,16 @@ impl Tally {
 }
 
 impl<'a> EntityCounter<'a> {
-    /// The same counts by story, the stories found from the matches themselves at `max_distance`:
+    /// The same counts by story, the stories found from the matches themselves by `rule`:
     /// for when the index's stories cannot answer.
-    pub(crate) fn grouping_matches(self, max_distance: u32) -> StoryEntityCounter<'a> {
+    pub(crate) fn grouping_matches(
+        self,
+        rule: crate::fingerprint::StoryRule,
+    ) -> StoryEntityCounter<'a> {
         StoryEntityCounter {
             field: self.field,
             listing: self.listing,
-            max_distance,
+            rule,
             table: self.table,
         }
     }
@@ -426,7 +429,7 @@ impl SegmentCollector for SegmentEntityCounter {
 pub(crate) struct StoryEntityCounter<'a> {
     field: String,
     listing: Listing,
-    max_distance: u32,
+    rule: crate::fingerprint::StoryRule,
     table: &'a EntityTable,
 }
 
@@ -503,7 +506,7 @@ impl Collector for StoryEntityCounter<'_> {
                 }
             }
         };
-        let groups = crate::fingerprint::stories(&signatures, self.max_distance);
+        let groups = crate::fingerprint::stories(&signatures, self.rule);
         let mut in_story = vec![false; signatures.len()];
         for (story, members) in groups.iter().enumerate() {
             for &m in members {

@@ -21,6 +21,7 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use crate::entities::EntityKind;
+use crate::fingerprint::StoryRule;
 use crate::store::columns::decode_entity;
 use crate::store::stories::Stories;
 use crate::store::{Fields, Store};
@@ -39,9 +40,8 @@ pub struct Reader {
     reader: OnceLock<IndexReader>,
     /// Entity ids of the segments queried so far, for facet counting.
     entity_table: facets::EntityTable,
-    /// The stories file as read for the current reader (`None` inside: none usable); read on first
-    /// use.
-    stories: Mutex<Option<Option<Arc<Stories>>>>,
+    /// The stories of the story column, as read for the last searcher that asked.
+    stories: Mutex<Option<Arc<Stories>>>,
 }
 
 impl Reader {
@@ -90,14 +90,17 @@ impl Reader {
         Ok(())
     }
 
-    /// The stories of the whole index at `max_distance`, when the stories file covers `searcher`'s
-    /// segments at that distance (see [`crate::store::stories`]).
-    pub(crate) fn stories(&self, searcher: &Searcher, max_distance: u32) -> Option<Arc<Stories>> {
+    /// The stories of the whole index by `rule`, when the story column holds them (it holds those
+    /// of the default rule; see [`crate::store::stories`]). Read once per searcher.
+    pub(crate) fn stories(&self, searcher: &Searcher, rule: StoryRule) -> Option<Arc<Stories>> {
+        if rule != StoryRule::default() {
+            return None;
+        }
         let mut cached = self.stories.lock().unwrap_or_else(|e| e.into_inner());
-        let stories = cached
-            .get_or_insert_with(|| Stories::load(self.store.path(), searcher).map(Arc::new))
-            .clone()?;
-        (stories.max_distance == max_distance && stories.covers(searcher)).then_some(stories)
+        if cached.as_ref().is_none_or(|s| !s.covers(searcher)) {
+            *cached = Stories::read(searcher).ok().map(Arc::new);
+        }
+        cached.clone().filter(|s| s.rule == rule)
     }
 }
 
@@ -130,8 +133,11 @@ pub struct SearchRequest {
 /// How a search groups near-duplicates into stories.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Collapse {
-    /// Articles within this distance are one story (0..=100, see [`crate::fingerprint::distance`]).
+    /// Articles within this distance of a story's leader are copies of it (0..=100, see
+    /// [`crate::fingerprint::story_distance`]).
     pub max_distance: u32,
+    /// Copies are published at most this many days from the leader (`None`: any time apart).
+    pub within_days: Option<u32>,
     /// What facet counts count.
     pub count: CountMode,
 }
@@ -140,7 +146,18 @@ impl Default for Collapse {
     fn default() -> Self {
         Collapse {
             max_distance: crate::fingerprint::DEFAULT_MAX_DISTANCE,
+            within_days: Some(crate::fingerprint::DEFAULT_WITHIN_DAYS),
             count: CountMode::Stories,
+        }
+    }
+}
+
+impl Collapse {
+    /// The rule that makes two articles one story.
+    pub fn rule(&self) -> StoryRule {
+        StoryRule {
+            max_distance: self.max_distance,
+            within_days: self.within_days,
         }
     }
 }
@@ -238,18 +255,23 @@ pub struct EntityRef {
     pub name: String,
 }
 
-/// A near-duplicate collapsed under a hit.
-#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
+/// A near-duplicate collapsed under a hit, or an article of a story
+/// ([`stories::StorySummary::members`]).
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct Duplicate {
     /// Article id.
     pub id: String,
     /// Headline.
     pub title: Option<String>,
+    /// The headline, or the opening words of the body when there is none (for display; not in JSON).
+    #[serde(skip)]
+    pub label: String,
     /// Publication.
     pub source: Option<String>,
     /// Publication time, RFC 3339.
     pub published: Option<String>,
-    /// Fingerprint distance to the hit.
+    /// [`crate::fingerprint::story_distance`] to the hit (or to the story's leader; 0 for the leader
+    /// itself).
     pub distance: u32,
 }
 
@@ -293,6 +315,7 @@ impl Reader {
                 let f = self.fields();
                 hit.duplicates.push(Duplicate {
                     id: text(&dup, f.id).unwrap_or_default(),
+                    label: label(&dup, f),
                     title: text(&dup, f.title),
                     source: text(&dup, f.source),
                     published: date(&dup, f.published),
@@ -347,7 +370,7 @@ impl Reader {
         request: &SearchRequest,
         collapse: Collapse,
     ) -> Result<(Vec<PageEntry>, u64, facets::Facets)> {
-        let max_distance = collapse.max_distance;
+        let rule = collapse.rule();
         let needed = request.offset.saturating_add(request.limit);
         let docs = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
         let mut k = collapse::candidates_for(needed).min(docs.max(1));
@@ -362,7 +385,7 @@ impl Reader {
             }
             (false, CountMode::Stories) => {
                 let counter = self.article_counter(request);
-                match self.stories(searcher, max_distance) {
+                match self.stories(searcher, rule) {
                     Some(stories) => {
                         let counter = facets::EntityCounter {
                             stories: Some(stories),
@@ -371,7 +394,7 @@ impl Reader {
                         searcher.search(query, &(first, Count, counter))?
                     }
                     None => {
-                        let counter = counter.grouping_matches(max_distance);
+                        let counter = counter.grouping_matches(rule);
                         searcher.search(query, &(first, Count, counter))?
                     }
                 }
@@ -380,7 +403,7 @@ impl Reader {
         collapse::order_ties(searcher, self.fields().id, &mut candidates, k)?;
         loop {
             let signatures: Vec<_> = candidates.iter().map(|c| c.signature.clone()).collect();
-            let groups = crate::fingerprint::collapse(&signatures, max_distance);
+            let groups = crate::fingerprint::collapse(&signatures, rule);
             let exhausted = candidates.len() < k || k >= docs;
             if groups.len() >= needed || exhausted {
                 let page = groups
@@ -442,15 +465,11 @@ impl Reader {
 /// Builds a [`Hit`] from a stored document.
 pub(crate) fn hit_from_doc(f: &Fields, doc: &TantivyDocument, score: f32, snippet: Snippet) -> Hit {
     let title = text(doc, f.title);
-    let label = match &title {
-        Some(title) => title.clone(),
-        None => opening_words(&text(doc, f.body).unwrap_or_default(), 12),
-    };
     Hit {
+        label: label(doc, f),
         id: text(doc, f.id).unwrap_or_default(),
         score,
         title,
-        label,
         source: text(doc, f.source),
         author: text(doc, f.author),
         url: text(doc, f.url),
@@ -460,6 +479,14 @@ pub(crate) fn hit_from_doc(f: &Fields, doc: &TantivyDocument, score: f32, snippe
         entities: entities(doc, f.entities),
         duplicates: Vec::new(),
         origin: text(doc, f.origin),
+    }
+}
+
+/// The headline of a stored article, or the opening words of its body when it has none.
+pub(crate) fn label(doc: &TantivyDocument, f: &Fields) -> String {
+    match text(doc, f.title) {
+        Some(title) => title,
+        None => opening_words(&text(doc, f.body).unwrap_or_default(), 12),
     }
 }
 

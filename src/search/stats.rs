@@ -23,11 +23,11 @@ pub struct Stats {
     /// Articles without a publication date.
     pub undated: u64,
     /// The index's stories (groups of near-duplicates at the default distance, see
-    /// [`crate::store::stories`]) when its stories file is current, else `null`.
+    /// [`crate::store::stories`]) read from its story column; `null` when it has none.
     pub stories: Option<StoriesStats>,
 }
 
-/// What the stories file holds.
+/// The stories of an index.
 #[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
 pub struct StoriesStats {
     /// Stories of two or more articles.
@@ -71,7 +71,7 @@ pub fn stats(reader: &Reader) -> Result<Stats> {
         newest: rfc(newest),
         undated,
         stories: reader
-            .stories(&searcher, crate::fingerprint::DEFAULT_MAX_DISTANCE)
+            .stories(&searcher, crate::fingerprint::StoryRule::default())
             .map(|stories| {
                 let (groups, articles) = stories.summary();
                 StoriesStats { groups, articles }

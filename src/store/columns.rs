@@ -66,21 +66,84 @@ pub(crate) fn decode(values: impl IntoIterator<Item = u64>) -> Option<Signature>
     Signature::from_bytes(&bytes[..Signature::BYTES]).ok()
 }
 
-/// The fingerprints of one segment.
+/// The fingerprints of one segment, with the publication times that story rules bound.
 pub(crate) struct SegmentSignatures {
     column: Column<u64>,
+    published: Column<tantivy::DateTime>,
 }
 
 impl SegmentSignatures {
     pub(crate) fn open(segment: &SegmentReader) -> tantivy::Result<SegmentSignatures> {
         Ok(SegmentSignatures {
             column: segment.fast_fields().u64(names::FINGERPRINT)?,
+            published: segment.fast_fields().date(names::PUBLISHED)?,
         })
     }
 
-    /// The signature of `doc`; one far from everything when it has none.
+    /// The signature of `doc`, with its publication time; one far from everything when it has none.
     pub(crate) fn get(&self, doc: DocId) -> Signature {
-        decode(self.column.values_for_doc(doc)).unwrap_or_else(missing)
+        let mut signature = decode(self.column.values_for_doc(doc)).unwrap_or_else(missing);
+        signature.published = self.published(doc);
+        signature
+    }
+
+    /// The publication time of `doc`, in seconds since 1970.
+    pub(crate) fn published(&self, doc: DocId) -> Option<i64> {
+        self.published
+            .first(doc)
+            .map(|date| date.into_timestamp_secs())
+    }
+}
+
+/// Marks, in the story column, the article that leads its story.
+const LEADER: u64 = 1 << 63;
+
+/// The story key of an article that leads a story: 63 bits of a stable hash of its id and its text
+/// (its SimHash), so that an article indexed again unchanged leads the same story, and one replaced
+/// by another text a new one. A story is numbered by the key of its leader.
+pub(crate) fn story_key(id: &str, simhash: u64) -> u64 {
+    (id_key(id) ^ spread(simhash)) & !LEADER
+}
+
+/// The part of a story key that its leader's id gives: [`story_key`] without the text.
+pub(crate) fn id_key(id: &str) -> u64 {
+    crate::text::fnv1a(id.as_bytes()) & !LEADER
+}
+
+/// The [`id_key`] of the leader of story `story` whose SimHash is `simhash`.
+pub(crate) fn leader_id_key(story: u64, simhash: u64) -> u64 {
+    (story ^ spread(simhash)) & !LEADER
+}
+
+/// The splitmix64 finaliser.
+fn spread(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// The story column's value for an article of story `story` (a [`story_key`]), its leader or not.
+pub(crate) fn story_value(story: u64, leader: bool) -> u64 {
+    story & !LEADER | if leader { LEADER } else { 0 }
+}
+
+/// The story column of one segment: each article's story at the default rule, and whether it leads
+/// it.
+pub(crate) struct SegmentStoryColumn {
+    column: Column<u64>,
+}
+
+impl SegmentStoryColumn {
+    pub(crate) fn open(segment: &SegmentReader) -> tantivy::Result<SegmentStoryColumn> {
+        Ok(SegmentStoryColumn {
+            column: segment.fast_fields().u64(names::STORY)?,
+        })
+    }
+
+    /// The story of `doc` and whether it leads it; `None` for an article written without one.
+    pub(crate) fn get(&self, doc: DocId) -> Option<(u64, bool)> {
+        let value = self.column.first(doc)?;
+        Some((value & !LEADER, value & LEADER != 0))
     }
 }
 

@@ -1,5 +1,6 @@
 //! The index on disk: the schema and its field names, the marker file with the format versions, the
-//! column encodings of fingerprints and entity facets, and the stories file. [`Store`] creates and
+//! column encodings of fingerprints, stories and entity facets, and the stories read from the story
+//! column. [`Store`] creates and
 //! opens an index, checking that it is a newsidx index of a format this build reads.
 
 pub mod columns;
@@ -18,8 +19,9 @@ pub use schema::Fields;
 
 /// Version of the on-disk layout newsidx writes. Bumped when the schema or the meaning of a field
 /// changes. 2: title and body indexed from the shared token stream, one `fingerprint` column (the
-/// signature; the separate SimHash field is gone).
-pub const FORMAT_VERSION: u32 = 2;
+/// signature; the separate SimHash field is gone). 3: the `story` column (each article's story, kept
+/// up to date as articles are written; the stories file is gone).
+pub const FORMAT_VERSION: u32 = 3;
 
 /// Name of the marker file that makes a directory a newsidx index.
 pub const MARKER_FILE: &str = "newsidx.json";

@@ -39,6 +39,8 @@ pub mod names {
     pub const ORIGIN: &str = "origin";
     /// The near-duplicate fingerprint column.
     pub const FINGERPRINT: &str = "fingerprint";
+    /// The story column: each article's story at the default rule, set when it was written.
+    pub const STORY: &str = "story";
 }
 
 /// Field handles of the article schema, resolved once.
@@ -67,6 +69,8 @@ pub struct Fields {
     /// Near-duplicate fingerprint: the [`crate::fingerprint::Signature`] (MinHash and SimHash) in
     /// pieces (see [`super::columns`]).
     pub fingerprint: Field,
+    /// The article's story at the default rule (see [`super::columns::story_value`]).
+    pub story: Field,
 }
 
 impl Fields {
@@ -96,6 +100,7 @@ impl Fields {
             entities: get(names::ENTITIES)?,
             origin: get(names::ORIGIN)?,
             fingerprint: get(names::FINGERPRINT)?,
+            story: get(names::STORY)?,
             schema,
         })
     }

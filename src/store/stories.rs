@@ -1,105 +1,73 @@
-//! Stories: the groups of near-duplicates of the whole index at the default distance, found once when
-//! a writer finishes and kept in a file next to the index, so that counting the stories behind a
-//! query's matches reads one number per match instead of clustering them all at query time.
-//!
-//! The file describes the segments it was computed on. A search uses it only when it covers every
-//! segment the searcher sees (a run that stopped before writing it, or a library user who committed
-//! without [`crate::writer::Writer::finish`], leaves it stale) and the query groups at the file's distance;
-//! otherwise stories are found from the matches at query time, as before the file existed.
+//! Stories: the groups of near-duplicates of the whole index at the default rule, as the writer
+//! keeps them in the story column (each article's story is decided when it is written, see
+//! [`crate::writer`]). Read once per searcher into one number per document, so that counting the
+//! stories behind a query's matches reads one number per match instead of clustering them all at
+//! query time. A query that groups by another rule finds its stories from the matches instead.
 
 use std::collections::HashMap;
-use std::path::Path;
 use std::sync::Arc;
 
-use serde::{Deserialize, Serialize};
+use rustc_hash::FxHashMap;
 use tantivy::index::SegmentId;
 use tantivy::Searcher;
 
-use crate::fingerprint::{self, Signature};
-use crate::{Error, Result};
-
-/// The file, in the index directory.
-pub const FILE: &str = "newsidx-stories.json";
+use super::columns::SegmentStoryColumn;
+use crate::fingerprint::StoryRule;
+use crate::Result;
 
 /// Marks an article that is in no group: a story of its own.
 pub(crate) const ALONE: u32 = u32::MAX;
 
-/// Memory one article takes while stories are found: its signature, its address, its band key, its
-/// place in the disjoint sets and in the grouping, and its story.
-const BYTES_PER_ARTICLE: usize = std::mem::size_of::<Signature>() + 8 + 8 + 16 + 16 + 4;
-
-/// The story of every article of the segments it was computed on.
+/// The story of every article of the segments it was read from.
 #[derive(Debug)]
 pub(crate) struct Stories {
-    /// Distance the groups were formed at.
-    pub(crate) max_distance: u32,
-    /// Per segment, each document's story ([`ALONE`] for most).
+    /// The rule the groups were formed by.
+    pub(crate) rule: StoryRule,
+    /// Per segment, each document's story ([`ALONE`] for most): stories of two or more live
+    /// articles are numbered densely from 0.
     segments: HashMap<SegmentId, Arc<[u32]>>,
 }
 
-/// Whether finding the stories of `articles` takes at most `budget` bytes.
-fn fits(budget: usize, articles: usize) -> bool {
-    memory_needed(articles) <= budget
-}
-
-/// The memory, in bytes, that finding the stories of `articles` articles takes: the writer's memory
-/// budget (`newsidx index --heap-mb`) must be at least this for the stories file to be written.
-pub fn memory_needed(articles: usize) -> usize {
-    articles.saturating_mul(BYTES_PER_ARTICLE)
-}
-
-/// The stored form: per segment, only the documents that share a story.
-#[derive(Serialize, Deserialize)]
-struct StoredStories {
-    signatures: u32,
-    max_distance: u32,
-    segments: Vec<StoredSegment>,
-}
-
-#[derive(Serialize, Deserialize)]
-struct StoredSegment {
-    id: String,
-    max_doc: u32,
-    /// `[doc, story]` pairs.
-    grouped: Vec<[u32; 2]>,
-}
-
 impl Stories {
-    /// Groups the live articles of `searcher`'s segments at `max_distance` with
-    /// [`fingerprint::stories`], their signatures held in memory; `None` when that would take more
-    /// than `budget` bytes.
-    pub(crate) fn find(
-        searcher: &Searcher,
-        max_distance: u32,
-        budget: usize,
-    ) -> Result<Option<Stories>> {
+    /// Reads the story column of every segment of `searcher`: articles that share a story key with
+    /// another live article get the story's number, the others are [`ALONE`].
+    pub(crate) fn read(searcher: &Searcher) -> Result<Stories> {
         let readers = searcher.segment_readers();
-        let articles = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
-        if !fits(budget, articles) {
-            return Ok(None);
+        let mut keys: Vec<Vec<Option<u64>>> = Vec::with_capacity(readers.len());
+        let mut seen: FxHashMap<u64, u32> = FxHashMap::default();
+        for segment in readers {
+            let column = SegmentStoryColumn::open(segment)?;
+            let mut segment_keys = vec![None; segment.max_doc() as usize];
+            for doc in segment.doc_ids_alive() {
+                if let Some((story, _)) = column.get(doc) {
+                    *seen.entry(story).or_default() += 1;
+                    segment_keys[doc as usize] = Some(story);
+                }
+            }
+            keys.push(segment_keys);
         }
-        let (addresses, signatures) = super::columns::all_live(searcher)?;
-        let mut columns: Vec<Vec<u32>> = readers
-            .iter()
-            .map(|s| vec![ALONE; s.max_doc() as usize])
-            .collect();
-        let groups = fingerprint::stories(&signatures, max_distance);
-        drop(signatures);
-        for (story, members) in groups.into_iter().enumerate() {
-            for m in members {
-                let address = addresses[m];
-                columns[address.segment_ord as usize][address.doc_id as usize] = story as u32;
+        let mut numbers: FxHashMap<u64, u32> = FxHashMap::default();
+        for (&story, &count) in &seen {
+            if count >= 2 {
+                let next = numbers.len() as u32;
+                numbers.insert(story, next);
             }
         }
         let segments = readers
             .iter()
-            .zip(columns)
-            .map(|(s, column)| (s.segment_id(), column.into()))
+            .zip(keys)
+            .map(|(segment, keys)| {
+                let column: Arc<[u32]> = keys
+                    .into_iter()
+                    .map(|key| key.and_then(|k| numbers.get(&k).copied()).unwrap_or(ALONE))
+                    .collect();
+                (segment.segment_id(), column)
+            })
             .collect();
-        Ok(Some(Stories {
-            max_distance,
+        Ok(Stories {
+            rule: StoryRule::default(),
             segments,
-        }))
+        })
     }
 
     /// Whether the stories cover exactly the segments of `searcher`.
@@ -129,99 +97,5 @@ impl Stories {
     /// Each document's story in `segment`.
     pub(crate) fn segment(&self, segment: SegmentId) -> Option<Arc<[u32]>> {
         self.segments.get(&segment).cloned()
-    }
-
-    /// Writes the file into `dir`, replacing the old one whole (written aside, then renamed).
-    pub(crate) fn save(&self, dir: &Path) -> Result<()> {
-        let mut segments: Vec<StoredSegment> = self
-            .segments
-            .iter()
-            .map(|(id, column)| StoredSegment {
-                id: id.uuid_string(),
-                max_doc: column.len() as u32,
-                grouped: (0u32..)
-                    .zip(column.iter())
-                    .filter(|&(_, &story)| story != ALONE)
-                    .map(|(doc, &story)| [doc, story])
-                    .collect(),
-            })
-            .collect();
-        segments.sort_by(|a, b| a.id.cmp(&b.id));
-        let stored = StoredStories {
-            signatures: fingerprint::ALGORITHM_VERSION,
-            max_distance: self.max_distance,
-            segments,
-        };
-        let path = dir.join(FILE);
-        let io = |source| Error::Io {
-            path: path.clone(),
-            source,
-        };
-        let aside = dir.join(format!("{FILE}.tmp"));
-        let json = serde_json::to_vec(&stored).unwrap_or_default();
-        std::fs::write(&aside, json).map_err(io)?;
-        std::fs::rename(&aside, &path).map_err(io)
-    }
-
-    /// Reads the file in `dir`; `None` when there is none or it cannot be used for `searcher`
-    /// (unreadable, another signature version, other segments, a document out of range): stories
-    /// are then found at query time.
-    pub(crate) fn load(dir: &Path, searcher: &Searcher) -> Option<Stories> {
-        let bytes = std::fs::read(dir.join(FILE)).ok()?;
-        let stored: StoredStories = serde_json::from_slice(&bytes).ok()?;
-        if stored.signatures != fingerprint::ALGORITHM_VERSION
-            || stored.segments.len() != searcher.segment_readers().len()
-        {
-            return None;
-        }
-        let live: HashMap<SegmentId, u32> = searcher
-            .segment_readers()
-            .iter()
-            .map(|r| (r.segment_id(), r.max_doc()))
-            .collect();
-        let mut segments = HashMap::new();
-        for segment in stored.segments {
-            let id = SegmentId::from_uuid_string(&segment.id).ok()?;
-            // Checked before allocating: the file says how long each column is.
-            if live.get(&id) != Some(&segment.max_doc) {
-                return None;
-            }
-            let mut column = vec![ALONE; segment.max_doc as usize];
-            for [doc, story] in segment.grouped {
-                *column.get_mut(doc as usize)? = story;
-            }
-            segments.insert(id, column.into());
-        }
-        Some(Stories {
-            max_distance: stored.max_distance,
-            segments,
-        })
-    }
-
-    /// Removes the file in `dir`, if any.
-    pub(crate) fn remove(dir: &Path) -> Result<()> {
-        match std::fs::remove_file(dir.join(FILE)) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(Error::Io {
-                path: dir.join(FILE),
-                source: e,
-            }),
-            _ => Ok(()),
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_budget_bounds_the_articles() {
-        const MIB: usize = 1 << 20;
-        assert_eq!(BYTES_PER_ARTICLE, 308);
-        assert!(fits(256 * MIB, 20_000));
-        assert!(fits(256 * MIB, 870_000));
-        assert!(!fits(256 * MIB, 1_000_000));
-        assert!(fits(512 * MIB, 1_000_000));
-        assert!(fits(0, 0));
     }
 }

@@ -1,6 +1,8 @@
 //! Writing: inputs are read, enriched and upserted by id into the [`Store`], committed in batches so
-//! that a crash loses at most the uncommitted tail; when a writer finishes, the stories of the index
-//! are found and saved.
+//! that a crash loses at most the uncommitted tail; each article's story is decided as it is written
+//! ([`stories`]).
+
+mod stories;
 
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -10,11 +12,11 @@ use tantivy::{DateTime, IndexReader, IndexWriter, Searcher, Term};
 
 use crate::enrich::{Enricher, Enrichment};
 use crate::ingest::{self, Article, Format};
-use crate::store::columns::{self, entity_facet};
+use crate::store::columns::{self, entity_facet, story_value};
 use crate::store::document::NewsDocument;
-use crate::store::stories::Stories;
 use crate::store::Store;
 use crate::{Error, Result};
+use stories::StoryAssigner;
 
 /// Articles enriched together (in parallel) before they are handed to the writer.
 const ENRICH_BATCH: usize = 256;
@@ -25,8 +27,8 @@ type Enriched = Vec<Result<(Article, Enrichment)>>;
 /// Options of [`Writer::new`].
 #[derive(Debug, Clone)]
 pub struct WriterOptions {
-    /// Memory budget of the writer across its threads, in bytes; finding the stories when the
-    /// writer finishes stays within it too.
+    /// Memory budget of the writer across its threads, in bytes; the story leaders held while
+    /// writing take at most a quarter of it more.
     pub heap_bytes: usize,
     /// Indexing threads.
     pub threads: usize,
@@ -65,9 +67,6 @@ pub struct Report {
     pub rejected: u64,
     /// Commits made.
     pub commits: u64,
-    /// Whether [`Writer::finish`] found the stories of the index (see [`crate::store::stories`]);
-    /// `false` before it, or when the index was too large for the writer's memory budget.
-    pub stories: bool,
 }
 
 impl Report {
@@ -110,8 +109,8 @@ pub struct SourcesReport {
 /// Upserts articles into a [`Store`].
 pub struct Writer<'a> {
     store: &'a Store,
-    /// The writer's memory budget, which finding stories must stay within too.
-    heap_bytes: usize,
+    /// Decides each new article's story.
+    stories: StoryAssigner,
     writer: IndexWriter<NewsDocument>,
     reader: IndexReader,
     searcher: Searcher,
@@ -132,7 +131,7 @@ impl<'a> Writer<'a> {
         let reader = store.reader()?;
         Ok(Writer {
             store,
-            heap_bytes: options.heap_bytes,
+            stories: StoryAssigner::new(options.heap_bytes / 4),
             writer,
             searcher: reader.searcher(),
             reader,
@@ -152,8 +151,14 @@ impl<'a> Writer<'a> {
         // replace: skipping its delete spares tantivy a term lookup in every segment at commit.
         if existed {
             self.writer.delete_term(id_term);
+            self.stories.replaced(&article.id);
         }
-        self.writer.add_document(self.document(article, extra))?;
+        let story = self
+            .stories
+            .assign(&self.searcher, f, &article.id, &extra.signature)?;
+        let mut doc = self.document(article, extra);
+        doc.add_u64(f.story, story_value(story.story, story.leader));
+        self.writer.add_document(doc)?;
         self.seen.insert(article.id.clone());
         let outcome = if existed {
             self.report.updated += 1;
@@ -207,28 +212,16 @@ impl<'a> Writer<'a> {
         self.seen.clear();
         self.pending = 0;
         self.report.commits += 1;
+        self.stories.committed();
         Ok(())
     }
 
-    /// Commits what is pending, waits for merges to finish, and finds the stories of the index for
-    /// story facet counts (see [`crate::store::stories`]) within the writer's memory budget; when
-    /// they cannot be found within it, the file is removed and stories are found per query.
+    /// Commits what is pending and waits for merges to finish.
     pub fn finish(mut self) -> Result<Report> {
         if self.pending > 0 || self.report.commits == 0 {
             self.commit()?;
         }
         self.writer.wait_merging_threads()?;
-        // The segments as merged.
-        self.reader.reload()?;
-        let searcher = self.reader.searcher();
-        let distance = crate::fingerprint::DEFAULT_MAX_DISTANCE;
-        match Stories::find(&searcher, distance, self.heap_bytes)? {
-            Some(stories) => {
-                stories.save(self.store.path())?;
-                self.report.stories = true;
-            }
-            None => Stories::remove(self.store.path())?,
-        }
         Ok(self.report)
     }
 

@@ -1,0 +1,232 @@
+//! What an article reports beyond its wording: the figures it gives and the parties that lead it.
+//!
+//! Copies of one story keep its figures and its named parties; reports written from one template
+//! (a bank's prime rate, a day's money-market shortage, a dividend notice) change exactly those and
+//! little else, so their text distance alone can fall within any useful threshold. [`Facts`] keeps
+//! both as small bit sets, and [`Facts::conflict`] says when two articles cannot be one story:
+//!
+//! * **figures**: the figures of the article with fewer must nearly all be among the other's. A copy
+//!   cut short or missing a paragraph loses figures but changes none; a report of another day or
+//!   another company changes them. A correction (a headline or lead saying "corrected") may change
+//!   a few.
+//! * **parties**: each article leads (headline and first sentence) with a party that the other never
+//!   names. A copy with a new headline naming someone else still names, in its body, whoever leads
+//!   the other; two banks' prime-rate notices do not name each other.
+
+/// Bits in each of the two sets.
+const SET_BITS: usize = 256;
+/// Words of a set.
+const SET_WORDS: usize = SET_BITS / 64;
+/// Lead parties kept (the first in the text).
+pub(super) const MAX_LEADS: usize = 4;
+
+/// The figures and parties of one article (see the module docs).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Facts {
+    /// One bit per distinct figure.
+    figures: [u64; SET_WORDS],
+    /// Two bits per party named anywhere in the article.
+    parties: [u64; SET_WORDS],
+    /// A 16-bit hash of each lead party, first in the text first.
+    leads: [u16; MAX_LEADS],
+    /// Lead parties kept.
+    lead_count: u8,
+    /// The article says it corrects an earlier one.
+    correction: bool,
+}
+
+impl Facts {
+    /// The length of [`Facts::to_bytes`].
+    pub const BYTES: usize = SET_WORDS * 8 * 2 + 2 * MAX_LEADS + 2;
+
+    /// Adds a figure as the folded text writes it (a word holding a digit). Folding has already
+    /// joined digit groups (`1,750` and `1750` are one figure, as `5.93` and `593` are) and dropped
+    /// units and signs (`5 pct` and `5%` are one figure); leading zeros are dropped here.
+    pub(super) fn add_figure(&mut self, word: &str) {
+        let mut figure = word.as_bytes();
+        while let [b'0', rest @ ..] = figure {
+            if rest.first().is_none_or(|b| !b.is_ascii_digit()) {
+                break;
+            }
+            figure = rest;
+        }
+        let bit = (super::mix(crate::text::fnv1a(figure)) % SET_BITS as u64) as usize;
+        self.figures[bit / 64] |= 1 << (bit % 64);
+    }
+
+    /// Marks the article as a correction of an earlier one.
+    pub(super) fn set_correction(&mut self) {
+        self.correction = true;
+    }
+
+    /// Sets the parties: every party `named` in the article and, of those, the ones that `lead` it
+    /// (named in its headline or first sentence), in the order of the text. Each party is its
+    /// canonical name; its kind is left out, since copies may type one name differently.
+    pub fn set_parties<'a>(
+        &mut self,
+        named: impl IntoIterator<Item = &'a str>,
+        lead: impl IntoIterator<Item = &'a str>,
+    ) {
+        self.parties = [0; SET_WORDS];
+        for party in named {
+            let [a, b] = party_bits(party_hash(party));
+            self.parties[a / 64] |= 1 << (a % 64);
+            self.parties[b / 64] |= 1 << (b % 64);
+        }
+        self.leads = [0; MAX_LEADS];
+        self.lead_count = 0;
+        for party in lead {
+            let hash = party_hash(party);
+            let kept = &self.leads[..usize::from(self.lead_count)];
+            if kept.contains(&hash) {
+                continue;
+            }
+            if usize::from(self.lead_count) == MAX_LEADS {
+                break;
+            }
+            self.leads[usize::from(self.lead_count)] = hash;
+            self.lead_count += 1;
+            // A lead party is a named party, whatever the caller passed.
+            let [a, b] = party_bits(hash);
+            self.parties[a / 64] |= 1 << (a % 64);
+            self.parties[b / 64] |= 1 << (b % 64);
+        }
+    }
+
+    /// Distinct figures, as the bit set counts them (two figures may share a bit).
+    pub fn figures(&self) -> u32 {
+        self.figures.iter().map(|w| w.count_ones()).sum()
+    }
+
+    /// Whether two articles cannot be one story, whatever their text distance: their figures
+    /// disagree, or each leads with a party the other never names.
+    pub fn conflict(&self, other: &Facts) -> bool {
+        self.figures_disagree(other) || self.parties_conflict(other)
+    }
+
+    /// The figures of the article with fewer must be among the other's, but for a tenth of them
+    /// (a quarter, and at least one, when either is a correction).
+    fn figures_disagree(&self, other: &Facts) -> bool {
+        let (few, many) = if self.figures() <= other.figures() {
+            (self, other)
+        } else {
+            (other, self)
+        };
+        let missing: u32 = few
+            .figures
+            .iter()
+            .zip(&many.figures)
+            .map(|(a, b)| (a & !b).count_ones())
+            .sum();
+        let have = few.figures();
+        let allowed = if self.correction || other.correction {
+            (have / 4).max(1)
+        } else {
+            have / 10
+        };
+        missing > allowed
+    }
+
+    fn parties_conflict(&self, other: &Facts) -> bool {
+        self.leads_unnamed_by(other) && other.leads_unnamed_by(self)
+    }
+
+    /// Whether one of this article's lead parties is never named by `other` (which names some).
+    fn leads_unnamed_by(&self, other: &Facts) -> bool {
+        if other.parties == [0; SET_WORDS] {
+            return false;
+        }
+        self.leads[..usize::from(self.lead_count)].iter().any(|&h| {
+            let [a, b] = party_bits(h);
+            other.parties[a / 64] & (1 << (a % 64)) == 0
+                || other.parties[b / 64] & (1 << (b % 64)) == 0
+        })
+    }
+
+    /// The stored form, [`Facts::BYTES`] long, integers little-endian.
+    pub fn to_bytes(&self, out: &mut Vec<u8>) {
+        for word in self.figures.iter().chain(&self.parties) {
+            out.extend_from_slice(&word.to_le_bytes());
+        }
+        for lead in &self.leads {
+            out.extend_from_slice(&lead.to_le_bytes());
+        }
+        out.push(self.lead_count);
+        out.push(u8::from(self.correction));
+    }
+
+    /// Reads [`Facts::to_bytes`]; `None` when the bytes cannot be its output.
+    pub fn from_bytes(bytes: &[u8]) -> Option<Facts> {
+        if bytes.len() != Facts::BYTES {
+            return None;
+        }
+        let u64_at = |i: usize| {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(&bytes[i * 8..i * 8 + 8]);
+            u64::from_le_bytes(b)
+        };
+        let mut facts = Facts::default();
+        for i in 0..SET_WORDS {
+            facts.figures[i] = u64_at(i);
+            facts.parties[i] = u64_at(SET_WORDS + i);
+        }
+        let rest = &bytes[SET_WORDS * 16..];
+        for (i, lead) in facts.leads.iter_mut().enumerate() {
+            *lead = u16::from_le_bytes([rest[2 * i], rest[1 + 2 * i]]);
+        }
+        facts.lead_count = rest[2 * MAX_LEADS];
+        facts.correction = match rest[1 + 2 * MAX_LEADS] {
+            0 => false,
+            1 => true,
+            _ => return None,
+        };
+        if usize::from(facts.lead_count) > MAX_LEADS {
+            return None;
+        }
+        Some(facts)
+    }
+}
+
+/// A 16-bit hash of a party's name, the same for the spellings one name gets across copies: case,
+/// diacritics (`Wrocław`, `Wroclaw`) and punctuation do not count.
+fn party_hash(party: &str) -> u16 {
+    use unicode_normalization::UnicodeNormalization;
+    let mut folded = String::with_capacity(party.len());
+    let mut space = false;
+    for c in party.nfd() {
+        if unicode_normalization::char::is_combining_mark(c) {
+            continue;
+        }
+        if !c.is_alphanumeric() {
+            space = !folded.is_empty();
+            continue;
+        }
+        if space {
+            folded.push(' ');
+            space = false;
+        }
+        match c {
+            'ł' | 'Ł' => folded.push('l'),
+            'ø' | 'Ø' => folded.push('o'),
+            'đ' | 'Đ' => folded.push('d'),
+            'ı' => folded.push('i'),
+            'ß' => folded.push_str("ss"),
+            'æ' | 'Æ' => folded.push_str("ae"),
+            c => folded.extend(c.to_lowercase()),
+        }
+    }
+    (super::mix(crate::text::fnv1a(folded.as_bytes())) >> 48) as u16
+}
+
+/// The two bits of a party in a set of [`SET_BITS`].
+fn party_bits(hash: u16) -> [usize; 2] {
+    [usize::from(hash >> 8), usize::from(hash & 0xff)]
+}
+
+/// Whether a folded word says that its article corrects an earlier one.
+pub(super) fn is_correction_word(word: &str) -> bool {
+    matches!(
+        word,
+        "correction" | "corrected" | "corrects" | "correcting" | "corrigendum" | "erratum"
+    )
+}
