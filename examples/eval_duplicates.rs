@@ -1181,8 +1181,9 @@ fn report_family_merges(stories: &[Story], sets: &[(&EvalSet, &[Signature])]) {
         );
     }
     println!(
-        "\n== unlabelled pairs of corpus articles (not copies) that story_distance merges at K = {k} (dev and held out): {}; 8 of them",
-        other.len()
+        "\n== unlabelled pairs of corpus articles (not copies) that story_distance merges at K = {k} (dev and held out): {}; {} of them",
+        other.len(),
+        other.len().min(8)
     );
     for at in shuffled(other.len(), &mut Rng(0x006f_7468_6572))
         .into_iter()
