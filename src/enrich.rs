@@ -85,8 +85,8 @@ impl Enricher {
         let mut signature = self.fingerprinter.signature(title_field, body_field);
         signature.published = article.published.map(|d| d.unix_timestamp());
         signature.facts.set_parties(
-            parties.entities.iter().map(|(_, name)| name.as_str()),
-            parties.leads.iter().map(|(_, name)| name.as_str()),
+            parties.named.iter().map(String::as_str),
+            parties.leads.iter().map(String::as_str),
         );
         let entities = parties.entities;
         Enrichment {

@@ -24,6 +24,7 @@ mod boilerplate;
 pub mod conll;
 mod gazetteer;
 mod lexicon;
+mod parties;
 mod resolve;
 mod spans;
 mod tagger;
@@ -95,14 +96,20 @@ impl FromStr for EntityKind {
     }
 }
 
-/// The entities of an article, as [`Extractor::extract_article_parties`] finds them.
+/// The entities of an article and the parties it names, as [`Extractor::extract_article_parties`]
+/// finds them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Parties {
     /// Every distinct entity, sorted.
     pub entities: Vec<(EntityKind, String)>,
-    /// Those named in the headline or the first sentence, in the order of the text (headline
-    /// first; may repeat).
-    pub leads: Vec<(EntityKind, String)>,
+    /// Every party named, as lower-cased words: the words of the entities' names and every
+    /// capitalised word; sorted, distinct.
+    pub named: Vec<String>,
+    /// The parties that lead the article, as lower-cased words that are no common English word
+    /// (the distinctive words of the entities named, and the capitalised words): those of the
+    /// first sentence of its body, and those of its headline that the body names too; in the order
+    /// of the text (headline first), and may repeat.
+    pub leads: Vec<String>,
 }
 
 /// Where the first sentence of `body` ends: at the first full stop, question or exclamation mark
@@ -260,18 +267,29 @@ impl Extractor {
     ) -> Parties {
         let analysis = self.analyse(body, body_tokens, false, None, meta);
         let lead_end = first_sentence_end(body);
-        let mut body_leads = Vec::new();
-        let mut entities: Vec<(EntityKind, String)> = Vec::new();
+        let words = body_tokens.words();
+        let lead_words = words.partition_point(|w| w.start < lead_end);
+        let mut parties = Parties::default();
+        let mut leads: Vec<String> = Vec::new();
         for m in analysis.mentions.iter() {
             if boilerplate::is_source_credit(body, m, meta.source) {
                 continue;
             }
             if m.start < lead_end {
-                body_leads.push((m.kind, m.name.clone()));
+                leads.extend(parties::name_words(&m.name, true));
             }
-            entities.push((m.kind, m.name.clone()));
+            parties.named.extend(parties::name_words(&m.name, false));
+            parties.entities.push((m.kind, m.name.clone()));
         }
-        let mut leads = Vec::new();
+        leads.extend(parties::capitalised(
+            body,
+            &words[..lead_words],
+            meta.source,
+            true,
+        ));
+        parties
+            .named
+            .extend(parties::capitalised(body, words, meta.source, false));
         if let Some((title, title_tokens)) = title {
             let headline = tokens::is_headline(title);
             let context = Context {
@@ -279,17 +297,42 @@ impl Extractor {
                 named: &analysis.named,
             };
             let title_analysis = self.analyse(title, title_tokens, headline, Some(context), meta);
+            let mut in_title: Vec<String> = Vec::new();
             for m in title_analysis.mentions {
                 if !boilerplate::is_source_credit(title, &m, meta.source) {
-                    leads.push((m.kind, m.name.clone()));
-                    entities.push((m.kind, m.name));
+                    in_title.extend(parties::name_words(&m.name, true));
+                    parties.named.extend(parties::name_words(&m.name, false));
+                    parties.entities.push((m.kind, m.name));
                 }
             }
+            // Every capitalised headline word, common or not ("Insured" tells two funds apart),
+            // but one leads only when the body names it too: a copy under a new headline still
+            // names, in its body, whoever leads the other copy.
+            in_title.extend(parties::capitalised(
+                title,
+                title_tokens.words(),
+                meta.source,
+                false,
+            ));
+            let mut title_leads: Vec<String> = in_title
+                .into_iter()
+                .filter(|w| parties.named.contains(w))
+                .collect();
+            parties.named.extend(parties::capitalised(
+                title,
+                title_tokens.words(),
+                meta.source,
+                false,
+            ));
+            title_leads.extend(leads);
+            leads = title_leads;
         }
-        leads.extend(body_leads);
-        entities.sort();
-        entities.dedup();
-        Parties { entities, leads }
+        parties.leads = leads;
+        parties.entities.sort();
+        parties.entities.dedup();
+        parties.named.sort();
+        parties.named.dedup();
+        parties
     }
 
     /// Gazetteer entities whose canonical name or an alias equals `name`, ignoring case; distinct and

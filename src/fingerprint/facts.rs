@@ -13,31 +13,51 @@
 //!   names. A copy with a new headline naming someone else still names, in its body, whoever leads
 //!   the other; two banks' prime-rate notices do not name each other.
 
-/// Bits in each of the two sets.
-const SET_BITS: usize = 256;
-/// Words of a set.
-const SET_WORDS: usize = SET_BITS / 64;
+/// Figures kept, the first distinct ones in the text (headline first).
+const MAX_FIGURES: usize = 64;
+/// Bits of the party set (two bits a party word): a long article names a few hundred.
+const PARTY_BITS: usize = 1024;
+/// Words of the party set.
+const PARTY_WORDS: usize = PARTY_BITS / 64;
 /// Lead parties kept (the first in the text).
-pub(super) const MAX_LEADS: usize = 4;
+pub(super) const MAX_LEADS: usize = 8;
 
 /// The figures and parties of one article (see the module docs).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Facts {
-    /// One bit per distinct figure.
-    figures: [u64; SET_WORDS],
+    /// A 16-bit hash of each distinct figure, in text order (headline first).
+    figures: [u16; MAX_FIGURES],
+    /// Figures kept.
+    figure_count: u8,
+    /// Whether the article has more distinct figures than are kept.
+    more_figures: bool,
     /// Two bits per party named anywhere in the article.
-    parties: [u64; SET_WORDS],
-    /// A 16-bit hash of each lead party, first in the text first.
-    leads: [u16; MAX_LEADS],
+    parties: [u64; PARTY_WORDS],
+    /// A 32-bit hash of each lead party, first in the text first.
+    leads: [u32; MAX_LEADS],
     /// Lead parties kept.
     lead_count: u8,
     /// The article says it corrects an earlier one.
     correction: bool,
 }
 
+impl Default for Facts {
+    fn default() -> Self {
+        Facts {
+            figures: [0; MAX_FIGURES],
+            figure_count: 0,
+            more_figures: false,
+            parties: [0; PARTY_WORDS],
+            leads: [0; MAX_LEADS],
+            lead_count: 0,
+            correction: false,
+        }
+    }
+}
+
 impl Facts {
     /// The length of [`Facts::to_bytes`].
-    pub const BYTES: usize = SET_WORDS * 8 * 2 + 2 * MAX_LEADS + 2;
+    pub const BYTES: usize = 2 * MAX_FIGURES + 2 + PARTY_WORDS * 8 + 4 * MAX_LEADS + 2;
 
     /// Adds a figure as the folded text writes it (a word holding a digit). Folding has already
     /// joined digit groups (`1,750` and `1750` are one figure, as `5.93` and `593` are) and dropped
@@ -50,8 +70,17 @@ impl Facts {
             }
             figure = rest;
         }
-        let bit = (super::mix(crate::text::fnv1a(figure)) % SET_BITS as u64) as usize;
-        self.figures[bit / 64] |= 1 << (bit % 64);
+        let hash = (super::mix(crate::text::fnv1a(figure)) >> 48) as u16;
+        let kept = &self.figures[..usize::from(self.figure_count)];
+        if kept.contains(&hash) {
+            return;
+        }
+        if kept.len() == MAX_FIGURES {
+            self.more_figures = true;
+            return;
+        }
+        self.figures[kept.len()] = hash;
+        self.figure_count += 1;
     }
 
     /// Marks the article as a correction of an earlier one.
@@ -67,7 +96,7 @@ impl Facts {
         named: impl IntoIterator<Item = &'a str>,
         lead: impl IntoIterator<Item = &'a str>,
     ) {
-        self.parties = [0; SET_WORDS];
+        self.parties = [0; PARTY_WORDS];
         for party in named {
             let [a, b] = party_bits(party_hash(party));
             self.parties[a / 64] |= 1 << (a % 64);
@@ -93,9 +122,13 @@ impl Facts {
         }
     }
 
-    /// Distinct figures, as the bit set counts them (two figures may share a bit).
+    /// Distinct figures kept (at most 64, the first in the text).
     pub fn figures(&self) -> u32 {
-        self.figures.iter().map(|w| w.count_ones()).sum()
+        u32::from(self.figure_count)
+    }
+
+    fn figure_list(&self) -> &[u16] {
+        &self.figures[..usize::from(self.figure_count)]
     }
 
     /// Whether two articles cannot be one story, whatever their text distance: their figures
@@ -105,19 +138,21 @@ impl Facts {
     }
 
     /// The figures of the article with fewer must be among the other's, but for a tenth of them
-    /// (a quarter, and at least one, when either is a correction).
+    /// (a quarter, and at least one, when either is a correction). An article holding more
+    /// figures than are kept is only compared on the first ones.
     fn figures_disagree(&self, other: &Facts) -> bool {
         let (few, many) = if self.figures() <= other.figures() {
             (self, other)
         } else {
             (other, self)
         };
-        let missing: u32 = few
-            .figures
+        // Past the figures kept of a long table, a figure may be there unseen: only the kept ones
+        // are compared.
+        let missing = few
+            .figure_list()
             .iter()
-            .zip(&many.figures)
-            .map(|(a, b)| (a & !b).count_ones())
-            .sum();
+            .filter(|f| !many.figure_list().contains(f))
+            .count() as u32;
         let have = few.figures();
         let allowed = if self.correction || other.correction {
             (have / 4).max(1)
@@ -133,7 +168,7 @@ impl Facts {
 
     /// Whether one of this article's lead parties is never named by `other` (which names some).
     fn leads_unnamed_by(&self, other: &Facts) -> bool {
-        if other.parties == [0; SET_WORDS] {
+        if other.parties == [0; PARTY_WORDS] {
             return false;
         }
         self.leads[..usize::from(self.lead_count)].iter().any(|&h| {
@@ -145,7 +180,12 @@ impl Facts {
 
     /// The stored form, [`Facts::BYTES`] long, integers little-endian.
     pub fn to_bytes(&self, out: &mut Vec<u8>) {
-        for word in self.figures.iter().chain(&self.parties) {
+        for figure in &self.figures {
+            out.extend_from_slice(&figure.to_le_bytes());
+        }
+        out.push(self.figure_count);
+        out.push(u8::from(self.more_figures));
+        for word in &self.parties {
             out.extend_from_slice(&word.to_le_bytes());
         }
         for lead in &self.leads {
@@ -160,22 +200,34 @@ impl Facts {
         if bytes.len() != Facts::BYTES {
             return None;
         }
-        let u64_at = |i: usize| {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(&bytes[i * 8..i * 8 + 8]);
-            u64::from_le_bytes(b)
-        };
         let mut facts = Facts::default();
-        for i in 0..SET_WORDS {
-            facts.figures[i] = u64_at(i);
-            facts.parties[i] = u64_at(SET_WORDS + i);
+        for (i, figure) in facts.figures.iter_mut().enumerate() {
+            *figure = u16::from_le_bytes([bytes[2 * i], bytes[2 * i + 1]]);
         }
-        let rest = &bytes[SET_WORDS * 16..];
+        let at = 2 * MAX_FIGURES;
+        facts.figure_count = bytes[at];
+        facts.more_figures = match bytes[at + 1] {
+            0 => false,
+            1 => true,
+            _ => return None,
+        };
+        if usize::from(facts.figure_count) > MAX_FIGURES {
+            return None;
+        }
+        let at = at + 2;
+        for (i, word) in facts.parties.iter_mut().enumerate() {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(&bytes[at + 8 * i..at + 8 * i + 8]);
+            *word = u64::from_le_bytes(b);
+        }
+        let rest = &bytes[at + PARTY_WORDS * 8..];
         for (i, lead) in facts.leads.iter_mut().enumerate() {
-            *lead = u16::from_le_bytes([rest[2 * i], rest[1 + 2 * i]]);
+            let mut b = [0u8; 4];
+            b.copy_from_slice(&rest[4 * i..4 * i + 4]);
+            *lead = u32::from_le_bytes(b);
         }
-        facts.lead_count = rest[2 * MAX_LEADS];
-        facts.correction = match rest[1 + 2 * MAX_LEADS] {
+        facts.lead_count = rest[4 * MAX_LEADS];
+        facts.correction = match rest[1 + 4 * MAX_LEADS] {
             0 => false,
             1 => true,
             _ => return None,
@@ -189,7 +241,7 @@ impl Facts {
 
 /// A 16-bit hash of a party's name, the same for the spellings one name gets across copies: case,
 /// diacritics (`Wrocław`, `Wroclaw`) and punctuation do not count.
-fn party_hash(party: &str) -> u16 {
+fn party_hash(party: &str) -> u32 {
     use unicode_normalization::UnicodeNormalization;
     let mut folded = String::with_capacity(party.len());
     let mut space = false;
@@ -215,12 +267,15 @@ fn party_hash(party: &str) -> u16 {
             c => folded.extend(c.to_lowercase()),
         }
     }
-    (super::mix(crate::text::fnv1a(folded.as_bytes())) >> 48) as u16
+    (super::mix(crate::text::fnv1a(folded.as_bytes())) >> 32) as u32
 }
 
-/// The two bits of a party in a set of [`SET_BITS`].
-fn party_bits(hash: u16) -> [usize; 2] {
-    [usize::from(hash >> 8), usize::from(hash & 0xff)]
+/// The two bits of a party in a set of [`PARTY_BITS`].
+fn party_bits(hash: u32) -> [usize; 2] {
+    [
+        (hash as usize) % PARTY_BITS,
+        (hash >> 16) as usize % PARTY_BITS,
+    ]
 }
 
 /// Whether a folded word says that its article corrects an earlier one.
@@ -229,4 +284,40 @@ pub(super) fn is_correction_word(word: &str) -> bool {
         word,
         "correction" | "corrected" | "corrects" | "correcting" | "corrigendum" | "erratum"
     )
+}
+
+/// The figure a number written in words stands for (`two` billion, `six` pct), as digits.
+pub(super) fn number_word(word: &str) -> Option<&'static str> {
+    Some(match word {
+        "zero" => "0",
+        "one" => "1",
+        "two" => "2",
+        "three" => "3",
+        "four" => "4",
+        "five" => "5",
+        "six" => "6",
+        "seven" => "7",
+        "eight" => "8",
+        "nine" => "9",
+        "ten" => "10",
+        "eleven" => "11",
+        "twelve" => "12",
+        "thirteen" => "13",
+        "fourteen" => "14",
+        "fifteen" => "15",
+        "sixteen" => "16",
+        "seventeen" => "17",
+        "eighteen" => "18",
+        "nineteen" => "19",
+        "twenty" => "20",
+        "thirty" => "30",
+        "forty" => "40",
+        "fifty" => "50",
+        "sixty" => "60",
+        "seventy" => "70",
+        "eighty" => "80",
+        "ninety" => "90",
+        "hundred" => "100",
+        _ => return None,
+    })
 }

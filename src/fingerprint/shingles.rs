@@ -1,7 +1,7 @@
 //! From an article's words to its shingles and its [`Signature`]: one pass over the words of the
 //! shared token stream feeds both sketches.
 
-use super::facts::{is_correction_word, Facts};
+use super::facts::{is_correction_word, number_word, Facts};
 use super::minhash::MinHash;
 use super::simhash::{add_votes, simhash};
 use super::{mix, Signature};
@@ -200,6 +200,8 @@ fn word_hashes(
         let digit = word.bytes().any(|b| b.is_ascii_digit());
         if digit {
             facts.add_figure(word);
+        } else if let Some(figure) = number_word(word) {
+            facts.add_figure(figure);
         } else if out.len() < notice && is_correction_word(word) {
             facts.set_correction();
         }

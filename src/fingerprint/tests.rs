@@ -334,7 +334,14 @@ const FORECAST: &str = "The Bank of England said it forecast a shortage of aroun
     money market today. Among the main factors, bills maturing in official hands and the treasury bill \
     take-up will drain some 1,050 mln stg, while below target bankers' balances take out 120 mln.";
 
+const REPOS: &str = "The Federal Reserve entered the U.S. Government securities market to arrange \
+    1.5 billion dlrs of customer repurchase agreements, a Fed spokesman said. Dealers said Federal \
+    funds were trading at 6-3/16 pct when the Fed began its temporary supply of reserves.";
+
 facts_cases! {
+    facts_other_amount: (None, REPOS) vs (None, REPOS.replace("1.5", "2.5")) => conflict;
+    facts_amount_in_words: (None, REPOS) vs (None, REPOS.replace("1.5", "two")) => conflict;
+    facts_same_amount_in_words: (None, REPOS.replace("6-3/16", "6")) vs (None, REPOS.replace("6-3/16", "six")) => agree;
     facts_same_text: (Some("Forecast"), FORECAST) vs (Some("Forecast"), FORECAST) => agree;
     facts_other_figures: (None, FORECAST) vs (None, FORECAST.replace("800", "450").replace("1,050", "730")) => conflict;
     facts_one_figure_of_few: (None, FORECAST) vs (None, FORECAST.replace("800", "450")) => conflict;

@@ -13,7 +13,7 @@
 //! was trained. Spans under the model's threshold (also chosen on held-out data) are dropped.
 
 mod features;
-mod lists;
+pub(crate) mod lists;
 mod train;
 
 use std::ops::Range;
