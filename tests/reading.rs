@@ -434,6 +434,29 @@ fn export_writes_every_match_once() {
     }
     let distinct: BTreeSet<&str> = every.iter().copied().collect();
     assert_eq!((every.len(), distinct), (ids.len(), ids));
+    // The stories and their leaders are the search's, in the same order.
+    let page = search(&dir, &["*", "--limit", "50"]);
+    let story = |id: &str, dups: Vec<&str>| {
+        let mut dups = dups;
+        dups.sort();
+        (id.to_string(), dups.join(" "))
+    };
+    let exported: Vec<(String, String)> = rows
+        .iter()
+        .map(|r| {
+            let dups = r["duplicates"].as_array().unwrap();
+            story(
+                r["id"].as_str().unwrap(),
+                dups.iter().map(|d| d.as_str().unwrap()).collect(),
+            )
+        })
+        .collect();
+    let searched: Vec<(String, String)> = page
+        .hits
+        .iter()
+        .map(|h| story(&h.id, h.duplicates.iter().map(|d| d.id.as_str()).collect()))
+        .collect();
+    assert_eq!(exported, searched);
     // A query's export has its total_hits lines; --fields adds columns.
     let putin = search(&dir, &["putin", "--no-collapse"]).total_hits;
     let csv = export(

@@ -327,6 +327,7 @@ impl Reader {
                     runs.push((start, start + run.len()));
                     start += run.len();
                 }
+                self.order_leaders(&searcher, &mut matches, &runs)?;
                 runs.sort_unstable_by(|a, b| order(&matches[a.0], &matches[b.0]));
             }
         }
@@ -374,6 +375,53 @@ impl Serialize for JsonLine<'_> {
             }
         }
         map.end()
+    }
+}
+
+impl Reader {
+    /// Orders the copies of a story that tie on the best score as a search orders its candidates
+    /// ([`super::collapse::order_ties`]: by fingerprint, then id), so that a story has the leader
+    /// it has on the result page, whatever the documents' addresses.
+    fn order_leaders(
+        &self,
+        searcher: &tantivy::Searcher,
+        matches: &mut [Match],
+        runs: &[(usize, usize)],
+    ) -> Result<()> {
+        let tied = |&&(start, end): &&(usize, usize)| {
+            end - start > 1 && matches[start].score.to_bits() == matches[start + 1].score.to_bits()
+        };
+        if !runs.iter().any(|r| tied(&r)) {
+            return Ok(());
+        }
+        let columns = searcher
+            .segment_readers()
+            .iter()
+            .map(SegmentSignatures::open)
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        let tied: Vec<(usize, usize)> = runs.iter().filter(tied).copied().collect();
+        for (start, end) in tied {
+            let run = &mut matches[start..end];
+            let mut candidates: Vec<super::collapse::Candidate> = run
+                .iter()
+                .map(|m| super::collapse::Candidate {
+                    score: m.score,
+                    address: m.address,
+                    signature: columns
+                        .get(m.address.segment_ord as usize)
+                        .map_or_else(crate::store::columns::missing, |c| c.get(m.address.doc_id)),
+                })
+                .collect();
+            super::collapse::order_ties(searcher, self.fields().id, &mut candidates, usize::MAX)?;
+            let by_address: std::collections::HashMap<DocAddress, Match> =
+                run.iter().map(|m| (m.address, *m)).collect();
+            for (slot, c) in run.iter_mut().zip(&candidates) {
+                if let Some(m) = by_address.get(&c.address) {
+                    *slot = *m;
+                }
+            }
+        }
+        Ok(())
     }
 }
 
