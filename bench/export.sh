@@ -45,7 +45,11 @@ measure() {
   local best median lines
   best=$(echo "$sorted" | head -1)
   median=$(echo "$sorted" | sed -n "$(( (ROUNDS + 1) / 2 ))p")
-  lines=$(wc -l <"$WORK/out")
+  if [[ "$label" == csv* ]]; then # quoted fields hold newlines: count records
+    lines=$(python3 -c 'import csv,sys; print(sum(1 for _ in csv.reader(open(sys.argv[1], newline=""))) - 1)' "$WORK/out")
+  else
+    lines=$(wc -l <"$WORK/out")
+  fi
   printf '%-34s lines %7d   best %6.3f s   median %6.3f s\n' "$label" "$lines" "$best" "$median"
 }
 

@@ -281,13 +281,10 @@ fn summary_line(results: &SearchResults, args: &Args) -> String {
     if total == 0 {
         return format!("no articles match {:?}", results.query);
     }
-    let plural = |n: u64, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    let mut line = plural(total, "article");
+    let count = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let mut line = count(total, "article", "articles");
     if let Some(stories) = results.total_stories {
-        line.push_str(&format!(
-            " in {}",
-            plural(stories, "story").replace("storys", "stories")
-        ));
+        line.push_str(&format!(" in {}", count(stories, "story", "stories")));
     }
     let grouped = !args.no_collapse;
     let unit = if grouped { "stories" } else { "articles" };
@@ -432,8 +429,7 @@ fn print_histogram(
     let shorten = buckets.len() > CHART_LINES;
     let flush = |lines: &mut Vec<String>, run: &mut Vec<String>| {
         if run.len() >= 3 {
-            let plural = if run.len() == 1 { "" } else { "s" };
-            lines.push(style.dim(&format!("  … {} empty {unit}{plural}", run.len())));
+            lines.push(style.dim(&format!("  … {} empty {unit}s", run.len())));
         } else {
             lines.append(run);
         }
