@@ -500,7 +500,7 @@ mod tests {
             [0, 2, 0, 0]
         );
         assert!(fill(Interval::Day, &[], None, None).unwrap().is_empty());
-        let far = secs(date!(1800 - 01 - 01));
+        let far = secs(date!(1700 - 01 - 01));
         assert!(fill(Interval::Day, &[], Some(far), Some(mar)).is_err());
     }
 }

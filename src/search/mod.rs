@@ -1,5 +1,7 @@
-//! Searching: a request becomes a tantivy query (title boosted over body, date bounds, entity filters),
-//! the collectors pick the top hits and count, and each hit is turned into a [`Hit`] with a snippet.
+//! Searching: a request becomes a tantivy query (title boosted over body, fuzzy words, date bounds,
+//! entity and source filters), the collectors pick the top hits (by score or date, grouped into
+//! stories or not) and count over every match (entities, stories, dates, sources, authors), and each
+//! hit is turned into a [`Hit`] with a snippet. [`Reader::export`] writes every match instead.
 
 mod collapse;
 pub mod counts;
