@@ -11,7 +11,10 @@ use crate::fingerprint::StoryRule;
 use crate::search::stats::Stats;
 use crate::search::stories::StorySummary;
 use crate::search::timing::Latency;
-use crate::search::{EntityFilter, EntityKey, FacetCount, Reader, SearchRequest, SearchResults};
+use crate::search::{
+    EntityFilter, EntityKey, ExportFormat, FacetCount, Reader, SearchRequest, SearchResults,
+    StoredField,
+};
 use crate::store::{Fields, Store};
 use crate::writer::{Writer, WriterOptions};
 use crate::Result;
@@ -84,6 +87,17 @@ impl NewsIndex {
     /// Runs a search (see [`Reader::search`]).
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {
         self.reader.search(request)
+    }
+
+    /// Writes every match of `request` to `out` (see [`Reader::export`]); returns the lines written.
+    pub fn export(
+        &self,
+        request: &SearchRequest,
+        format: ExportFormat,
+        fields: &[StoredField],
+        out: &mut dyn std::io::Write,
+    ) -> Result<u64> {
+        self.reader.export(request, format, fields, out)
     }
 
     /// The most frequent entities of the whole index, per kind in `kinds`, at most `limit` per kind.

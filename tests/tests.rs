@@ -4,6 +4,7 @@ mod compat;
 #[path = "support/handset.rs"]
 mod handset;
 mod properties;
+mod reading;
 mod reliability;
 mod util;
 
@@ -1241,7 +1242,16 @@ mod entity_filters {
             keys.sort();
             keys
         };
-        let top = ["entity_filters", "facets", "hits", "query", "total_hits"];
+        let top = [
+            "entity_filters",
+            "facets",
+            "histogram",
+            "hits",
+            "query",
+            "sort",
+            "total_hits",
+            "total_stories",
+        ];
         assert_eq!(keys(&raw), top);
         let filter = &raw["entity_filters"][0];
         let shape = ["articles", "match", "name", "others", "query", "type"];

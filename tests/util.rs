@@ -179,6 +179,20 @@ pub fn search(dir: &Dir, args: &[&str]) -> Results {
     results
 }
 
+/// `search --json ARGS` that finds matches but shows no hit (`--limit 0`): exit 0.
+pub fn search_counts(dir: &Dir, args: &[&str]) -> Results {
+    let results: Results = search_run(dir, args).expect(0).json();
+    assert!(results.hits.is_empty(), "hits with --limit 0? {results:?}");
+    results
+}
+
+/// `search --format FORMAT ARGS` (an export), which must find something: its stdout.
+pub fn export(dir: &Dir, format: &str, args: &[&str]) -> String {
+    let mut all = vec!["search", "--format", format];
+    all.extend_from_slice(args);
+    dir.run(&all).expect(0).stdout()
+}
+
 /// `search --json ARGS`, which must find nothing (exit 1): no hits on this page.
 pub fn search_none(dir: &Dir, args: &[&str]) -> Results {
     let results: Results = search_run(dir, args).expect(1).json();
@@ -303,9 +317,19 @@ pub struct StoriesStats {
 pub struct Results {
     pub query: String,
     pub total_hits: u64,
+    pub total_stories: Option<u64>,
+    pub sort: String,
     pub hits: Vec<Hit>,
     pub facets: std::collections::BTreeMap<String, Vec<Count>>,
     pub entity_filters: Vec<EntityFilter>,
+    pub histogram: Option<Vec<Bucket>>,
+}
+
+/// One bucket of `search --json --histogram`.
+#[derive(Debug, serde::Deserialize, PartialEq, Eq)]
+pub struct Bucket {
+    pub start: String,
+    pub count: u64,
 }
 
 /// One element of `search --json`'s `entity_filters`: what was typed, the entity it stands for
@@ -345,6 +369,8 @@ pub struct Hit {
     pub entities: Vec<EntityRef>,
     pub duplicates: Vec<Duplicate>,
     pub origin: Option<String>,
+    /// Only with `--fields body`.
+    pub body: Option<String>,
 }
 
 #[derive(Debug, serde::Deserialize, PartialEq, Eq, PartialOrd, Ord)]

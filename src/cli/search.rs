@@ -7,8 +7,11 @@ use std::process::ExitCode;
 
 use newsidx::entities::EntityKind;
 use newsidx::ingest::parse_date;
-use newsidx::search::{Collapse, CountMode, Duplicate, EntityFilter, Evidence, Hit};
-use newsidx::SearchRequest;
+use newsidx::search::{
+    Bucket, Collapse, CountMode, Duplicate, EntityFilter, Evidence, ExportFormat, FieldFacet, Hit,
+    Interval, Sort, StoredField,
+};
+use newsidx::{SearchRequest, SearchResults};
 use time::OffsetDateTime;
 
 use super::output::{print_json, Style};
@@ -17,8 +20,9 @@ use super::IndexDir;
 /// Search the index with tantivy's query syntax over title and body (a title match counts double).
 ///
 /// All words must match unless you write OR: `putin call`, `putin OR medvedev`, `"phone call"`,
-/// `putin -syria`, `title:sanctions`, `source:reuters`, `author:"jane doe"`. Exit code 1 when nothing
-/// matches.
+/// `putin -syria`, `title:sanctions`, `source:reuters`, `author:"jane doe"`. `volker~1` also matches
+/// words within one edit (a letter added, dropped, changed or two swapped) of `volker` in title and
+/// body, `~2` within two. Exit code 1 when nothing matches.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]
@@ -26,12 +30,36 @@ pub struct Args {
     /// The query (a leading `-`, as in `-syria`, is read as part of the query).
     #[arg(allow_hyphen_values = true)]
     query: String,
-    /// Hits to show.
+    /// Hits to show (stories when near-duplicates are grouped); 0 shows only the counts, facets and
+    /// histogram.
     #[arg(long, short = 'n', default_value_t = 10, value_name = "N")]
     limit: usize,
-    /// Hits to skip (for paging).
+    /// Hits to skip, for paging: stories when near-duplicates are grouped, articles with
+    /// --no-collapse.
     #[arg(long, default_value_t = 0, value_name = "N")]
     offset: usize,
+    /// Order of the hits: relevance, newest or oldest (undated articles last). Default: newest for
+    /// `*`, relevance otherwise. Grouped near-duplicates are led by the best-scoring copy and sorted
+    /// by its date.
+    #[arg(long, value_enum, value_name = "ORDER")]
+    sort: Option<SortArg>,
+    /// Only articles from this source (any case; as `source:NAME`). Repeatable: any of them.
+    #[arg(long = "source", value_name = "NAME")]
+    sources: Vec<String>,
+    /// Count the matching stories (articles with --count articles or --no-collapse) per day, week
+    /// (from Monday), month or year, dated by a story's earliest matching article; shown as a bar
+    /// chart, or as "histogram" in --json.
+    #[arg(long, value_enum, value_name = "INTERVAL")]
+    histogram: Option<IntervalArg>,
+    /// Stored fields to add to each hit or export line: body, url, author, origin, source, title,
+    /// published, id.
+    #[arg(long, value_delimiter = ',', value_parser = field_arg, value_name = "FIELDS")]
+    fields: Vec<StoredField>,
+    /// Write every match (not a page; --limit and --offset ignored) as JSON Lines or CSV, one line
+    /// per article, or per story with its duplicates' ids when grouped. Columns: id, score,
+    /// published, source, title, then --fields, then duplicates.
+    #[arg(long, value_enum, value_name = "FORMAT", conflicts_with = "json")]
+    format: Option<FormatArg>,
     /// Only articles published on or after DATE (2017-01-28, 2017-01-28T12:00:00Z, "Jan 28, 2017").
     #[arg(long, value_parser = date_arg, value_name = "DATE")]
     since: Option<OffsetDateTime>,
@@ -45,10 +73,12 @@ pub struct Args {
     /// others). Repeatable: all must hold.
     #[arg(long = "entity", short = 'e', value_name = "TYPE:NAME")]
     entities: Vec<String>,
-    /// Count the entities of all matching articles, for the given types (default: person,org,place).
-    #[arg(long, num_args = 0..=1, value_delimiter = ',', default_missing_value = "person,org,place", value_name = "TYPES")]
-    facets: Option<Vec<EntityKind>>,
-    /// Entities listed per type with --facets.
+    /// Count the entities of all matching articles, for the given types (default: person,org,place),
+    /// and the sources and authors (source, author; named as stored in their first matching article).
+    #[arg(long, num_args = 0..=1, value_delimiter = ',', default_missing_value = "person,org,place",
+          value_parser = facet_arg, value_name = "TYPES")]
+    facets: Option<Vec<FacetArg>>,
+    /// Entities (sources, authors) listed per type with --facets.
     #[arg(long, default_value_t = 10, value_name = "N")]
     facet_limit: usize,
     /// List every article instead of grouping near-duplicates under the best-scoring one.
@@ -65,10 +95,54 @@ pub struct Args {
     /// An entity tagger model of your own (as given to `index`).
     #[arg(long, value_name = "MODEL")]
     tagger: Option<std::path::PathBuf>,
-    /// Print one JSON object: {"query", "total_hits", "hits": [...], "facets": {...},
-    /// "entity_filters": [...]}.
+    /// Print one JSON object: {"query", "total_hits", "total_stories", "sort", "hits": [...],
+    /// "facets": {...}, "entity_filters": [...], "histogram"}.
     #[arg(long)]
     json: bool,
+}
+
+/// A kind of facet: an entity type or a field.
+#[derive(Debug, Clone, Copy)]
+enum FacetArg {
+    Entity(EntityKind),
+    Field(FieldFacet),
+}
+
+fn facet_arg(value: &str) -> Result<FacetArg, String> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "source" | "sources" => Ok(FacetArg::Field(FieldFacet::Source)),
+        "author" | "authors" => Ok(FacetArg::Field(FieldFacet::Author)),
+        _ => value.parse().map(FacetArg::Entity).map_err(|_| {
+            format!("unknown facet {value:?} (expected person, org, place, source or author)")
+        }),
+    }
+}
+
+fn field_arg(value: &str) -> Result<StoredField, String> {
+    value.parse().map_err(|e: newsidx::Error| e.to_string())
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum SortArg {
+    Relevance,
+    Newest,
+    Oldest,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum IntervalArg {
+    Day,
+    Week,
+    Month,
+    Year,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum FormatArg {
+    /// JSON Lines: one object a line.
+    Jsonl,
+    /// CSV with a header line.
+    Csv,
 }
 
 /// What facet counts count.
@@ -107,10 +181,37 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             })?);
         }
     }
+    let facets = args.facets.clone().unwrap_or_default();
     let request = SearchRequest {
         entities,
-        facets: args.facets.clone().unwrap_or_default(),
+        facets: facets
+            .iter()
+            .filter_map(|f| match f {
+                FacetArg::Entity(kind) => Some(*kind),
+                FacetArg::Field(_) => None,
+            })
+            .collect(),
+        field_facets: facets
+            .iter()
+            .filter_map(|f| match f {
+                FacetArg::Field(field) => Some(*field),
+                FacetArg::Entity(_) => None,
+            })
+            .collect(),
         facet_limit: args.facet_limit,
+        sort: args.sort.map(|s| match s {
+            SortArg::Relevance => Sort::Relevance,
+            SortArg::Newest => Sort::Newest,
+            SortArg::Oldest => Sort::Oldest,
+        }),
+        sources: args.sources.clone(),
+        histogram: args.histogram.map(|i| match i {
+            IntervalArg::Day => Interval::Day,
+            IntervalArg::Week => Interval::Week,
+            IntervalArg::Month => Interval::Month,
+            IntervalArg::Year => Interval::Year,
+        }),
+        fields: args.fields.clone(),
         collapse: (!args.no_collapse).then_some(Collapse {
             max_distance: args.story.max_distance,
             within_days: args.story.within.0,
@@ -123,8 +224,21 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         offset: args.offset,
         since: args.since,
         until: args.until.map(end_of_day),
-        ..SearchRequest::new(args.query)
+        ..SearchRequest::new(args.query.clone())
     };
+    if let Some(format) = args.format {
+        let format = match format {
+            FormatArg::Jsonl => ExportFormat::JsonLines,
+            FormatArg::Csv => ExportFormat::Csv,
+        };
+        let mut out = std::io::stdout().lock();
+        let lines = index.export(&request, format, &args.fields, &mut out)?;
+        return Ok(if lines == 0 {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        });
+    }
     let results = index.search(&request)?;
     if args.json {
         print_json(&results)?;
@@ -134,40 +248,66 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         for filter in &results.entity_filters {
             writeln!(out, "{}", style.dim(&filter_line(filter)))?;
         }
-        if results.total_hits == 0 {
-            writeln!(out, "no articles match {:?}", results.query)?;
-        } else if results.hits.is_empty() {
-            writeln!(
-                out,
-                "no hits past offset {}: {} articles match {:?}",
-                args.offset, results.total_hits, results.query
-            )?;
-        } else {
-            let last = args.offset + results.hits.len();
-            let grouped = if args.no_collapse {
-                ""
-            } else {
-                " (near-duplicates grouped)"
-            };
-            writeln!(
-                out,
-                "{} articles match; showing {}-{}{grouped}\n",
-                results.total_hits,
-                args.offset + 1,
-                last
-            )?;
-        }
+        writeln!(out, "{}\n", summary_line(&results, &args))?;
         for (i, hit) in results.hits.iter().enumerate() {
-            print_hit(&mut out, &style, args.offset + i + 1, hit)?;
+            print_hit(&mut out, &style, args.offset + i + 1, hit, &args.fields)?;
         }
         print_facets(&mut out, &style, &results.facets)?;
+        if let (Some(buckets), Some(interval)) = (&results.histogram, args.histogram) {
+            print_histogram(&mut out, &style, buckets, interval)?;
+        }
         out.flush()?;
     }
-    Ok(if results.hits.is_empty() {
-        ExitCode::from(1)
+    // With --limit 0 only the counts are asked for: finding any match is success.
+    let found = if args.limit == 0 {
+        results.total_hits > 0
     } else {
+        !results.hits.is_empty()
+    };
+    Ok(if found {
         ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
     })
+}
+
+/// `21 articles in 19 stories; showing stories 1-10 (near-duplicates grouped; --offset counts
+/// stories)`, or why nothing is shown.
+fn summary_line(results: &SearchResults, args: &Args) -> String {
+    let total = results.total_hits;
+    if total == 0 {
+        return format!("no articles match {:?}", results.query);
+    }
+    let count = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let mut line = count(total, "article", "articles");
+    if let Some(stories) = results.total_stories {
+        line.push_str(&format!(" in {}", count(stories, "story", "stories")));
+    }
+    let grouped = !args.no_collapse;
+    let unit = if grouped { "stories" } else { "articles" };
+    if args.limit == 0 {
+        // Counts only.
+    } else if results.hits.is_empty() {
+        line.push_str(&format!("; no {unit} past offset {}", args.offset));
+    } else {
+        let (first, last) = (args.offset + 1, args.offset + results.hits.len());
+        line.push_str(&format!("; showing {unit} {first}-{last}"));
+    }
+    if results.sort != Sort::Relevance {
+        line.push_str(&format!(", {} first", sort_name(results.sort)));
+    }
+    if grouped && args.limit > 0 {
+        line.push_str(" (near-duplicates grouped; --offset counts stories)");
+    }
+    line
+}
+
+fn sort_name(sort: Sort) -> &'static str {
+    match sort {
+        Sort::Relevance => "best",
+        Sort::Newest => "newest",
+        Sort::Oldest => "oldest",
+    }
 }
 
 /// `entity filter "baker" -> person:James Baker (214 articles, by last name); also: place:Baker (4)`.
@@ -202,7 +342,13 @@ fn filter_line(filter: &EntityFilter) -> String {
 /// [`newsidx::search::entity_filter::MAX_OTHERS`]).
 const OTHERS_SHOWN: usize = 4;
 
-fn print_hit(out: &mut impl Write, style: &Style, rank: usize, hit: &Hit) -> std::io::Result<()> {
+fn print_hit(
+    out: &mut impl Write,
+    style: &Style,
+    rank: usize,
+    hit: &Hit,
+    fields: &[StoredField],
+) -> std::io::Result<()> {
     writeln!(out, "{rank:>3}. {}", style.bold(&hit.label))?;
     let mut meta = Vec::new();
     if let Some(source) = &hit.source {
@@ -235,6 +381,24 @@ fn print_hit(out: &mut impl Write, style: &Style, rank: usize, hit: &Hit) -> std
             writeln!(out, "       {}", style.dim(&more))?;
         }
     }
+    for &field in fields {
+        let value = match field {
+            StoredField::Id => Some(&hit.id),
+            StoredField::Title => hit.title.as_ref(),
+            StoredField::Body => hit.body.as_ref(),
+            StoredField::Source => hit.source.as_ref(),
+            StoredField::Author => hit.author.as_ref(),
+            StoredField::Url => hit.url.as_ref(),
+            StoredField::Published => hit.published.as_ref(),
+            StoredField::Origin => hit.origin.as_ref(),
+        };
+        let value = value.map_or("-", |v| v.as_str());
+        writeln!(
+            out,
+            "     {} {value}",
+            style.bold(&format!("{}:", field.as_str()))
+        )?;
+    }
     writeln!(out)
 }
 
@@ -254,6 +418,80 @@ fn copy_line(dup: &Duplicate) -> String {
     parts.push(format!("id {}", dup.id));
     parts.push(dup.label.clone());
     parts.join("  ")
+}
+
+/// Widest bar of the histogram, in character cells.
+const BAR_WIDTH: usize = 40;
+/// More buckets than this are shortened: runs of empty ones become one line, then the middle goes.
+const CHART_LINES: usize = 40;
+
+/// One line per bucket: its start, a bar of unicode blocks (eighths of a cell) and the count.
+fn print_histogram(
+    out: &mut impl Write,
+    style: &Style,
+    buckets: &[Bucket],
+    interval: IntervalArg,
+) -> std::io::Result<()> {
+    let (label_len, unit) = match interval {
+        IntervalArg::Day => (10, "day"),
+        IntervalArg::Week => (10, "week"),
+        IntervalArg::Month => (7, "month"),
+        IntervalArg::Year => (4, "year"),
+    };
+    writeln!(out, "{}", style.bold(&format!("per {unit}")))?;
+    if buckets.is_empty() {
+        return writeln!(out, "  (no dated matches)");
+    }
+    let max = buckets.iter().map(|b| b.count).max().unwrap_or(0).max(1);
+    let mut lines: Vec<String> = Vec::new();
+    let mut empty_run: Vec<String> = Vec::new();
+    let shorten = buckets.len() > CHART_LINES;
+    let flush = |lines: &mut Vec<String>, run: &mut Vec<String>| {
+        if run.len() >= 3 {
+            lines.push(style.dim(&format!("  … {} empty {unit}s", run.len())));
+        } else {
+            lines.append(run);
+        }
+        run.clear();
+    };
+    for bucket in buckets {
+        let label = bucket.start.get(..label_len).unwrap_or(&bucket.start);
+        let line = format!(
+            "  {label} {:<BAR_WIDTH$} {}",
+            bar(bucket.count, max),
+            bucket.count
+        );
+        if shorten && bucket.count == 0 {
+            empty_run.push(line);
+        } else {
+            flush(&mut lines, &mut empty_run);
+            lines.push(line);
+        }
+    }
+    flush(&mut lines, &mut empty_run);
+    if lines.len() > CHART_LINES {
+        let half = CHART_LINES / 2;
+        let hidden = lines.len() - 2 * half;
+        let note = format!("  … {hidden} more lines (a coarser --histogram shows them all)");
+        lines.splice(half..lines.len() - half, [style.dim(&note)]);
+    }
+    for line in lines {
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
+}
+
+/// `count` of `max` as a bar of at most [`BAR_WIDTH`] cells, in eighths; a non-zero count shows at
+/// least an eighth.
+fn bar(count: u64, max: u64) -> String {
+    const EIGHTHS: [char; 8] = [' ', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
+    let eighths = (count as u128 * (BAR_WIDTH as u128 * 8) / max as u128) as usize;
+    let eighths = if count > 0 { eighths.max(1) } else { 0 };
+    let mut bar = "█".repeat(eighths / 8);
+    if eighths % 8 > 0 {
+        bar.push(EIGHTHS[eighths % 8]);
+    }
+    bar
 }
 
 fn print_facets(

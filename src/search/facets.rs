@@ -13,6 +13,7 @@ use tantivy::fastfield::FacetReader;
 use tantivy::index::{SegmentId, SegmentReader};
 use tantivy::{DocId, Score, SegmentOrdinal};
 
+use super::counts::story_of;
 use super::FacetCount;
 use crate::entities::EntityKind;
 use crate::store::columns::{decode_entity as decode, EntityKey};
@@ -393,11 +394,7 @@ impl SegmentCollector for SegmentEntityCounter {
     type Fruit = SegmentCounts;
 
     fn collect(&mut self, doc: DocId, _: Score) {
-        let story = self
-            .stories
-            .as_ref()
-            .and_then(|s| s.get(doc as usize).copied())
-            .unwrap_or(ALONE);
+        let story = story_of(self.stories.as_ref(), doc);
         let facets = self.facets.reader.num_facets();
         let ords = self.facets.of(doc);
         if story == ALONE {
@@ -425,7 +422,7 @@ impl SegmentCollector for SegmentEntityCounter {
 
 /// Counts, per entity, the stories (groups of near-duplicates, found with
 /// [`crate::fingerprint::stories`] over all matching articles) that carry it: a story reprinted ten
-/// times counts once. Used when the index's stories file cannot answer (see [`crate::store::stories`]).
+/// times counts once. Used when the index's story column cannot answer (another rule) (see [`crate::store::stories`]).
 pub(crate) struct StoryEntityCounter<'a> {
     field: String,
     listing: Listing,

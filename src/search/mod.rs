@@ -1,20 +1,25 @@
-//! Searching: a request becomes a tantivy query (title boosted over body, date bounds, entity filters),
-//! the collectors pick the top hits and count, and each hit is turned into a [`Hit`] with a snippet.
+//! Searching: a request becomes a tantivy query (title boosted over body, fuzzy words, date bounds,
+//! entity and source filters), the collectors pick the top hits (by score or date, grouped into
+//! stories or not) and count over every match (entities, stories, dates, sources, authors), and each
+//! hit is turned into a [`Hit`] with a snippet. [`Reader::export`] writes every match instead.
 
 mod collapse;
+pub mod counts;
 pub mod entity_filter;
+pub mod export;
 pub(crate) mod facets;
 mod query;
 mod snippet;
+pub mod sort;
 pub mod stats;
 pub mod stories;
 pub mod timing;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::Serialize;
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::{Collector, Count, TopDocs};
 use tantivy::schema::{OwnedValue, TantivyDocument, Value};
 use tantivy::{IndexReader, Searcher};
 use time::format_description::well_known::Rfc3339;
@@ -28,12 +33,15 @@ use crate::store::{Fields, Store};
 use crate::Result;
 
 pub use crate::store::columns::EntityKey;
+pub use counts::{Bucket, FieldFacet, Interval};
 pub use entity_filter::{EntityFilter, EntityMatch, Evidence};
+pub use export::{ExportFormat, StoredField};
 pub use query::build_query;
 pub use snippet::Snippet;
+pub use sort::Sort;
 
 /// The read side of an index: a reader on its last commit, and what searches learn and keep
-/// between them (the entity ids of the segments met, the stories file as read).
+/// between them (the entity ids of the segments met, the stories of the story column as read).
 pub struct Reader {
     store: Store,
     /// Opened on first use and kept: opening a reader costs more than a typical query.
@@ -109,10 +117,12 @@ impl Reader {
 pub struct SearchRequest {
     /// Query in tantivy syntax over title and body.
     pub query: String,
-    /// Hits to return.
+    /// Hits (stories when collapsed) to return; 0 for the counts only.
     pub limit: usize,
-    /// Hits to skip.
+    /// Hits (stories when collapsed) to skip.
     pub offset: usize,
+    /// The order of the hits (`None`: see [`Sort::resolve`]).
+    pub sort: Option<Sort>,
     /// Only articles published at or after this time.
     pub since: Option<OffsetDateTime>,
     /// Only articles published before or at this time.
@@ -124,8 +134,16 @@ pub struct SearchRequest {
     pub entities: Vec<EntityFilter>,
     /// Entity kinds to count over all matching articles (none: no counting).
     pub facets: Vec<EntityKind>,
-    /// Entities listed per kind in the counts.
+    /// Fields (source, author) to count over all matching articles, beside the entity kinds.
+    pub field_facets: Vec<FieldFacet>,
+    /// Entities (and field values) listed per kind in the counts.
     pub facet_limit: usize,
+    /// Only articles from one of these sources (any case); none: every source.
+    pub sources: Vec<String>,
+    /// Count the matches (stories, unless articles are counted) per date bucket.
+    pub histogram: Option<Interval>,
+    /// Stored fields added to each hit beyond those always there (today: `body`).
+    pub fields: Vec<StoredField>,
     /// Group near-duplicates into stories (`None` lists every article).
     pub collapse: Option<Collapse>,
 }
@@ -172,6 +190,48 @@ pub enum CountMode {
     Articles,
 }
 
+/// The collectors that count over every match, run in the first pass beside the page's.
+struct Counters<'a> {
+    entities: Option<facets::EntityCounter<'a>>,
+    story_entities: Option<facets::StoryEntityCounter<'a>>,
+    matches: Option<counts::MatchCounter>,
+}
+
+/// What the first pass counted.
+struct Counted {
+    total: u64,
+    facets: facets::Facets,
+    matches: Option<counts::MatchCounts>,
+}
+
+impl Counters<'_> {
+    /// Runs `page` and the counters in one pass over the matches.
+    fn run<C: Collector>(
+        self,
+        searcher: &Searcher,
+        query: &dyn tantivy::query::Query,
+        page: C,
+    ) -> Result<(C::Fruit, Counted)> {
+        let (fruit, total, (entities, stories), matches) = searcher.search(
+            query,
+            &(
+                page,
+                Count,
+                (self.entities, self.story_entities),
+                self.matches,
+            ),
+        )?;
+        Ok((
+            fruit,
+            Counted {
+                total: total as u64,
+                facets: entities.or(stories).unwrap_or_default(),
+                matches,
+            },
+        ))
+    }
+}
+
 /// One hit of a page before its stored fields are read.
 struct PageEntry {
     score: f32,
@@ -186,12 +246,17 @@ impl SearchRequest {
             query: query.into(),
             limit: 10,
             offset: 0,
+            sort: None,
             since: None,
             until: None,
             snippet_chars: 240,
             entities: Vec::new(),
             facets: Vec::new(),
+            field_facets: Vec::new(),
             facet_limit: 10,
+            sources: Vec::new(),
+            histogram: None,
+            fields: Vec::new(),
             collapse: Some(Collapse::default()),
         }
     }
@@ -204,6 +269,14 @@ pub struct SearchResults {
     pub query: String,
     /// Articles matching the query and filters.
     pub total_hits: u64,
+    /// Distinct stories among the matching articles when collapsing: from the index's story column
+    /// when the search groups by its rule (the default), else the groups of the collapse when it
+    /// saw every match; `null` otherwise (unknown, or not collapsing).
+    #[serde(default)]
+    pub total_stories: Option<u64>,
+    /// The order of the hits.
+    #[serde(default)]
+    pub sort: Sort,
     /// The requested page of hits, best first.
     pub hits: Vec<Hit>,
     /// Entity counts per type (filled when asked for).
@@ -211,6 +284,10 @@ pub struct SearchResults {
     /// The request's entity filters as resolved: which entity each stands for, and the others that fit.
     #[serde(default)]
     pub entity_filters: Vec<EntityFilter>,
+    /// Matching stories (or articles) per date bucket, from the first to the last non-empty bucket
+    /// or over the date bounds of the request; `null` when not asked for.
+    #[serde(default)]
+    pub histogram: Option<Vec<Bucket>>,
 }
 
 /// One search hit.
@@ -243,6 +320,9 @@ pub struct Hit {
     pub duplicates: Vec<Duplicate>,
     /// File and line or row the article was read from.
     pub origin: Option<String>,
+    /// The article text, when asked for ([`StoredField::Body`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
 }
 
 /// An entity of a hit.
@@ -299,20 +379,29 @@ impl Reader {
             ..request.clone()
         };
         let request = &bounded;
-        let (page, total_hits, facets) = match request.collapse {
-            None => self.plain_page(&searcher, &*query, request),
-            Some(collapse) => self.collapsed_page(&searcher, &*query, request, collapse),
+        let sort = Sort::resolve(request.sort, &request.query);
+        let counters = self.counters(&searcher, request);
+        let (page, counted, seen_stories) = match request.collapse {
+            None => self
+                .plain_page(&searcher, &*query, request, sort, counters)
+                .map(|(page, counted)| (page, counted, None)),
+            Some(collapse) => {
+                self.collapsed_page(&searcher, &*query, request, collapse, sort, counters)
+            }
         }
         .map_err(|e| query::run_error(&self.store, &request.query, e))?;
         let mut snippets =
             snippet::Snippets::new(&searcher, &*query, self.fields(), request.snippet_chars)?;
+        let f = self.fields();
         let mut hits = Vec::with_capacity(page.len());
         for entry in page {
             let doc = searcher.doc::<TantivyDocument>(entry.address)?;
-            let mut hit = hit_from_doc(self.fields(), &doc, entry.score, snippets.of(&doc));
+            let mut hit = hit_from_doc(f, &doc, entry.score, snippets.of(&doc));
+            if request.fields.contains(&StoredField::Body) {
+                hit.body = text(&doc, f.body);
+            }
             for (address, distance) in entry.duplicates {
                 let dup = searcher.doc::<TantivyDocument>(address)?;
-                let f = self.fields();
                 hit.duplicates.push(Duplicate {
                     id: text(&dup, f.id).unwrap_or_default(),
                     label: label(&dup, f),
@@ -324,88 +413,193 @@ impl Reader {
             }
             hits.push(hit);
         }
+        let Counted {
+            total,
+            mut facets,
+            matches,
+        } = counted;
+        let matches = matches.unwrap_or_default();
+        for (field, values) in matches.fields {
+            facets.insert(
+                field.as_str().to_string(),
+                self.field_counts(&searcher, field, values, request.facet_limit)?,
+            );
+        }
+        let histogram = match request.histogram {
+            Some(interval) => {
+                let bound =
+                    |t: Option<OffsetDateTime>| t.and_then(|t| interval.start(t.unix_timestamp()));
+                Some(counts::fill(
+                    interval,
+                    &matches.histogram,
+                    bound(request.since),
+                    bound(request.until),
+                )?)
+            }
+            None => None,
+        };
         Ok(SearchResults {
             query: request.query.clone(),
-            total_hits,
+            total_hits: total,
+            total_stories: request.collapse.and(matches.stories.or(seen_stories)),
+            sort,
             hits,
             facets,
             entity_filters: request.entities.clone(),
+            histogram,
         })
     }
 
-    /// The requested page without collapsing, with the total and article facet counts, in one pass.
-    fn plain_page(
+    /// The `limit` most frequent `values` of `field`, each named as stored in its first matching
+    /// article (the fast column holds it lower-cased).
+    fn field_counts(
         &self,
-        searcher: &tantivy::Searcher,
-        query: &dyn tantivy::query::Query,
-        request: &SearchRequest,
-    ) -> Result<(Vec<PageEntry>, u64, facets::Facets)> {
-        let top = TopDocs::with_limit(request.limit.max(1))
-            .and_offset(request.offset)
-            .order_by_score();
-        let (top, total, counts) = if request.facets.is_empty() {
-            let (top, total) = searcher.search(query, &(top, Count))?;
-            (top, total, facets::Facets::new())
-        } else {
-            searcher.search(query, &(top, Count, self.article_counter(request)))?
+        searcher: &Searcher,
+        field: FieldFacet,
+        values: Vec<counts::FieldValue>,
+        limit: usize,
+    ) -> Result<Vec<FacetCount>> {
+        let f = self.fields();
+        let stored = match field {
+            FieldFacet::Source => f.source,
+            FieldFacet::Author => f.author,
         };
-        let page = top
-            .into_iter()
-            .take(request.limit)
-            .map(|(score, address)| PageEntry {
-                score,
-                address,
-                duplicates: Vec::new(),
-            })
-            .collect();
-        Ok((page, total as u64, counts))
+        let mut counts = Vec::with_capacity(limit.min(values.len()));
+        for value in values.into_iter().take(limit) {
+            let doc = searcher.doc::<TantivyDocument>(value.example)?;
+            counts.push(FacetCount {
+                name: text(&doc, stored).unwrap_or(value.value),
+                count: value.count,
+            });
+        }
+        Ok(counts)
     }
 
-    /// The requested page of groups of near-duplicates. Candidates are collected until they form
-    /// enough groups (or run out); facet counts follow the collapse unless articles are asked for.
+    /// The collectors that count over every match, beside the page: entity facets (by article, by
+    /// the story column, or by grouping the matches), and stories, histogram and field counts.
+    fn counters(&self, searcher: &Searcher, request: &SearchRequest) -> Counters<'_> {
+        let stories = request
+            .collapse
+            .and_then(|c| self.stories(searcher, c.rule()));
+        let by_story = request.collapse.filter(|c| c.count == CountMode::Stories);
+        let mut counters = Counters {
+            entities: None,
+            story_entities: None,
+            matches: None,
+        };
+        if !request.facets.is_empty() {
+            let counter = self.article_counter(request);
+            match (by_story, &stories) {
+                (None, _) => counters.entities = Some(counter),
+                (Some(_), Some(stories)) => {
+                    counters.entities = Some(facets::EntityCounter {
+                        stories: Some(stories.clone()),
+                        ..counter
+                    })
+                }
+                (Some(c), None) => {
+                    counters.story_entities = Some(counter.grouping_matches(c.rule()))
+                }
+            }
+        }
+        let more = request.histogram.is_some() || !request.field_facets.is_empty();
+        if stories.is_some() || more {
+            counters.matches = Some(counts::MatchCounter {
+                group_at: by_story
+                    .filter(|_| more && stories.is_none())
+                    .map(|c| c.rule()),
+                by_story: by_story.is_some(),
+                stories,
+                histogram: request.histogram,
+                fields: request.field_facets.clone(),
+            });
+        }
+        counters
+    }
+
+    /// The requested page without collapsing, in one pass with the counts.
+    fn plain_page(
+        &self,
+        searcher: &Searcher,
+        query: &dyn tantivy::query::Query,
+        request: &SearchRequest,
+        sort: Sort,
+        counters: Counters<'_>,
+    ) -> Result<(Vec<PageEntry>, Counted)> {
+        let entry = |score, address| PageEntry {
+            score,
+            address,
+            duplicates: Vec::new(),
+        };
+        let (page, counted) = match sort {
+            Sort::Relevance => {
+                let top = TopDocs::with_limit(request.limit.max(1))
+                    .and_offset(request.offset)
+                    .order_by_score();
+                let (top, counted) = counters.run(searcher, query, top)?;
+                let page = top.into_iter().map(|(s, a)| entry(s, a)).collect();
+                (page, counted)
+            }
+            Sort::Newest | Sort::Oldest => {
+                let top = sort::TopByDate {
+                    k: request.offset.saturating_add(request.limit),
+                    newest: sort == Sort::Newest,
+                };
+                let (top, counted) = counters.run(searcher, query, top)?;
+                let page = top
+                    .into_iter()
+                    .skip(request.offset)
+                    .map(|d| entry(d.score, d.address))
+                    .collect();
+                (page, counted)
+            }
+        };
+        let page: Vec<PageEntry> = page;
+        Ok((page.into_iter().take(request.limit).collect(), counted))
+    }
+
+    /// The requested page of groups of near-duplicates. Candidates (the best-scoring or the newest
+    /// or oldest matches) are collected until they form enough groups (or run out); each group is
+    /// led by its best-scoring candidate, and in a date order the groups follow their leaders'
+    /// dates. Also gives the number of groups when the candidates were every match.
     fn collapsed_page(
         &self,
-        searcher: &tantivy::Searcher,
+        searcher: &Searcher,
         query: &dyn tantivy::query::Query,
         request: &SearchRequest,
         collapse: Collapse,
-    ) -> Result<(Vec<PageEntry>, u64, facets::Facets)> {
-        let rule = collapse.rule();
+        sort: Sort,
+        counters: Counters<'_>,
+    ) -> Result<(Vec<PageEntry>, Counted, Option<u64>)> {
         let needed = request.offset.saturating_add(request.limit);
         let docs = usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX);
         let mut k = collapse::candidates_for(needed).min(docs.max(1));
-        let first = collapse::TopCandidates { k };
-        let (mut candidates, total, counts) = match (request.facets.is_empty(), collapse.count) {
-            (true, _) => {
-                let (c, t) = searcher.search(query, &(first, Count))?;
-                (c, t, facets::Facets::new())
+        let newest = sort == Sort::Newest;
+        let (mut candidates, mut keys, counted) = match sort {
+            Sort::Relevance => {
+                let (c, counted) = counters.run(searcher, query, collapse::TopCandidates { k })?;
+                (c, None, counted)
             }
-            (false, CountMode::Articles) => {
-                searcher.search(query, &(first, Count, self.article_counter(request)))?
-            }
-            (false, CountMode::Stories) => {
-                let counter = self.article_counter(request);
-                match self.stories(searcher, rule) {
-                    Some(stories) => {
-                        let counter = facets::EntityCounter {
-                            stories: Some(stories),
-                            ..counter
-                        };
-                        searcher.search(query, &(first, Count, counter))?
-                    }
-                    None => {
-                        let counter = counter.grouping_matches(rule);
-                        searcher.search(query, &(first, Count, counter))?
-                    }
-                }
+            Sort::Newest | Sort::Oldest => {
+                let (dated, counted) =
+                    counters.run(searcher, query, sort::TopByDate { k, newest })?;
+                let (c, keys) = self.by_score(searcher, dated)?;
+                (c, Some(keys), counted)
             }
         };
-        collapse::order_ties(searcher, self.fields().id, &mut candidates, k)?;
         loop {
+            // Date candidates are not cut at a score: every run of ties is ordered.
+            let cut = if keys.is_some() { usize::MAX } else { k };
+            collapse::order_ties(searcher, self.fields().id, &mut candidates, cut)?;
             let signatures: Vec<_> = candidates.iter().map(|c| c.signature.clone()).collect();
-            let groups = crate::fingerprint::collapse(&signatures, rule);
+            let mut groups = crate::fingerprint::collapse(&signatures, collapse.rule());
             let exhausted = candidates.len() < k || k >= docs;
             if groups.len() >= needed || exhausted {
+                if let Some(keys) = &keys {
+                    let address = |g: &crate::fingerprint::Story| candidates[g.leader].address;
+                    groups.sort_by_key(|g| (keys.get(&address(g)).copied(), address(g)));
+                }
+                let seen = exhausted.then_some(groups.len() as u64);
                 let page = groups
                     .into_iter()
                     .skip(request.offset)
@@ -420,12 +614,53 @@ impl Reader {
                             .collect(),
                     })
                     .collect();
-                return Ok((page, total as u64, counts));
+                return Ok((page, counted, seen));
             }
             k = k.saturating_mul(4).min(docs.max(1));
-            candidates = searcher.search(query, &collapse::TopCandidates { k })?;
-            collapse::order_ties(searcher, self.fields().id, &mut candidates, k)?;
+            match sort {
+                Sort::Relevance => {
+                    candidates = searcher.search(query, &collapse::TopCandidates { k })?;
+                }
+                Sort::Newest | Sort::Oldest => {
+                    let dated = searcher.search(query, &sort::TopByDate { k, newest })?;
+                    let (c, more) = self.by_score(searcher, dated)?;
+                    (candidates, keys) = (c, Some(more));
+                }
+            }
         }
+    }
+
+    /// Date-ordered candidates as collapse takes them: best score first (ties by address; equal
+    /// scores are then ordered by content by [`collapse::order_ties`]), with their signatures, and
+    /// the date key of each.
+    #[allow(clippy::type_complexity)]
+    fn by_score(
+        &self,
+        searcher: &Searcher,
+        mut dated: Vec<sort::Dated>,
+    ) -> Result<(
+        Vec<collapse::Candidate>,
+        HashMap<tantivy::DocAddress, sort::DateKey>,
+    )> {
+        dated.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.address.cmp(&b.address)));
+        let columns = searcher
+            .segment_readers()
+            .iter()
+            .map(crate::store::columns::SegmentSignatures::open)
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        let mut candidates = Vec::with_capacity(dated.len());
+        for d in &dated {
+            let signature = columns
+                .get(d.address.segment_ord as usize)
+                .map_or_else(crate::store::columns::missing, |c| c.get(d.address.doc_id));
+            candidates.push(collapse::Candidate {
+                score: d.score,
+                address: d.address,
+                signature,
+            });
+        }
+        let keys = dated.iter().map(|d| (d.address, d.key)).collect();
+        Ok((candidates, keys))
     }
 
     fn article_counter(&self, request: &SearchRequest) -> facets::EntityCounter<'_> {
@@ -479,6 +714,7 @@ pub(crate) fn hit_from_doc(f: &Fields, doc: &TantivyDocument, score: f32, snippe
         entities: entities(doc, f.entities),
         duplicates: Vec::new(),
         origin: text(doc, f.origin),
+        body: None,
     }
 }
 

@@ -1,11 +1,13 @@
 //! From a request to a tantivy query: the user's query parsed over title and body (title boosted, all
-//! words required unless OR is written), combined with date bounds.
+//! words required unless OR is written, `word~1` and `word~2` fuzzy), combined with entity, source and
+//! date filters.
 
 use std::ops::Bound;
 
 use tantivy::query::{
-    BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
+    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
 };
+use tantivy::query_grammar::{Delimiter, UserInputAst, UserInputLeaf};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DateTime, Term};
 
@@ -27,14 +29,30 @@ pub fn build_query(store: &Store, request: &SearchRequest) -> Result<Box<dyn Que
             message: "the query is empty (use * to match every article)".into(),
         });
     }
-    let mut parser = QueryParser::for_index(store.index(), vec![f.title, f.body]);
-    parser.set_field_boost(f.title, TITLE_BOOST);
-    parser.set_conjunction_by_default();
-    let parsed = parser.parse_query(text).map_err(|e| Error::Query {
+    let parsed = parse(store, text).map_err(|message| Error::Query {
         query: request.query.clone(),
-        message: explain(&e),
+        message,
     })?;
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, parsed)];
+    if !request.sources.is_empty() {
+        let mut analyzer = store.index().tokenizer_for_field(f.source)?;
+        let any: Vec<(Occur, Box<dyn Query>)> = request
+            .sources
+            .iter()
+            .map(|source| {
+                // The keyword analyzer gives one token, the value lower-cased, as it was indexed.
+                let mut term = String::new();
+                analyzer
+                    .token_stream(source)
+                    .process(&mut |t| term.push_str(&t.text));
+                let term = Term::from_field_text(f.source, &term);
+                let query: Box<dyn Query> =
+                    Box::new(TermQuery::new(term, IndexRecordOption::Basic));
+                (Occur::Should, query)
+            })
+            .collect();
+        clauses.push((Occur::Must, filter(BooleanQuery::new(any))));
+    }
     for entity in request.entities.iter().map(|e| &e.entity) {
         let term = Term::from_facet(f.entities, &entity_facet(entity.kind, &entity.name));
         clauses.push((
@@ -65,6 +83,109 @@ pub fn build_query(store: &Store, request: &SearchRequest) -> Result<Box<dyn Que
     } else {
         Box::new(BooleanQuery::new(clauses))
     })
+}
+
+/// The parser for the user's query: title and body, title boosted, all words required; fuzzy on
+/// title and body at `fuzzy` edits when given.
+fn parser(store: &Store, fuzzy: Option<u8>) -> QueryParser {
+    let f = store.fields();
+    let mut parser = QueryParser::for_index(store.index(), vec![f.title, f.body]);
+    parser.set_field_boost(f.title, TITLE_BOOST);
+    parser.set_conjunction_by_default();
+    if let Some(distance) = fuzzy {
+        for field in [f.title, f.body] {
+            parser.set_field_fuzzy(field, false, distance, true);
+        }
+    }
+    parser
+}
+
+/// Most edits a fuzzy word may take (`word~2`): more would match most of the dictionary.
+const MAX_FUZZY: u32 = 2;
+
+/// Parses the user's query. tantivy's grammar reads `word~1` as one word, tilde and all (which the
+/// analyzer cuts into the phrase `word 1`); here such a bare word becomes a fuzzy term (within 1 or
+/// 2 edits, a transposition counting one) on title and body, or the field named. A query without
+/// one is tantivy's parse unchanged.
+fn parse(store: &Store, text: &str) -> std::result::Result<Box<dyn Query>, String> {
+    let plain = parser(store, None);
+    let ast = tantivy::query_grammar::parse_query(text)
+        .map_err(|_| explain(&tantivy::query::QueryParserError::SyntaxError(text.into())))?;
+    if !has_fuzzy(&ast) {
+        return plain.parse_query(text).map_err(|e| explain(&e));
+    }
+    let fuzzy = [parser(store, Some(1)), parser(store, Some(2))];
+    convert(&plain, &fuzzy, ast)
+}
+
+/// The word and the edits of a bare (unquoted) `word~N`.
+fn fuzzy_word(leaf: &UserInputLeaf) -> Option<(&str, u32)> {
+    let UserInputLeaf::Literal(literal) = leaf else {
+        return None;
+    };
+    if !matches!(literal.delimiter, Delimiter::None) {
+        return None;
+    }
+    let (word, edits) = literal.phrase.rsplit_once('~')?;
+    if word.is_empty() || edits.is_empty() || !edits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some((word, edits.parse().unwrap_or(u32::MAX)))
+}
+
+fn has_fuzzy(ast: &UserInputAst) -> bool {
+    match ast {
+        UserInputAst::Clause(children) => children.iter().any(|(_, c)| has_fuzzy(c)),
+        UserInputAst::Boost(inner, _) => has_fuzzy(inner),
+        UserInputAst::Leaf(leaf) => fuzzy_word(leaf).is_some(),
+    }
+}
+
+/// The query for `ast`, as tantivy's parser builds it (a clause's unmarked words required, a clause
+/// of exclusions only refused), with fuzzy words built by the fuzzy parsers.
+fn convert(
+    plain: &QueryParser,
+    fuzzy: &[QueryParser; 2],
+    ast: UserInputAst,
+) -> std::result::Result<Box<dyn Query>, String> {
+    match ast {
+        UserInputAst::Clause(children) => {
+            let all_excluded =
+                !children.is_empty() && children.iter().all(|(o, _)| *o == Some(Occur::MustNot));
+            if all_excluded {
+                return Err(explain(
+                    &tantivy::query::QueryParserError::AllButQueryForbidden,
+                ));
+            }
+            let mut clauses = Vec::with_capacity(children.len());
+            for (occur, child) in children {
+                clauses.push((occur.unwrap_or(Occur::Must), convert(plain, fuzzy, child)?));
+            }
+            Ok(Box::new(BooleanQuery::new(clauses)))
+        }
+        UserInputAst::Boost(inner, boost) => Ok(Box::new(BoostQuery::new(
+            convert(plain, fuzzy, *inner)?,
+            boost.0 as f32,
+        ))),
+        UserInputAst::Leaf(mut leaf) => {
+            let mut parser = plain;
+            if let Some((word, edits)) = fuzzy_word(&leaf) {
+                if !(1..=MAX_FUZZY).contains(&edits) {
+                    return Err(format!(
+                        "{word}~{edits}: a word may take 1 or 2 edits (word~1, word~2)"
+                    ));
+                }
+                parser = &fuzzy[edits as usize - 1];
+                let word = word.to_string();
+                if let UserInputLeaf::Literal(literal) = &mut *leaf {
+                    literal.phrase = word;
+                }
+            }
+            parser
+                .build_query_from_user_input_ast(UserInputAst::Leaf(leaf))
+                .map_err(|e| explain(&e))
+        }
+    }
 }
 
 /// A clause that restricts the matches without changing their scores.
