@@ -1,6 +1,7 @@
 //! Searching: a request becomes a tantivy query (title boosted over body, date bounds, entity filters),
 //! the collectors pick the top hits and count, and each hit is turned into a [`Hit`] with a snippet.
 
+pub mod article;
 mod collapse;
 pub mod entity_filter;
 pub(crate) mod facets;
