@@ -347,7 +347,7 @@ pub struct Hit {
     pub origin: Option<String>,
 }
 
-#[derive(Debug, serde::Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, serde::Deserialize, PartialEq, Eq, PartialOrd, Ord)]
 pub struct EntityRef {
     #[serde(rename = "type")]
     pub kind: String,
@@ -380,4 +380,43 @@ pub struct Cluster {
 pub struct Count {
     pub name: String,
     pub count: u64,
+}
+
+/// `show --json`; every key must be present, and no other.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Article {
+    pub id: String,
+    pub title: Option<String>,
+    pub body: String,
+    pub source: Option<String>,
+    pub author: Option<String>,
+    pub url: Option<String>,
+    pub published: Option<String>,
+    pub origin: Option<String>,
+    pub entities: Vec<EntityRef>,
+    pub mentions: Vec<Mention>,
+    pub max_distance: u32,
+    pub story: Vec<Duplicate>,
+}
+
+/// One element of `show --json`'s `mentions`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mention {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub name: String,
+    pub field: String,
+    pub text: String,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// One line of `index --rejects FILE`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rejected {
+    pub origin: String,
+    pub reason: String,
 }
