@@ -89,7 +89,7 @@ Query syntax (tantivy's, over title and body; words are stemmed and case is igno
   putin call                 both words: every word must match (AND is the default)
   putin OR medvedev          either word
   \"kremlin spokesman\"        the phrase
-  putin -syria               putin but not syria (`search -- -syria ...` when the query starts with -)
+  putin -syria               putin but not syria (a query starting with a flag letter: -- -name)
   title:sanctions            in the headline (also body:, source:reuters, author:\"jane doe\")
   kremln~1                   fuzzy: within one edit of kremln (kremlin)
   *                          every article

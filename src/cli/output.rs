@@ -99,20 +99,26 @@ impl Style {
         self.wrap("1;31", text)
     }
 
-    /// `text` with the byte `ranges` (in order, not overlapping) highlighted; a range that is out of
-    /// order, out of bounds or not on character boundaries is left plain.
-    pub fn highlight_ranges(&self, text: &str, ranges: &[[usize; 2]]) -> String {
+    /// `text` with the byte `ranges` (in order, not overlapping) highlighted and the rest styled by
+    /// `rest` (`Style::bold`, say, or `str::to_string`); a range that is out of order, out of bounds
+    /// or not on character boundaries is left as the rest.
+    pub fn highlight_ranges(
+        &self,
+        text: &str,
+        ranges: &[[usize; 2]],
+        rest: impl Fn(&str) -> String,
+    ) -> String {
         let mut out = String::with_capacity(text.len() + 12 * ranges.len());
         let mut done = 0;
         for &[start, end] in ranges {
             let (Some(before), Some(word)) = (text.get(done..start), text.get(start..end)) else {
                 continue;
             };
-            out.push_str(before);
+            out.push_str(&rest(before));
             out.push_str(&self.highlight(word));
             done = end;
         }
-        out.push_str(text.get(done..).unwrap_or_default());
+        out.push_str(&rest(text.get(done..).unwrap_or_default()));
         out
     }
 }

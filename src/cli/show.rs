@@ -62,11 +62,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 fn print_article(out: &mut impl Write, style: &Style, a: &ArticleView) -> std::io::Result<()> {
     if let Some(title) = &a.title {
         let spans = spans_in(a, TextField::Title);
-        writeln!(
-            out,
-            "{}",
-            style.bold(&style.highlight_ranges(title, &spans))
-        )?;
+        let bold = |text: &str| style.bold(text);
+        writeln!(out, "{}", style.highlight_ranges(title, &spans, bold))?;
     }
     let meta: Vec<&str> = [&a.source, &a.author, &a.published, &a.url]
         .into_iter()
@@ -82,7 +79,8 @@ fn print_article(out: &mut impl Write, style: &Style, a: &ArticleView) -> std::i
     }
     writeln!(out, "{}\n", style.dim(&from))?;
     let spans = spans_in(a, TextField::Body);
-    writeln!(out, "{}\n", style.highlight_ranges(&a.body, &spans))?;
+    let plain = |text: &str| text.to_string();
+    writeln!(out, "{}\n", style.highlight_ranges(&a.body, &spans, plain))?;
 
     let mut mentions: BTreeMap<(&str, &str), u64> = a
         .entities
