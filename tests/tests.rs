@@ -1623,7 +1623,7 @@ mod show {
 }
 
 mod conventions {
-    use crate::util::{indexed_fixtures, search, Dir};
+    use crate::util::{indexed_fixtures, on_terminal, search, Dir};
 
     #[test]
     fn color_is_chosen_by_flag_and_never_brackets_words() {
@@ -1654,6 +1654,39 @@ mod conventions {
             .any(|&[a, b]| &hit.snippet[a..b] == "Bundesbank"));
         let bad = dir.run(&["search", "x", "--color", "sometimes"]).expect(2);
         assert!(bad.stderr().contains("sometimes"), "{}", bad.stderr());
+    }
+
+    /// On a terminal (under `script`, when it is installed) `auto` colours unless NO_COLOR is set.
+    #[test]
+    fn auto_colours_a_terminal_unless_no_color_is_set() {
+        let dir = indexed_fixtures();
+        let index = dir.index();
+        let args = ["search", "Bundesbank", "--index", index.to_str().unwrap()];
+        let Some(coloured) = on_terminal(&args, None) else {
+            return;
+        };
+        assert!(
+            coloured.contains("\x1b[1;31mBundesbank\x1b[0m"),
+            "{coloured}"
+        );
+        let plain = on_terminal(&args, Some("1")).unwrap_or_default();
+        assert!(
+            plain.contains("Bundesbank") && !plain.contains('\x1b'),
+            "{plain}"
+        );
+        let never = [
+            "--color",
+            "never",
+            "search",
+            "Bundesbank",
+            "--index",
+            index.to_str().unwrap(),
+        ];
+        let never = on_terminal(&never, None).unwrap_or_default();
+        assert!(
+            never.contains("Bundesbank") && !never.contains('\x1b'),
+            "{never}"
+        );
     }
 
     #[test]
@@ -1769,7 +1802,7 @@ mod conventions {
 }
 
 mod indexing_output {
-    use crate::util::{Dir, Rejected, Summary};
+    use crate::util::{on_terminal, Dir, Rejected, Summary};
 
     /// A JSON Lines feed: `good` articles, then `no_body` records without a body, then one line that is
     /// not JSON.
@@ -1905,21 +1938,16 @@ mod indexing_output {
     fn a_terminal_shows_a_progress_bar_with_a_total() {
         let dir = Dir::new();
         let feed = feed(&dir, 600, 0);
-        let command = format!(
-            "'{}' index --index '{}' '{}'",
-            env!("CARGO_BIN_EXE_newsidx"),
-            dir.index().display(),
-            feed.display()
-        );
-        let Ok(out) = std::process::Command::new("script")
-            .args(["-qefc", &command, "/dev/null"])
-            .env_remove("NO_COLOR")
-            .output()
-        else {
-            eprintln!("skipped: no `script` to run newsidx on a terminal");
+        let index = dir.index();
+        let args = [
+            "index",
+            "--index",
+            index.to_str().unwrap(),
+            feed.to_str().unwrap(),
+        ];
+        let Some(screen) = on_terminal(&args, None) else {
             return;
         };
-        let screen = String::from_utf8_lossy(&out.stdout);
         let size = std::fs::metadata(&feed).unwrap().len();
         let total = format!("/{:.2} KiB", size as f64 / 1024.0);
         assert!(screen.contains(&total), "{total} in {screen}");
