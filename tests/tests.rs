@@ -1932,6 +1932,52 @@ mod indexing_output {
         assert!(at.windows(2).all(|w| w[0] < w[1]), "{stderr}");
     }
 
+    /// The library's progress events: each input starts and ends with one, the bytes read only grow,
+    /// and they end at the total of the inputs' sizes.
+    #[test]
+    fn progress_events_count_bytes_up_to_the_inputs_total() {
+        let dir = Dir::new();
+        let feed = feed(&dir, 700, 0);
+        let text = dir.file("note.txt", "Walrus headline\n\nA walrus body.");
+        let total = [&feed, &text]
+            .iter()
+            .map(|p| std::fs::metadata(p).unwrap().len())
+            .sum::<u64>();
+        let index = newsidx::NewsIndex::open_or_create(&dir.index()).unwrap();
+        let enricher = newsidx::Enricher::new(None).unwrap();
+        let mut writer = index.writer(&newsidx::WriterOptions::default()).unwrap();
+        let sources = newsidx::Sources {
+            paths: vec![feed.clone(), text.clone()],
+            format: None,
+        };
+        let mut seen: Vec<(String, u64, Option<u64>)> = Vec::new();
+        let report = writer
+            .index_sources(&sources, &enricher, false, |event| {
+                if let newsidx::writer::Event::Progress(p) = event {
+                    seen.push((p.input.to_string(), p.bytes_read, p.bytes_total));
+                }
+            })
+            .unwrap();
+        writer.finish().unwrap();
+        assert_eq!((report.total.added, report.total.rejected), (701, 1));
+        assert!(seen.iter().all(|s| s.2 == Some(total)), "{seen:?}");
+        assert!(seen.windows(2).all(|w| w[0].1 <= w[1].1), "{seen:?}");
+        let feed_name = feed.display().to_string();
+        let in_feed: Vec<u64> = seen
+            .iter()
+            .filter(|s| s.0 == feed_name)
+            .map(|s| s.1)
+            .collect();
+        // Start, one per 256 records (701 of them), end.
+        assert_eq!(in_feed.len(), 2 + 701 / 256, "{seen:?}");
+        assert_eq!(in_feed[0], 0);
+        assert!(
+            in_feed[1] > 0 && in_feed[1] < total,
+            "bytes counted as they stream: {seen:?}"
+        );
+        assert_eq!(seen.last().map(|s| s.1), Some(total));
+    }
+
     /// On a terminal (run under `script`, when it is installed) the bar shows bytes of the total and an
     /// ETA, then the commit phases.
     #[test]

@@ -301,10 +301,12 @@ impl Shown {
                 self.rejects_error.get_or_insert(e);
             }
         }
+        if self.verbosity == Verbosity::Quiet {
+            return;
+        }
         // Paths that cannot be used (no input yet) are few: each is shown.
         let all = self.verbosity == Verbosity::Verbose || self.input.is_none();
-        if self.verbosity == Verbosity::Quiet {
-        } else if all || self.printed < REJECTS_SHOWN {
+        if all || self.printed < REJECTS_SHOWN {
             self.printed += 1;
             self.note(&format!("rejected {err}"));
         } else {
