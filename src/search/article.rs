@@ -12,6 +12,7 @@ use tantivy::{DocAddress, Term};
 use super::{date, entities, text, Duplicate, EntityRef, Reader};
 use crate::entities::{EntityKind, Extractor};
 use crate::fingerprint;
+use crate::store::columns::SegmentSignatures;
 use crate::Result;
 
 /// An article as stored, with its entity mentions and its other copies. Serialises to the
@@ -148,34 +149,39 @@ fn is_stored(stored: &[EntityRef], kind: EntityKind, name: &str) -> bool {
         .any(|e| e.kind == kind.as_str() && e.name == name)
 }
 
-/// The other live articles within `max_distance` of the one at `address`, nearest first.
+/// The other live articles within `max_distance` of the one at `address`, nearest first. The
+/// fingerprints are read one at a time, segment by segment: nothing is held per article of the index.
 fn story(
     reader: &Reader,
     searcher: &tantivy::Searcher,
     address: DocAddress,
     max_distance: u32,
 ) -> Result<Vec<Duplicate>> {
-    let (addresses, signatures) = crate::store::columns::all_live(searcher)?;
-    let Some(this) = addresses.iter().position(|&a| a == address) else {
-        return Ok(Vec::new());
-    };
+    let segment = searcher.segment_reader(address.segment_ord);
+    let this = SegmentSignatures::open(segment)?.get(address.doc_id);
+    let mut near = Vec::new();
+    for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+        let signatures = SegmentSignatures::open(segment)?;
+        let ord = u32::try_from(ord).unwrap_or(u32::MAX);
+        for doc in segment.doc_ids_alive() {
+            let other = DocAddress::new(ord, doc);
+            let distance = fingerprint::distance(&this, &signatures.get(doc));
+            if other != address && distance <= max_distance {
+                near.push((other, distance));
+            }
+        }
+    }
     let f = reader.fields();
-    let mut copies = Vec::new();
-    for (i, signature) in signatures.iter().enumerate() {
-        if i == this {
-            continue;
-        }
-        let distance = fingerprint::distance(&signatures[this], signature);
-        if distance <= max_distance {
-            let doc = searcher.doc::<TantivyDocument>(addresses[i])?;
-            copies.push(Duplicate {
-                id: text(&doc, f.id).unwrap_or_default(),
-                title: text(&doc, f.title),
-                source: text(&doc, f.source),
-                published: date(&doc, f.published),
-                distance,
-            });
-        }
+    let mut copies = Vec::with_capacity(near.len());
+    for (other, distance) in near {
+        let doc = searcher.doc::<TantivyDocument>(other)?;
+        copies.push(Duplicate {
+            id: text(&doc, f.id).unwrap_or_default(),
+            title: text(&doc, f.title),
+            source: text(&doc, f.source),
+            published: date(&doc, f.published),
+            distance,
+        });
     }
     copies.sort_by(|a, b| a.distance.cmp(&b.distance).then_with(|| a.id.cmp(&b.id)));
     Ok(copies)
