@@ -8,6 +8,7 @@ use tantivy::{Index, Searcher};
 
 use crate::entities::{EntityKind, Extractor};
 use crate::fingerprint::StoryRule;
+use crate::search::article::ArticleView;
 use crate::search::stats::Stats;
 use crate::search::stories::StorySummary;
 use crate::search::timing::Latency;
@@ -118,6 +119,18 @@ impl NewsIndex {
     /// the others that fit (see [`crate::search::entity_filter`]).
     pub fn resolve_entity(&self, spec: &str, extractor: &Extractor) -> Result<EntityFilter> {
         crate::search::entity_filter::resolve_entity(&self.reader, spec, extractor)
+    }
+
+    /// The article with id `id`, whole: its fields, where its entities occur (found by `extractor`)
+    /// and the other articles within `max_distance` of it; `None` when the index holds no such id
+    /// (see [`crate::search::article`]).
+    pub fn article(
+        &self,
+        id: &str,
+        extractor: &Extractor,
+        max_distance: u32,
+    ) -> Result<Option<ArticleView>> {
+        crate::search::article::article(&self.reader, id, extractor, max_distance)
     }
 
     /// Figures about the index.

@@ -372,10 +372,10 @@ mod cli {
         let dir = indexed_fixtures();
         let out = dir.run(&["search", "Bundesbank"]).expect(0).stdout();
         assert!(out.contains("  1. "), "{out}");
-        assert!(
-            out.contains("[Bundesbank]"),
-            "highlight markers without colour: {out}"
-        );
+        // Without colour a matched word is plain text (the JSON output keeps its range).
+        assert!(out.contains("Bundesbank"), "{out}");
+        assert!(!out.contains("[Bundesbank]"), "no brackets: {out}");
+        assert!(!out.contains('\x1b'), "no colour into a pipe: {out}");
         assert!(out.contains("Meridian Wire"), "{out}");
     }
 
@@ -1456,5 +1456,519 @@ mod handset_regressions {
                 .all(|(_, n)| !n.contains("LONDON") && !n.contains('\n')),
             "{got:?}"
         );
+    }
+}
+
+mod show {
+    use crate::util::{indexed_fixtures, search, seed_ids, Article};
+
+    fn show(dir: &crate::util::Dir, args: &[&str]) -> Article {
+        let mut all = vec!["show", "--json"];
+        all.extend_from_slice(args);
+        dir.run(&all).expect(0).json()
+    }
+
+    #[test]
+    fn show_json_gives_the_stored_article_with_its_mentions() {
+        let dir = indexed_fixtures();
+        let hit = search(&dir, &["battery plant", "--no-collapse"])
+            .hits
+            .remove(0);
+        let article = show(&dir, &[&hit.id]);
+        assert_eq!(article.id, hit.id);
+        assert_eq!(
+            (&article.title, &article.source, &article.author),
+            (&hit.title, &hit.source, &hit.author)
+        );
+        assert_eq!(
+            (&article.url, &article.published),
+            (&hit.url, &hit.published)
+        );
+        assert_eq!(article.origin, hit.origin);
+        assert!(
+            hit.snippet
+                .split_whitespace()
+                .all(|w| article.body.contains(w)),
+            "the snippet is of the body: {article:?}"
+        );
+        let mut stored = hit.entities.clone();
+        stored.sort();
+        let mut entities = article.entities.clone();
+        entities.sort();
+        assert_eq!(entities, stored);
+        assert!(!article.mentions.is_empty(), "{article:?}");
+        let mut mentioned = std::collections::BTreeSet::new();
+        for m in &article.mentions {
+            let text = match m.field.as_str() {
+                "title" => article.title.as_deref().unwrap_or_default(),
+                "body" => &article.body,
+                other => panic!("field {other}"),
+            };
+            assert_eq!(text.get(m.start..m.end), Some(m.text.as_str()), "{m:?}");
+            assert!(
+                article
+                    .entities
+                    .iter()
+                    .any(|e| e.kind == m.kind && e.name == m.name),
+                "a mention of a stored entity: {m:?}"
+            );
+            mentioned.insert(m.name.as_str());
+        }
+        assert!(mentioned.contains("Poland"), "{mentioned:?}");
+    }
+
+    #[test]
+    fn the_story_lists_the_other_copies_with_their_distance() {
+        let dir = indexed_fixtures();
+        let hit = search(&dir, &["battery plant"]).hits.remove(0);
+        assert!(!hit.duplicates.is_empty(), "{hit:?}");
+        let article = show(&dir, &[&hit.id]);
+        assert_eq!(article.max_distance, 40);
+        for dup in &hit.duplicates {
+            let copy = article
+                .story
+                .iter()
+                .find(|c| c.id == dup.id)
+                .unwrap_or_else(|| panic!("{} not in the story: {article:?}", dup.id));
+            assert_eq!(copy.distance, dup.distance);
+            assert_eq!(copy.title, dup.title);
+        }
+        assert!(article.story.iter().all(|c| c.id != article.id));
+        assert!(article
+            .story
+            .windows(2)
+            .all(|w| w[0].distance <= w[1].distance));
+        // Closer than the copy's distance, the story is empty.
+        let nearest = article.story[0].distance;
+        let k = nearest.saturating_sub(1).to_string();
+        let tight = show(&dir, &[&hit.id, "--max-distance", &k]);
+        assert!(
+            tight.story.iter().all(|c| c.distance < nearest),
+            "{tight:?}"
+        );
+        assert_eq!(tight.max_distance, nearest.saturating_sub(1));
+
+        // Each seed capture's story holds the two others.
+        let seeds = seed_ids(&dir);
+        let story: Vec<String> = show(&dir, &[&seeds[0]])
+            .story
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        for other in &seeds[1..] {
+            assert!(story.contains(other), "{other} not in {story:?}");
+        }
+    }
+
+    #[test]
+    fn show_prints_the_article_and_refuses_an_unknown_id() {
+        let dir = indexed_fixtures();
+        let hit = search(&dir, &["battery plant"]).hits.remove(0);
+        let title = hit.title.clone().expect("a headline");
+        let out = dir.run(&["show", &hit.id]).expect(0).stdout();
+        assert!(out.starts_with(&title), "{out}");
+        assert!(out.contains(&format!("id {}", hit.id)), "{out}");
+        assert!(
+            out.contains("story: 1 other copy within distance 40"),
+            "{out}"
+        );
+        assert!(!out.contains('\x1b') && !out.contains("[Poland]"), "{out}");
+        let coloured = dir
+            .run(&["show", &hit.id, "--color", "always"])
+            .expect(0)
+            .stdout();
+        assert!(coloured.contains("\x1b[1;31mPoland\x1b[0m"), "{coloured}");
+
+        let missing = dir.run(&["show", "no-such-id"]).expect(1);
+        assert!(missing.stdout().is_empty());
+        assert!(
+            missing
+                .stderr()
+                .contains("no article with id \"no-such-id\""),
+            "{}",
+            missing.stderr()
+        );
+        dir.run(&["show", "--json", "no-such-id"]).expect(1);
+    }
+}
+
+mod conventions {
+    use crate::util::{indexed_fixtures, on_terminal, search, Dir};
+
+    #[test]
+    fn color_is_chosen_by_flag_and_never_brackets_words() {
+        let dir = indexed_fixtures();
+        // The helper sets NO_COLOR; `always` wins over it, `auto` and `never` keep colour off.
+        let always = dir
+            .run(&["search", "Bundesbank", "--color", "always"])
+            .expect(0)
+            .stdout();
+        assert!(always.contains("\x1b[1;31mBundesbank\x1b[0m"), "{always}");
+        for when in ["auto", "never"] {
+            let plain = dir
+                .run(&["--color", when, "search", "Bundesbank"])
+                .expect(0)
+                .stdout();
+            assert!(
+                !plain.contains('\x1b') && !plain.contains('['),
+                "{when}: {plain}"
+            );
+        }
+        // Highlights stay in JSON whatever the colour.
+        let hit = search(&dir, &["Bundesbank", "--color", "never"])
+            .hits
+            .remove(0);
+        assert!(hit
+            .highlights
+            .iter()
+            .any(|&[a, b]| &hit.snippet[a..b] == "Bundesbank"));
+        let bad = dir.run(&["search", "x", "--color", "sometimes"]).expect(2);
+        assert!(bad.stderr().contains("sometimes"), "{}", bad.stderr());
+    }
+
+    /// On a terminal (under `script`, when it is installed) `auto` colours unless NO_COLOR is set.
+    #[test]
+    fn auto_colours_a_terminal_unless_no_color_is_set() {
+        let dir = indexed_fixtures();
+        let index = dir.index();
+        let args = ["search", "Bundesbank", "--index", index.to_str().unwrap()];
+        let Some(coloured) = on_terminal(&args, None) else {
+            return;
+        };
+        assert!(
+            coloured.contains("\x1b[1;31mBundesbank\x1b[0m"),
+            "{coloured}"
+        );
+        let plain = on_terminal(&args, Some("1")).unwrap_or_default();
+        assert!(
+            plain.contains("Bundesbank") && !plain.contains('\x1b'),
+            "{plain}"
+        );
+        let never = [
+            "--color",
+            "never",
+            "search",
+            "Bundesbank",
+            "--index",
+            index.to_str().unwrap(),
+        ];
+        let never = on_terminal(&never, None).unwrap_or_default();
+        assert!(
+            never.contains("Bundesbank") && !never.contains('\x1b'),
+            "{never}"
+        );
+    }
+
+    #[test]
+    fn a_query_may_start_with_a_dash_and_flags_stay_flags() {
+        let dir = indexed_fixtures();
+        let with_putin = search(&dir, &["putin", "--no-collapse", "-n", "50"]).total_hits;
+        let without_syria = search(&dir, &["-syria putin", "--no-collapse"]);
+        assert_eq!(without_syria.query, "-syria putin");
+        let index = dir.index();
+        let separated: crate::util::Results = dir
+            .run_bare(
+                &[
+                    "search",
+                    "--json",
+                    "--no-collapse",
+                    "--index",
+                    index.to_str().unwrap(),
+                    "--",
+                    "-syria putin",
+                ],
+                None,
+            )
+            .expect(0)
+            .json();
+        assert_eq!(separated.total_hits, without_syria.total_hits);
+        assert!(without_syria.total_hits <= with_putin);
+        // `-v` is the verbose flag, not the query.
+        let verbose = dir.run(&["search", "-v", "putin"]).expect(0);
+        assert!(
+            verbose.stdout().contains("articles in"),
+            "{}",
+            verbose.stdout()
+        );
+        assert!(
+            verbose.stderr().contains("newsidx: search took"),
+            "{}",
+            verbose.stderr()
+        );
+        let results: crate::util::Results = dir
+            .run(&["search", "-v", "putin", "--json"])
+            .expect(0)
+            .json();
+        assert_eq!(results.query, "putin");
+        // An unknown flag beside a query is an error that names it.
+        let unknown = dir.run(&["search", "-x", "putin"]).expect(2);
+        assert!(unknown.stderr().contains("'-x'"), "{}", unknown.stderr());
+    }
+
+    #[test]
+    fn search_help_teaches_the_query_syntax() {
+        let help = Dir::new()
+            .run_bare(&["search", "--help"], None)
+            .expect(0)
+            .stdout();
+        for part in [
+            "OR",
+            "\"kremlin spokesman\"",
+            "-syria",
+            "title:",
+            "~1",
+            "*",
+            "published:[",
+            "--since",
+        ] {
+            assert!(help.contains(part), "{part} missing:\n{help}");
+        }
+    }
+
+    #[test]
+    fn completions_parse_and_man_is_roff() {
+        let dir = Dir::new();
+        for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+            let script = dir
+                .run_bare(&["completions", shell], None)
+                .expect(0)
+                .stdout();
+            assert!(
+                script.contains("show") && script.contains("max-distance"),
+                "{shell}"
+            );
+        }
+        let bash = dir
+            .run_bare(&["completions", "bash"], None)
+            .expect(0)
+            .stdout();
+        let file = dir.file("newsidx.bash", &bash);
+        let checked = std::process::Command::new("bash")
+            .arg("-n")
+            .arg(&file)
+            .output();
+        match checked {
+            Ok(out) => assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            ),
+            Err(e) => eprintln!("bash -n not run: {e}"),
+        }
+        dir.run_bare(&["completions", "tcsh"], None).expect(2);
+
+        let man = dir.run_bare(&["man"], None).expect(0).stdout();
+        assert!(man.contains(".TH newsidx 1"), "{man}");
+        assert!(
+            man.contains(".SH NAME") && man.contains(".SH OPTIONS"),
+            "{man}"
+        );
+        assert!(man.contains(".TH newsidx-show 1"), "a page per subcommand");
+        assert!(
+            man.contains("\\-\\-max\\-distance"),
+            "flags escaped for roff"
+        );
+    }
+}
+
+mod indexing_output {
+    use crate::util::{on_terminal, Dir, Rejected, Summary};
+
+    /// A JSON Lines feed: `good` articles, then `no_body` records without a body, then one line that is
+    /// not JSON.
+    fn feed(dir: &Dir, good: usize, no_body: usize) -> std::path::PathBuf {
+        let mut lines = String::new();
+        for i in 0..good {
+            lines.push_str(&format!(
+                "{{\"id\":\"g{i}\",\"body\":\"a walrus number {i}\"}}\n"
+            ));
+        }
+        for i in 0..no_body {
+            lines.push_str(&format!(
+                "{{\"id\":\"n{i}\",\"title\":\"only a headline\"}}\n"
+            ));
+        }
+        lines.push_str("{not json\n");
+        dir.file("feed.jsonl", lines)
+    }
+
+    /// The rejected records printed one per line.
+    fn rejected_lines(stderr: &str) -> usize {
+        stderr
+            .lines()
+            .filter(|l| l.starts_with("newsidx: rejected "))
+            .count()
+    }
+
+    #[test]
+    fn rejected_records_are_summarised_after_ten_and_all_written_with_rejects() {
+        let dir = Dir::new();
+        let feed = feed(&dir, 3, 25);
+        let rejects = dir.path().join("rejects.jsonl");
+        let run = dir
+            .run(&[
+                "index",
+                "--json",
+                feed.to_str().unwrap(),
+                "--rejects",
+                rejects.to_str().unwrap(),
+            ])
+            .expect(1);
+        let summary: Summary = run.json();
+        assert_eq!((summary.added, summary.rejected), (3, 26));
+        let lines: Vec<Rejected> = std::fs::read_to_string(&rejects)
+            .expect("rejects file")
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+            .collect();
+        assert_eq!(lines.len() as u64, summary.rejected);
+        let name = feed.display().to_string();
+        for (i, r) in lines.iter().enumerate() {
+            assert_eq!(r.origin, format!("{name}:{}", i + 4), "{r:?}");
+        }
+        assert!(lines[..25]
+            .iter()
+            .all(|r| r.reason.starts_with("record has no body")));
+        assert!(lines[25].reason.contains("JSON"), "{:?}", lines[25]);
+
+        let stderr = run.stderr();
+        assert_eq!(rejected_lines(&stderr), 10, "{stderr}");
+        let rest = stderr
+            .lines()
+            .find(|l| l.contains("more rejected records"))
+            .unwrap_or_else(|| panic!("{stderr}"));
+        assert!(
+            rest.starts_with(&format!(
+                "newsidx: … and 16 more rejected records in {name}: record has no body"
+            )),
+            "{rest}"
+        );
+        assert!(rest.contains("(15)") && rest.contains("(1)"), "{rest}");
+
+        // --verbose shows every one; --quiet none, nor the summary.
+        let verbose = dir
+            .run(&["index", "-v", feed.to_str().unwrap()])
+            .expect(1)
+            .stderr();
+        assert_eq!(rejected_lines(&verbose), 26, "{verbose}");
+        let quiet = dir
+            .run(&["index", "--quiet", feed.to_str().unwrap()])
+            .expect(1);
+        assert_eq!(quiet.stderr(), "");
+    }
+
+    #[test]
+    fn counts_have_thousands_separators_and_verbose_names_the_phases() {
+        let dir = Dir::new();
+        let feed = feed(&dir, 1_200, 0);
+        let run = dir
+            .run(&["index", "--verbose", feed.to_str().unwrap()])
+            .expect(1);
+        let stderr = run.stderr();
+        assert!(
+            stderr.contains("newsidx: indexed 1,200 articles (1,200 added, 0 updated), 1 rejected"),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("the index holds 1,200 articles"),
+            "{stderr}"
+        );
+        let rate = stderr
+            .split(" in ")
+            .nth(1)
+            .and_then(|r| r.split('(').nth(1))
+            .and_then(|r| r.split("/s)").next())
+            .unwrap_or_else(|| panic!("{stderr}"));
+        assert!(
+            rate.chars().all(|c| c.is_ascii_digit() || c == ','),
+            "integer rate: {rate}"
+        );
+        let name = feed.display().to_string();
+        let order = [
+            format!("newsidx: reading {name}"),
+            format!("newsidx: {name}: 1,200 added, 0 updated, 1 rejected"),
+            "newsidx: committing…".to_string(),
+            "newsidx: waiting for merges…".to_string(),
+            "newsidx: indexed".to_string(),
+        ];
+        let at: Vec<usize> = order
+            .iter()
+            .map(|line| {
+                stderr
+                    .find(line.as_str())
+                    .unwrap_or_else(|| panic!("{line}: {stderr}"))
+            })
+            .collect();
+        assert!(at.windows(2).all(|w| w[0] < w[1]), "{stderr}");
+    }
+
+    /// The library's progress events: each input starts and ends with one, the bytes read only grow,
+    /// and they end at the total of the inputs' sizes.
+    #[test]
+    fn progress_events_count_bytes_up_to_the_inputs_total() {
+        let dir = Dir::new();
+        let feed = feed(&dir, 700, 0);
+        let text = dir.file("note.txt", "Walrus headline\n\nA walrus body.");
+        let total = [&feed, &text]
+            .iter()
+            .map(|p| std::fs::metadata(p).unwrap().len())
+            .sum::<u64>();
+        let index = newsidx::NewsIndex::open_or_create(&dir.index()).unwrap();
+        let enricher = newsidx::Enricher::new(None).unwrap();
+        let mut writer = index.writer(&newsidx::WriterOptions::default()).unwrap();
+        let sources = newsidx::Sources {
+            paths: vec![feed.clone(), text.clone()],
+            format: None,
+        };
+        let mut seen: Vec<(String, u64, Option<u64>)> = Vec::new();
+        let report = writer
+            .index_sources(&sources, &enricher, false, |event| {
+                if let newsidx::writer::Event::Progress(p) = event {
+                    seen.push((p.input.to_string(), p.bytes_read, p.bytes_total));
+                }
+            })
+            .unwrap();
+        writer.finish().unwrap();
+        assert_eq!((report.total.added, report.total.rejected), (701, 1));
+        assert!(seen.iter().all(|s| s.2 == Some(total)), "{seen:?}");
+        assert!(seen.windows(2).all(|w| w[0].1 <= w[1].1), "{seen:?}");
+        let feed_name = feed.display().to_string();
+        let in_feed: Vec<u64> = seen
+            .iter()
+            .filter(|s| s.0 == feed_name)
+            .map(|s| s.1)
+            .collect();
+        // Start, one per 256 records (701 of them), end.
+        assert_eq!(in_feed.len(), 2 + 701 / 256, "{seen:?}");
+        assert_eq!(in_feed[0], 0);
+        assert!(
+            in_feed[1] > 0 && in_feed[1] < total,
+            "bytes counted as they stream: {seen:?}"
+        );
+        assert_eq!(seen.last().map(|s| s.1), Some(total));
+    }
+
+    /// On a terminal (run under `script`, when it is installed) the bar shows bytes of the total and an
+    /// ETA, then the commit phases.
+    #[test]
+    fn a_terminal_shows_a_progress_bar_with_a_total() {
+        let dir = Dir::new();
+        let feed = feed(&dir, 600, 0);
+        let index = dir.index();
+        let args = [
+            "index",
+            "--index",
+            index.to_str().unwrap(),
+            feed.to_str().unwrap(),
+        ];
+        let Some(screen) = on_terminal(&args, None) else {
+            return;
+        };
+        let size = std::fs::metadata(&feed).unwrap().len();
+        let total = format!("/{:.2} KiB", size as f64 / 1024.0);
+        assert!(screen.contains(&total), "{total} in {screen}");
+        assert!(screen.contains("ETA"), "{screen}");
+        assert!(screen.contains("waiting for merges…"), "{screen}");
+        assert!(screen.contains("indexed 600 articles"), "{screen}");
     }
 }

@@ -232,6 +232,33 @@ pub fn slow_tests(test: &str) -> bool {
     on
 }
 
+/// What `newsidx ARGS` writes to a terminal (stdout and stderr together, as the screen gets them), run
+/// under util-linux `script` with `NO_COLOR` set to `no_color` or unset; `None` (and a note) when there is
+/// no `script` to run it with.
+pub fn on_terminal(args: &[&str], no_color: Option<&str>) -> Option<String> {
+    let mut command = format!("'{}'", env!("CARGO_BIN_EXE_newsidx"));
+    for arg in args {
+        assert!(!arg.contains('\''), "quote {arg} for the shell");
+        command.push_str(&format!(" '{arg}'"));
+    }
+    let mut script = Command::new("script");
+    script
+        .args(["-qefc", &command, "/dev/null"])
+        .current_dir(repo_root())
+        .env_remove("NEWSIDX_INDEX")
+        .env_remove("NO_COLOR");
+    if let Some(value) = no_color {
+        script.env("NO_COLOR", value);
+    }
+    match script.output() {
+        Ok(out) => Some(String::from_utf8_lossy(&out.stdout).into_owned()),
+        Err(e) => {
+            eprintln!("skipped: no `script` to run newsidx on a terminal ({e})");
+            None
+        }
+    }
+}
+
 /// Runs `cmd`, feeding `stdin`, and captures everything.
 pub fn run(mut cmd: Command, stdin: Option<&[u8]>) -> Run {
     use std::io::Write;
@@ -373,7 +400,7 @@ pub struct Hit {
     pub body: Option<String>,
 }
 
-#[derive(Debug, serde::Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, serde::Deserialize, PartialEq, Eq, PartialOrd, Ord)]
 pub struct EntityRef {
     #[serde(rename = "type")]
     pub kind: String,
@@ -406,4 +433,43 @@ pub struct Cluster {
 pub struct Count {
     pub name: String,
     pub count: u64,
+}
+
+/// `show --json`; every key must be present, and no other.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Article {
+    pub id: String,
+    pub title: Option<String>,
+    pub body: String,
+    pub source: Option<String>,
+    pub author: Option<String>,
+    pub url: Option<String>,
+    pub published: Option<String>,
+    pub origin: Option<String>,
+    pub entities: Vec<EntityRef>,
+    pub mentions: Vec<Mention>,
+    pub max_distance: u32,
+    pub story: Vec<Duplicate>,
+}
+
+/// One element of `show --json`'s `mentions`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mention {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub name: String,
+    pub field: String,
+    pub text: String,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// One line of `index --rejects FILE`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rejected {
+    pub origin: String,
+    pub reason: String,
 }

@@ -1,16 +1,20 @@
-//! `newsidx index`: read files, folders or stdin and upsert their articles.
+//! `newsidx index`: read files, folders or stdin and upsert their articles, showing progress (bytes
+//! read of the inputs' total, with an ETA), the rejected records (the first ten of each input, then a
+//! count per reason) and a summary.
 
-use std::io::IsTerminal;
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use newsidx::ingest::Format;
-use newsidx::writer::Event;
+use newsidx::writer::{Event, Progress};
 use newsidx::{Sources, WriterOptions};
 
-use super::output::print_json;
+use super::output::{count, print_json, thousands, verbosity, Verbosity};
 use super::IndexDir;
 
 /// Add articles to the index, creating it if missing. Articles are upserted by id (the record's id, else
@@ -21,7 +25,8 @@ use super::IndexDir;
 /// line), .csv (a header row naming the columns). Folders are walked recursively, hidden files
 /// skipped. `-` reads JSON Lines from stdin.
 ///
-/// Bad records are reported with their file and line and skipped; the exit code is then 1.
+/// Bad records are reported with their file and line and skipped (after the first ten of a file, a
+/// count per reason; every one with --verbose or --rejects FILE); the exit code is then 1.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]
@@ -49,7 +54,12 @@ pub struct Args {
     /// index and search with the same model.
     #[arg(long, value_name = "MODEL")]
     tagger: Option<std::path::PathBuf>,
-    /// Print the summary as JSON on stdout: {"added", "updated", "rejected", "skipped_files", "articles"}.
+    /// Write every rejected record to FILE as JSON Lines: {"origin": "feed.jsonl:7", "reason":
+    /// "record has no body ..."}, one line per record (FILE is replaced).
+    #[arg(long, value_name = "FILE")]
+    rejects: Option<PathBuf>,
+    /// Print the summary as JSON on stdout: {"added", "updated", "rejected", "skipped_files",
+    /// "articles", "seconds"}.
     #[arg(long)]
     json: bool,
 }
@@ -78,15 +88,22 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         paths: args.paths.clone(),
         format: args.format,
     };
-    let progress = progress_bar();
-    let on_event = |event: Event<'_>| match event {
-        Event::Indexed(..) => progress.inc(1),
-        Event::Rejected(err) => progress.suspend(|| eprintln!("newsidx: rejected {err}")),
+    let rejects = match &args.rejects {
+        Some(path) => Some(std::io::BufWriter::new(
+            std::fs::File::create(path)
+                .with_context(|| format!("--rejects: cannot create {}", path.display()))?,
+        )),
+        None => None,
     };
-    let report = match writer.index_sources(&sources, &enricher, args.strict, on_event) {
+    let mut shown = Shown::new(verbosity(), rejects);
+    let outcome =
+        writer.index_sources(&sources, &enricher, args.strict, |event| shown.event(event));
+    shown.end_of_input();
+    let report = match outcome {
         Ok(report) => report,
         Err(err) => {
-            progress.finish_and_clear();
+            shown.bar.finish_and_clear();
+            shown.close_rejects()?;
             return Err(match err {
                 newsidx::Error::Strict(cause) => anyhow::Error::new(*cause)
                     .context("stopped by --strict; articles before this record were kept"),
@@ -94,12 +111,27 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             });
         }
     };
+    shown.close_rejects()?;
+    if verbosity() == Verbosity::Verbose {
+        for (input, one) in &report.inputs {
+            shown.note(&format!(
+                "{input}: {} added, {} updated, {} rejected",
+                thousands(one.added),
+                thousands(one.updated),
+                thousands(one.rejected)
+            ));
+        }
+    }
+    shown.phase("committing…");
+    writer.commit()?;
+    shown.phase("waiting for merges…");
     writer.finish()?;
-    progress.finish_and_clear();
+    shown.bar.finish_and_clear();
     let total = report.total;
     let skipped = report.skipped;
 
     let articles = index.stats()?.articles;
+    let quiet = verbosity() == Verbosity::Quiet;
     let seconds = started.elapsed().as_secs_f64();
     let summary = Summary {
         added: total.added,
@@ -112,7 +144,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if args.json {
         print_json(&summary)?;
     }
-    if !skipped.is_empty() {
+    if !skipped.is_empty() && !quiet {
         let names: Vec<String> = skipped
             .iter()
             .take(3)
@@ -120,25 +152,29 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .collect();
         let more = skipped.len().saturating_sub(names.len());
         let more = if more > 0 {
-            format!(" and {more} more")
+            format!(" and {} more", thousands(more as u64))
         } else {
             String::new()
         };
         eprintln!(
-            "newsidx: passed over {} file(s) of unknown type: {}{more}",
-            skipped.len(),
+            "newsidx: passed over {} of unknown type: {}{more}",
+            count(skipped.len() as u64, "file", "files"),
             names.join(", ")
         );
     }
-    let done = total.added + total.updated;
-    eprintln!(
-        "newsidx: indexed {done} articles ({} added, {} updated), {} rejected, in {seconds:.1}s \
-         ({:.0} articles/s); the index holds {articles} articles",
-        total.added,
-        total.updated,
-        total.rejected,
-        done as f64 / seconds.max(1e-3),
-    );
+    if !quiet {
+        let done = total.added + total.updated;
+        eprintln!(
+            "newsidx: indexed {} ({} added, {} updated), {} rejected, in {seconds:.1}s ({}/s); \
+             the index holds {}",
+            count(done, "article", "articles"),
+            thousands(total.added),
+            thousands(total.updated),
+            thousands(total.rejected),
+            thousands((done as f64 / seconds.max(1e-3)).round() as u64),
+            count(articles, "article", "articles"),
+        );
+    }
     Ok(if total.rejected > 0 {
         ExitCode::from(1)
     } else {
@@ -146,16 +182,186 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     })
 }
 
-fn progress_bar() -> ProgressBar {
-    if !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
+/// Rejected records of one input printed in full; the rest are counted by reason.
+const REJECTS_SHOWN: u64 = 10;
+
+/// Reasons named in the line that counts an input's further rejected records.
+const REASONS_NAMED: usize = 5;
+
+/// What indexing shows as it goes: the progress bar, the rejected records, the `--rejects` file.
+struct Shown {
+    bar: ProgressBar,
+    verbosity: Verbosity,
+    started: Instant,
+    articles: u64,
+    /// The input being read (none before the first, while paths are checked).
+    input: Option<String>,
+    /// Rejected records of the input printed so far.
+    printed: u64,
+    /// The input's rejected records not printed, by reason.
+    unprinted: BTreeMap<String, u64>,
+    rejects: Option<std::io::BufWriter<std::fs::File>>,
+    /// The first failure to write the `--rejects` file, reported when indexing is done.
+    rejects_error: Option<std::io::Error>,
+}
+
+/// One line of the `--rejects` file.
+#[derive(serde::Serialize)]
+struct Rejected<'a> {
+    origin: &'a str,
+    reason: &'a str,
+}
+
+impl Shown {
+    fn new(verbosity: Verbosity, rejects: Option<std::io::BufWriter<std::fs::File>>) -> Shown {
+        let bar = if verbosity > Verbosity::Quiet && std::io::stderr().is_terminal() {
+            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        } else {
+            ProgressBar::hidden()
+        };
+        Shown {
+            bar,
+            verbosity,
+            started: Instant::now(),
+            articles: 0,
+            input: None,
+            printed: 0,
+            unprinted: BTreeMap::new(),
+            rejects,
+            rejects_error: None,
+        }
     }
-    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-    if let Ok(style) =
-        ProgressStyle::with_template("{spinner} {human_pos} articles ({per_sec}) {elapsed}")
-    {
-        bar.set_style(style);
+
+    fn event(&mut self, event: Event<'_>) {
+        match event {
+            Event::Indexed(..) => self.articles += 1,
+            Event::Rejected(err) => self.rejected(err),
+            Event::Progress(progress) => self.progress(progress),
+        }
     }
-    bar.enable_steady_tick(Duration::from_millis(120));
-    bar
+
+    fn progress(&mut self, progress: Progress<'_>) {
+        if self.input.as_deref() != Some(progress.input) {
+            self.end_of_input();
+            self.input = Some(progress.input.to_string());
+            if self.verbosity == Verbosity::Verbose {
+                self.note(&format!("reading {}", progress.input));
+            }
+        }
+        if self.bar.length().is_none() {
+            let template = match progress.bytes_total {
+                Some(total) => {
+                    self.bar.set_length(total);
+                    "{spinner} [{wide_bar}] {bytes}/{total_bytes} · {msg} · ETA {eta}"
+                }
+                None => "{spinner} {bytes} read · {msg} · {elapsed}",
+            };
+            self.style(template);
+        }
+        self.bar.set_position(progress.bytes_read);
+        let seconds = self.started.elapsed().as_secs_f64().max(1e-3);
+        self.bar.set_message(format!(
+            "{} · {}/s",
+            count(self.articles, "article", "articles"),
+            thousands((self.articles as f64 / seconds).round() as u64)
+        ));
+    }
+
+    fn style(&self, template: &str) {
+        if let Ok(style) = ProgressStyle::with_template(template) {
+            self.bar.set_style(style.progress_chars("=> "));
+        }
+    }
+
+    fn rejected(&mut self, err: &newsidx::Error) {
+        let (origin, reason) = origin_and_reason(err, self.input.as_deref());
+        if let Some(file) = &mut self.rejects {
+            let line = serde_json::to_string(&Rejected {
+                origin: &origin,
+                reason: &reason,
+            })
+            .map_err(std::io::Error::from)
+            .and_then(|line| writeln!(file, "{line}"));
+            if let Err(e) = line {
+                self.rejects_error.get_or_insert(e);
+            }
+        }
+        if self.verbosity == Verbosity::Quiet {
+            return;
+        }
+        // Paths that cannot be used (no input yet) are few: each is shown.
+        let all = self.verbosity == Verbosity::Verbose || self.input.is_none();
+        if all || self.printed < REJECTS_SHOWN {
+            self.printed += 1;
+            self.note(&format!("rejected {err}"));
+        } else {
+            *self.unprinted.entry(reason).or_default() += 1;
+        }
+    }
+
+    /// Says how many rejected records of the input just read went unprinted, and why.
+    fn end_of_input(&mut self) {
+        let unprinted = std::mem::take(&mut self.unprinted);
+        self.printed = 0;
+        let more: u64 = unprinted.values().sum();
+        let (Some(input), true) = (&self.input, more > 0) else {
+            return;
+        };
+        let mut reasons: Vec<(String, u64)> = unprinted.into_iter().collect();
+        reasons.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let mut named: Vec<String> = reasons
+            .iter()
+            .take(REASONS_NAMED)
+            .map(|(reason, n)| format!("{reason} ({})", thousands(*n)))
+            .collect();
+        if reasons.len() > REASONS_NAMED {
+            let rest: u64 = reasons[REASONS_NAMED..].iter().map(|r| r.1).sum();
+            named.push(format!("other reasons ({})", thousands(rest)));
+        }
+        let line = format!(
+            "… and {} more rejected {} in {input}: {}",
+            thousands(more),
+            if more == 1 { "record" } else { "records" },
+            named.join("; ")
+        );
+        self.note(&line);
+    }
+
+    /// A line on stderr that does not tear the progress bar.
+    fn note(&self, line: &str) {
+        self.bar.suspend(|| eprintln!("newsidx: {line}"));
+    }
+
+    /// Names the phase after reading: on the bar, or on a line of its own with --verbose.
+    fn phase(&self, what: &str) {
+        if self.bar.is_hidden() {
+            if self.verbosity == Verbosity::Verbose {
+                eprintln!("newsidx: {what}");
+            }
+        } else {
+            self.style("{spinner} {msg} {elapsed}");
+            self.bar.set_message(what.to_string());
+        }
+    }
+
+    fn close_rejects(&mut self) -> anyhow::Result<()> {
+        if let Some(e) = self.rejects_error.take() {
+            return Err(anyhow::Error::new(e).context("--rejects: cannot write the file"));
+        }
+        if let Some(mut file) = self.rejects.take() {
+            file.flush().context("--rejects: cannot write the file")?;
+        }
+        Ok(())
+    }
+}
+
+/// Where a rejected record was and what was wrong with it, for the `--rejects` file.
+fn origin_and_reason(err: &newsidx::Error, input: Option<&str>) -> (String, String) {
+    match err {
+        newsidx::Error::Input { origin, message } => (origin.clone(), message.clone()),
+        newsidx::Error::Io { path, source } => (path.display().to_string(), source.to_string()),
+        other => (input.unwrap_or_default().to_string(), other.to_string()),
+    }
 }

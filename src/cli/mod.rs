@@ -1,20 +1,25 @@
 //! Command-line definitions (clap derive: the doc comments are the help) and dispatch. Each subcommand
 //! lives in its own file and only turns flags into library calls and prints their results.
 
+mod args;
 mod bench;
+mod completions;
 mod duplicates;
 mod entities;
 mod extract;
 mod index;
 mod output;
 mod search;
+mod show;
 mod stats;
 mod train_tagger;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
+
+use output::{ColorChoice, Verbosity};
 
 /// newsidx: a search index for news archives.
 ///
@@ -25,6 +30,16 @@ use clap::{Parser, Subcommand};
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Colour the output: auto (on a terminal, unless NO_COLOR is set), always or never. Without
+    /// colour, matched words and entities are plain text.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    color: ColorChoice,
+    /// Print nothing on stderr but errors: no progress, notes or summaries.
+    #[arg(long, short = 'q', global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Say more on stderr: every rejected record, each input read, each phase, and the time taken.
+    #[arg(long, short = 'v', global = true)]
+    verbose: bool,
 }
 
 /// Where the index is.
@@ -96,7 +111,10 @@ enum Command {
     /// Add articles to the index (created if missing); an article whose id is already there is replaced.
     Index(index::Args),
     /// Search the index.
+    #[command(after_help = QUERY_SYNTAX)]
     Search(search::Args),
+    /// Show one article whole: its fields, its entities where they occur, and its other copies.
+    Show(show::Args),
     /// Show figures about the index.
     Stats(stats::Args),
     /// List the most frequent entities in the index.
@@ -109,20 +127,89 @@ enum Command {
     Bench(bench::Args),
     /// Train an entity tagger model from CoNLL files.
     TrainTagger(train_tagger::Args),
+    /// Print a shell completion script: bash, zsh, fish, elvish or powershell.
+    Completions(completions::Args),
+    /// Print the manual page (roff); `newsidx man | man -l -` reads it.
+    Man,
 }
+
+/// The query language, shown under `newsidx search --help`.
+const QUERY_SYNTAX: &str = "\
+Query syntax (tantivy's, over title and body; words are stemmed and case is ignored):
+  putin call                 both words: every word must match (AND is the default)
+  putin OR medvedev          either word
+  \"kremlin spokesman\"        the phrase
+  putin -syria               putin but not syria (a query starting with a flag letter: -- -name)
+  title:sanctions            in the headline (also body:, source:reuters, author:\"jane doe\")
+  kremln~1                   fuzzy: within one edit of kremln (kremlin)
+  *                          every article
+  published:[2017-01-01T00:00:00Z TO 2017-02-01T00:00:00Z]
+                             a date range; or --since 2017-01-01 --until 2017-01-31 (whole day)
+
+Examples:
+  newsidx search \"putin call\" --since 2017-01-01 -n 5
+  newsidx search 'title:(sanctions OR tariffs) -\"trade war\"' --json
+  newsidx search '*' --entity person:putin --facets";
 
 /// Parses the command line and runs the subcommand.
 pub fn run() -> anyhow::Result<ExitCode> {
-    let cli = Cli::parse();
-    match cli.command {
+    let cli = Cli::parse_from(args::query_after_dashes(
+        std::env::args_os().collect(),
+        &Cli::command(),
+    ));
+    let verbosity = match (cli.quiet, cli.verbose) {
+        (true, _) => Verbosity::Quiet,
+        (false, true) => Verbosity::Verbose,
+        (false, false) => Verbosity::Normal,
+    };
+    output::init(output::Settings {
+        color: cli.color,
+        verbosity,
+    });
+    let started = std::time::Instant::now();
+    let name = cli.command.name();
+    let code = dispatch(cli.command)?;
+    if verbosity == Verbosity::Verbose {
+        eprintln!(
+            "newsidx: {name} took {}",
+            output::duration(started.elapsed())
+        );
+    }
+    Ok(code)
+}
+
+fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
         Command::Index(args) => index::run(args),
         Command::Search(args) => search::run(args),
+        Command::Show(args) => show::run(args),
         Command::Stats(args) => stats::run(args),
         Command::Entities(args) => entities::run(args),
         Command::Extract(args) => extract::run(args),
         Command::Duplicates(args) => duplicates::run(args),
         Command::Bench(args) => bench::run(args),
         Command::TrainTagger(args) => train_tagger::run(args),
+        Command::Completions(args) => completions::run(args, Cli::command()),
+        Command::Man => completions::man(Cli::command()),
+    }
+}
+
+impl Command {
+    /// The subcommand's name as typed.
+    fn name(&self) -> &'static str {
+        match self {
+            Command::Index(_) => "index",
+            Command::Search(_) => "search",
+            Command::Show(_) => "show",
+            Command::Stats(_) => "stats",
+            Command::Entities(_) => "entities",
+            Command::Extract(_) => "extract",
+            Command::Duplicates(_) => "duplicates",
+            Command::Bench(_) => "bench",
+            Command::TrainTagger(_) => "train-tagger",
+            Command::Completions(_) => "completions",
+            Command::Man => "man",
+        }
     }
 }
 

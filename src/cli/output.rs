@@ -1,20 +1,76 @@
-//! Terminal output helpers: colour only on a terminal and when NO_COLOR is unset.
+//! Terminal output helpers: the colour choice (`--color`, `NO_COLOR`), the chattiness of stderr
+//! (`--quiet`, `--verbose`), styles, counts with thousands separators, and JSON on stdout.
 
 use std::io::IsTerminal;
+use std::sync::OnceLock;
+
+/// When to colour stdout (`--color`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless NO_COLOR is set (to anything but the empty string).
+    #[default]
+    Auto,
+    /// Always, even into a pipe or file.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// How much goes to stderr beyond errors and results (`--quiet`, `--verbose`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Verbosity {
+    /// Errors only.
+    Quiet,
+    /// Progress, notes and summaries.
+    #[default]
+    Normal,
+    /// Also every detail: each rejected record, each input, each phase.
+    Verbose,
+}
+
+/// The output settings of this run, set once from the global flags before a subcommand runs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Settings {
+    pub color: ColorChoice,
+    pub verbosity: Verbosity,
+}
+
+static SETTINGS: OnceLock<Settings> = OnceLock::new();
+
+/// Records the run's output settings; the first call wins.
+pub fn init(settings: Settings) {
+    let _ = SETTINGS.set(settings);
+}
+
+fn settings() -> Settings {
+    SETTINGS.get().copied().unwrap_or_default()
+}
+
+/// The run's verbosity.
+pub fn verbosity() -> Verbosity {
+    settings().verbosity
+}
 
 /// Whether to colour stdout.
 pub fn color_stdout() -> bool {
-    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    match settings().color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    }
 }
 
-/// ANSI styles, or nothing when colour is off.
+/// ANSI styles, or plain text when colour is off.
 #[derive(Debug, Clone, Copy)]
 pub struct Style {
     on: bool,
 }
 
 impl Style {
-    /// Styles for stdout.
+    /// Styles for stdout, as `--color` and `NO_COLOR` say.
     pub fn stdout() -> Style {
         Style { on: color_stdout() }
     }
@@ -37,13 +93,64 @@ impl Style {
         self.wrap("2", text)
     }
 
-    /// A matched word.
+    /// A matched word or an entity mention: bold red, or the bare text without colour (the JSON
+    /// output keeps the ranges).
     pub fn highlight(&self, text: &str) -> String {
-        if self.on {
-            self.wrap("1;31", text)
-        } else {
-            format!("[{text}]")
+        self.wrap("1;31", text)
+    }
+
+    /// `text` with the byte `ranges` (in order, not overlapping) highlighted and the rest styled by
+    /// `rest` (`Style::bold`, say, or `str::to_string`); a range that is out of order, out of bounds
+    /// or not on character boundaries is left as the rest.
+    pub fn highlight_ranges(
+        &self,
+        text: &str,
+        ranges: &[[usize; 2]],
+        rest: impl Fn(&str) -> String,
+    ) -> String {
+        let mut out = String::with_capacity(text.len() + 12 * ranges.len());
+        let mut done = 0;
+        for &[start, end] in ranges {
+            let (Some(before), Some(word)) = (text.get(done..start), text.get(start..end)) else {
+                continue;
+            };
+            out.push_str(&rest(before));
+            out.push_str(&self.highlight(word));
+            done = end;
         }
+        out.push_str(&rest(text.get(done..).unwrap_or_default()));
+        out
+    }
+}
+
+/// `n` with a comma between groups of three digits: `19,990`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `n` and its noun, singular for one: `1 article`, `2,500 articles`, `3 entities`.
+pub fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+}
+
+/// A duration for people: `850 ms`, `3.4 s`, `2 min 05 s`.
+pub fn duration(elapsed: std::time::Duration) -> String {
+    let ms = elapsed.as_millis();
+    if ms < 1_000 {
+        format!("{ms} ms")
+    } else if ms < 60_000 {
+        format!("{:.1} s", elapsed.as_secs_f64())
+    } else {
+        let s = elapsed.as_secs();
+        format!("{} min {:02} s", s / 60, s % 60)
     }
 }
 
@@ -56,4 +163,26 @@ pub fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
     writeln!(out)?;
     out.flush()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thousands_separators() {
+        for (n, text) in [
+            (0, "0"),
+            (7, "7"),
+            (999, "999"),
+            (1_000, "1,000"),
+            (19_990, "19,990"),
+            (123_456, "123,456"),
+            (1_234_567, "1,234,567"),
+        ] {
+            assert_eq!(thousands(n), text, "{n}");
+        }
+        assert_eq!(count(1, "article", "articles"), "1 article");
+        assert_eq!(count(2_500, "article", "articles"), "2,500 articles");
+    }
 }

@@ -27,8 +27,8 @@ use super::IndexDir;
 pub struct Args {
     #[command(flatten)]
     index: IndexDir,
-    /// The query (a leading `-`, as in `-syria`, is read as part of the query).
-    #[arg(allow_hyphen_values = true)]
+    /// The query. One that begins with `-` (`-syria putin`) is read as the query unless it starts
+    /// like a flag (`-n`, `-e`, ...); `search -- -syria` always works.
     query: String,
     /// Hits to show (stories when near-duplicates are grouped); 0 shows only the counts, facets and
     /// histogram.

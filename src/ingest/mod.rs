@@ -11,6 +11,8 @@ mod text;
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use time::OffsetDateTime;
 
@@ -190,19 +192,50 @@ pub type Records = Box<dyn Iterator<Item = Result<Article>> + Send>;
 
 /// The articles of one input file, one item per record.
 pub fn read_input(input: &Input) -> Records {
+    read_input_counting(input, Arc::default())
+}
+
+/// [`read_input`], adding to `read` the bytes read from the file as its records stream (JSON Lines
+/// and CSV; a text or `.json` file is read whole before its first record, and not counted).
+pub fn read_input_counting(input: &Input, read: Arc<AtomicU64>) -> Records {
     let path = input.path.clone();
     let origin = path.display().to_string();
+    let open_counted =
+        |path: &Path| open(path).map(|file| BufReader::new(CountingReader::new(file, read)));
     match input.format {
         Format::Text => Box::new(std::iter::once(text::read_file(&path, &origin))),
         Format::Json => json::read_file(&path, &origin),
-        Format::JsonLines => match open(&path) {
-            Ok(file) => Box::new(json::Lines::new(BufReader::new(file), origin)),
+        Format::JsonLines => match open_counted(&path) {
+            Ok(file) => Box::new(json::Lines::new(file, origin)),
             Err(err) => Box::new(std::iter::once(Err(err))),
         },
-        Format::Csv => match open(&path) {
-            Ok(file) => csv::read(BufReader::new(file), origin),
+        Format::Csv => match open_counted(&path) {
+            Ok(file) => csv::read(file, origin),
             Err(err) => Box::new(std::iter::once(Err(err))),
         },
+    }
+}
+
+/// A reader that adds the bytes read through it to a shared count (one atomic add per read call,
+/// which a `BufReader` makes once per buffer).
+#[derive(Debug)]
+pub struct CountingReader<R> {
+    inner: R,
+    read: Arc<AtomicU64>,
+}
+
+impl<R: Read> CountingReader<R> {
+    /// `inner`, counting into `read`.
+    pub fn new(inner: R, read: Arc<AtomicU64>) -> CountingReader<R> {
+        CountingReader { inner, read }
+    }
+}
+
+impl<R: Read> Read for CountingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
     }
 }
 

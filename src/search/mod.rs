@@ -3,6 +3,7 @@
 //! stories or not) and count over every match (entities, stories, dates, sources, authors), and each
 //! hit is turned into a [`Hit`] with a snippet. [`Reader::export`] writes every match instead.
 
+pub mod article;
 mod collapse;
 pub mod counts;
 pub mod entity_filter;

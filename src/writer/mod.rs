@@ -6,6 +6,8 @@ mod stories;
 
 use std::collections::HashSet;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use serde::Serialize;
 use tantivy::{DateTime, IndexReader, IndexWriter, Searcher, Term};
@@ -84,6 +86,24 @@ pub enum Event<'e> {
     Indexed(&'e Article, Upsert),
     /// A record (or a path) was rejected: not written; indexing goes on unless strict.
     Rejected(&'e Error),
+    /// How far reading has come ([`Writer::index_sources`] only): sent when an input starts, every
+    /// [`PROGRESS_EVERY`] records, and when it ends.
+    Progress(Progress<'e>),
+}
+
+/// Records between two [`Event::Progress`] within an input.
+pub const PROGRESS_EVERY: u64 = 256;
+
+/// How far [`Writer::index_sources`] has read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress<'e> {
+    /// The input being read: a file's path, or `stdin`.
+    pub input: &'e str,
+    /// Bytes read of all inputs so far. JSON Lines and CSV files count as they stream; a text or
+    /// `.json` file counts when it is done.
+    pub bytes_read: u64,
+    /// Bytes of all inputs, from their file sizes; `None` when stdin is read.
+    pub bytes_total: Option<u64>,
 }
 
 /// What to index: files, folders, or `-` for JSON Lines on stdin.
@@ -255,18 +275,43 @@ impl<'a> Writer<'a> {
                 return Err(Error::Strict(Box::new(err)));
             }
         }
-        let mut inputs: Vec<(String, ingest::Records)> = Vec::new();
+        // Each input with its size (`None` for stdin) and the count of its bytes read so far.
+        let mut inputs: Vec<(String, ingest::Records, Option<u64>, Arc<AtomicU64>)> = Vec::new();
         if !stdin.is_empty() {
-            inputs.push((
-                "stdin".into(),
-                ingest::read_json_lines(std::io::stdin(), "stdin"),
-            ));
+            let read = Arc::new(AtomicU64::new(0));
+            let stream = ingest::CountingReader::new(std::io::stdin(), read.clone());
+            let records = ingest::read_json_lines(stream, "stdin");
+            inputs.push(("stdin".into(), records, None, read));
         }
         for input in &found.inputs {
-            inputs.push((input.path.display().to_string(), ingest::read_input(input)));
+            let read = Arc::new(AtomicU64::new(0));
+            let records = ingest::read_input_counting(input, read.clone());
+            let size = std::fs::metadata(&input.path).map_or(0, |m| m.len());
+            inputs.push((input.path.display().to_string(), records, Some(size), read));
         }
-        for (name, records) in inputs {
-            let one = self.index_all(records, enricher, strict, &mut on_event)?;
+        let bytes_total = stdin
+            .is_empty()
+            .then(|| inputs.iter().filter_map(|i| i.2).sum());
+        let mut done = 0;
+        for (name, records, size, read) in inputs {
+            let progress = |bytes_read| Progress {
+                input: &name,
+                bytes_read,
+                bytes_total,
+            };
+            on_event(Event::Progress(progress(done)));
+            let mut seen: u64 = 0;
+            let one = self.index_all(records, enricher, strict, |event| {
+                on_event(event);
+                seen += 1;
+                if seen.is_multiple_of(PROGRESS_EVERY) {
+                    let read = read.load(Ordering::Relaxed);
+                    let read = size.map_or(read, |size| read.min(size));
+                    on_event(Event::Progress(progress(done + read)));
+                }
+            })?;
+            done += size.unwrap_or_else(|| read.load(Ordering::Relaxed));
+            on_event(Event::Progress(progress(done)));
             report.total.add(&one);
             report.inputs.push((name, one));
         }
