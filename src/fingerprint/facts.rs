@@ -137,7 +137,7 @@ impl Facts {
         self.figures_disagree(other) || self.parties_conflict(other)
     }
 
-    /// The figures of the article with fewer must be among the other's, but for a tenth of them
+    /// The figures of the article with fewer must be among the other's, but for a twentieth of them
     /// (a quarter, and at least one, when either is a correction). An article holding more
     /// figures than are kept is only compared on the first ones.
     fn figures_disagree(&self, other: &Facts) -> bool {
@@ -157,7 +157,7 @@ impl Facts {
         let allowed = if self.correction || other.correction {
             (have / 4).max(1)
         } else {
-            have / 10
+            have / 20
         };
         missing > allowed
     }
