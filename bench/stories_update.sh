@@ -6,8 +6,12 @@
 #
 #   bench/stories_update.sh BIG.jsonl BATCH.jsonl
 #   python3 bench/gen_corpus.py -n 1001000 -o /tmp/news.jsonl
-#   head -n 1000000 /tmp/news.jsonl > /tmp/news-1m.jsonl; tail -n 1000 /tmp/news.jsonl > /tmp/news-1k.jsonl
+#   head -n 1000000 /tmp/news.jsonl > /tmp/news-1m.jsonl
+#   python3 bench/copies.py /tmp/news-1m.jsonl /tmp/news.jsonl 1000 > /tmp/news-1k.jsonl
 #   bench/stories_update.sh /tmp/news-1m.jsonl /tmp/news-1k.jsonl
+#
+# (bench/copies.py makes a batch half of new articles, half of edited copies of indexed ones, so that
+# the batch both starts stories and joins them.)
 #
 # The big index is built once in $WORK/big (delete it to rebuild) and copied for each round, so every
 # round adds the batch as new articles. Builds the release binary unless NEWSIDX_BIN names one.
@@ -29,15 +33,15 @@ fi
 stories() { "$NEWSIDX_BIN" stats --index "$1" --json | python3 -c 'import json,sys; s=json.load(sys.stdin); print(s["articles"], s["stories"])'; }
 echo "big index: $(stories "$WORK/big")  (articles, stories)"
 
-# wall seconds and peak RSS (MiB) of adding the batch to index $1
+# wall seconds and peak anonymous memory (MiB; bench/rss.py) of adding the batch to index $1
 add() {
-  /usr/bin/time -f "%e %M" -o "$WORK/time" "$NEWSIDX_BIN" -q index --index "$1" "$BATCH"
-  awk '{printf "%.2f s, %.0f MiB", $1, $2 / 1024}' "$WORK/time"
+  python3 "$ROOT/bench/rss.py" --json -- "$NEWSIDX_BIN" -q index --index "$1" "$BATCH" |
+    python3 -c 'import json,sys; r=json.load(sys.stdin); print("%.1f s, %.0f MiB anon" % (r["seconds"], r["peak_anon_mib"]))'
 }
 
 for round in $(seq 1 "$ROUNDS"); do
   rm -rf "$WORK/copy" "$WORK/empty"
-  cp -r "$WORK/big" "$WORK/copy"
+  cp -rL "$WORK/big" "$WORK/copy"
   sync
   into_big=$(add "$WORK/copy")
   into_empty=$(add "$WORK/empty")

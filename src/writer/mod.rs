@@ -18,7 +18,7 @@ use crate::store::columns::{self, entity_facet, story_value};
 use crate::store::document::NewsDocument;
 use crate::store::Store;
 use crate::{Error, Result};
-use stories::StoryAssigner;
+use stories::{Assigned, StoryAssigner};
 
 /// Articles enriched together (in parallel) before they are handed to the writer.
 const ENRICH_BATCH: usize = 256;
@@ -164,6 +164,63 @@ impl<'a> Writer<'a> {
 
     /// Adds `article`, replacing any article with the same id. Commits when the batch is full.
     pub fn upsert(&mut self, article: &Article, extra: Enrichment) -> Result<Upsert> {
+        if self.exists(&article.id)? {
+            self.stories.replaced(&article.id);
+        }
+        let story = self.stories.assign(
+            &self.searcher,
+            self.store.fields(),
+            &article.id,
+            &extra.signature,
+        )?;
+        self.upsert_assigned(article, extra, story)
+    }
+
+    /// Whether an article with `id` is in the index or was written since the last commit.
+    fn exists(&self, id: &str) -> Result<bool> {
+        let id_term = Term::from_field_text(self.store.fields().id, id);
+        Ok(self.seen.contains(id) || self.searcher.doc_freq(&id_term)? > 0)
+    }
+
+    /// The stories of a chunk's articles, decided in order of publication (so that the leaders of a
+    /// few days are read from the index once for the chunk, not once per article), each article's
+    /// old version no candidate any more. `None` for a rejected record.
+    fn assign_chunk(&mut self, chunk: &Enriched) -> Result<Vec<Option<Assigned>>> {
+        let mut order: Vec<usize> = Vec::with_capacity(chunk.len());
+        for (i, record) in chunk.iter().enumerate() {
+            if let Ok((article, _)) = record {
+                if self.exists(&article.id)? {
+                    self.stories.replaced(&article.id);
+                }
+                order.push(i);
+            }
+        }
+        let published = |i: &usize| match &chunk[*i] {
+            Ok((_, extra)) => extra.signature.published,
+            Err(_) => None,
+        };
+        order.sort_by_key(|i| (published(i).is_none(), published(i)));
+        let mut stories = vec![None; chunk.len()];
+        for i in order {
+            if let Ok((article, extra)) = &chunk[i] {
+                stories[i] = Some(self.stories.assign(
+                    &self.searcher,
+                    self.store.fields(),
+                    &article.id,
+                    &extra.signature,
+                )?);
+            }
+        }
+        Ok(stories)
+    }
+
+    /// [`Writer::upsert`] with the article's story decided.
+    fn upsert_assigned(
+        &mut self,
+        article: &Article,
+        extra: Enrichment,
+        story: Assigned,
+    ) -> Result<Upsert> {
         let f = self.store.fields();
         let id_term = Term::from_field_text(f.id, &article.id);
         let existed = self.seen.contains(&article.id) || self.searcher.doc_freq(&id_term)? > 0;
@@ -171,11 +228,7 @@ impl<'a> Writer<'a> {
         // replace: skipping its delete spares tantivy a term lookup in every segment at commit.
         if existed {
             self.writer.delete_term(id_term);
-            self.stories.replaced(&article.id);
         }
-        let story = self
-            .stories
-            .assign(&self.searcher, f, &article.id, &extra.signature)?;
         let mut doc = self.document(article, extra);
         doc.add_u64(f.story, story_value(story.story, story.leader));
         self.writer.add_document(doc)?;
@@ -381,10 +434,14 @@ impl<'a> Writer<'a> {
     {
         let mut report = Report::default();
         while let Ok(chunk) = chunks.recv() {
-            for record in chunk {
+            let stories = self.assign_chunk(&chunk)?;
+            for (record, story) in chunk.into_iter().zip(stories) {
                 match record {
                     Ok((article, enrichment)) => {
-                        let outcome = self.upsert(&article, enrichment)?;
+                        let outcome = match story {
+                            Some(story) => self.upsert_assigned(&article, enrichment, story)?,
+                            None => self.upsert(&article, enrichment)?,
+                        };
                         match outcome {
                             Upsert::Added => report.added += 1,
                             Upsert::Updated => report.updated += 1,

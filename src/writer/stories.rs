@@ -22,8 +22,16 @@ use crate::store::Fields;
 use crate::Result;
 
 const DAY: i64 = 86_400;
+/// The day key of undated articles.
+const UNDATED: i64 = i64::MIN;
 /// Marks the end of a bucket's chain.
 const END: u32 = u32::MAX;
+/// Probes of a day after which its leaders get locality-sensitive keys. Until then a probe compares
+/// the new article with each of the day's leaders (most are rejected from their count of agreeing
+/// MinHash values, a few ns each); keying a leader costs about as much as 30 such comparisons, so a
+/// day that few new articles fall near (a batch spread over years) is never keyed, and a day of a
+/// bulk load (thousands of articles) is keyed at once.
+const KEY_AFTER: u32 = 32;
 
 /// A leader that new articles may join.
 struct Leader {
@@ -31,6 +39,16 @@ struct Leader {
     signature: Signature,
     /// Written since the last commit: the index cannot give it back, so it is never dropped.
     pending: bool,
+}
+
+/// The leaders held of one publication day.
+#[derive(Default)]
+struct Day {
+    leaders: Vec<u32>,
+    /// New articles compared with this day so far.
+    probes: u32,
+    /// Whether its leaders are in the buckets.
+    keyed: bool,
 }
 
 /// The story of a new article, as the story column stores it.
@@ -47,20 +65,22 @@ pub(crate) struct StoryAssigner {
     rule: StoryRule,
     probe: Probe,
     leaders: Vec<Leader>,
-    /// Bucket key -> the last leader with it; `next` chains the others, per band.
+    /// Held leaders by publication day ([`UNDATED`] for undated ones).
+    days: FxHashMap<i64, Day>,
+    /// Bucket key -> the last keyed leader with it; `next` chains the others, per band.
     buckets: FxHashMap<u64, u32>,
     next: Vec<u32>,
-    /// Publication days whose committed leaders are held.
-    days: FxHashSet<i64>,
-    /// Whether the committed undated leaders are held.
-    undated: bool,
-    /// Whether every committed dated leader is held (for a rule without a time bound).
-    all_dated: bool,
+    /// Days whose committed leaders were read from the index.
+    read_days: FxHashSet<i64>,
     /// The ids ([`id_key`]) of leaders replaced since the last commit, with the first leader index
     /// that is still valid for them: the committed old version is no candidate any more.
     gone: FxHashMap<u64, u32>,
     /// The most leaders held before those read from the index are dropped.
     budget: usize,
+}
+
+fn day_of(published: Option<i64>) -> i64 {
+    published.map_or(UNDATED, |t| t.div_euclid(DAY))
 }
 
 impl StoryAssigner {
@@ -73,13 +93,31 @@ impl StoryAssigner {
             rule,
             probe,
             leaders: Vec::new(),
+            days: FxHashMap::default(),
             buckets: FxHashMap::default(),
             next: Vec::new(),
-            days: FxHashSet::default(),
-            undated: false,
-            all_dated: false,
+            read_days: FxHashSet::default(),
             gone: FxHashMap::default(),
             budget: (budget_bytes / per_leader).max(1024),
+        }
+    }
+
+    /// The days an article published at `published` may share a story with.
+    fn window(&self, published: Option<i64>) -> Vec<i64> {
+        match (published, self.rule.within_days) {
+            (None, _) => vec![UNDATED],
+            (Some(t), Some(days)) => {
+                let day = t.div_euclid(DAY);
+                let days = i64::from(days);
+                (day - days..=day + days).collect()
+            }
+            // Unbounded in time (not the default rule): every day held.
+            (Some(_), None) => self
+                .days
+                .keys()
+                .copied()
+                .filter(|&d| d != UNDATED)
+                .collect(),
         }
     }
 
@@ -95,24 +133,47 @@ impl StoryAssigner {
     ) -> Result<Assigned> {
         let own = id_key(id);
         self.load(searcher, fields, signature.published)?;
-        let bands = self.probe.len();
         let mut best: Option<(u32, usize)> = None;
+        let consider = |this: &StoryAssigner, i: usize, best: &mut Option<(u32, usize)>| {
+            let leader = &this.leaders[i];
+            let leader_id = leader_id_key(leader.story, leader.signature.simhash.0);
+            if leader_id == own || !this.valid(leader_id, i) {
+                return;
+            }
+            if let Some(d) = this.rule.accepts(&leader.signature, signature) {
+                if best.is_none_or(|b| (d, i) < b) {
+                    *best = Some((d, i));
+                }
+            }
+        };
+        let mut to_key = Vec::new();
+        for day in self.window(signature.published) {
+            let Some(held) = self.days.get_mut(&day) else {
+                continue;
+            };
+            if held.keyed {
+                continue;
+            }
+            held.probes += 1;
+            if held.probes >= KEY_AFTER {
+                to_key.push(day);
+            }
+            let held = &self.days[&day];
+            for &i in &held.leaders {
+                consider(self, i as usize, &mut best);
+            }
+        }
+        for day in to_key {
+            self.key_day(day);
+        }
+        let bands = self.probe.len();
         for key in self.probe.keys(signature) {
             let band = (key >> 32) as usize;
             let mut at = self.buckets.get(&key).copied().unwrap_or(END);
             while at != END {
                 let i = at as usize;
                 at = self.next[i * bands + band];
-                let leader = &self.leaders[i];
-                let leader_id = leader_id_key(leader.story, leader.signature.simhash.0);
-                if leader_id == own || !self.valid(leader_id, i) {
-                    continue;
-                }
-                if let Some(d) = self.rule.accepts(&leader.signature, signature) {
-                    if best.is_none_or(|b| (d, i) < b) {
-                        best = Some((d, i));
-                    }
-                }
+                consider(self, i, &mut best);
             }
         }
         Ok(match best {
@@ -159,50 +220,73 @@ impl StoryAssigner {
 
     fn hold(&mut self, story: u64, signature: Signature, pending: bool) {
         let i = self.leaders.len() as u32;
-        let bands = self.probe.len();
-        self.next.resize(self.next.len() + bands, END);
-        for key in self.probe.keys(&signature) {
-            let band = (key >> 32) as usize;
-            let previous = self.buckets.insert(key, i).unwrap_or(END);
-            self.next[i as usize * bands + band] = previous;
-        }
+        let day = day_of(signature.published);
+        self.next.resize(self.next.len() + self.probe.len(), END);
         self.leaders.push(Leader {
             story,
             signature,
             pending,
         });
+        let held = self.days.entry(day).or_default();
+        held.leaders.push(i);
+        if held.keyed {
+            self.key_leader(i);
+        }
     }
 
-    /// Holds the committed leaders that an article published at `published` may join, unless held.
-    fn load(&mut self, searcher: &Searcher, fields: &Fields, published: Option<i64>) -> Result<()> {
-        match (published, self.rule.within_days) {
-            (None, _) => {
-                if !self.undated {
-                    self.read(searcher, fields, None)?;
-                    self.undated = true;
-                }
-            }
-            (Some(_), None) => {
-                if !self.all_dated {
-                    self.read(searcher, fields, Some((i64::MIN / 2, i64::MAX / 2)))?;
-                    self.all_dated = true;
-                }
-            }
-            (Some(t), Some(days)) => {
-                let day = t.div_euclid(DAY);
-                let days = i64::from(days);
-                let missing: Vec<i64> = (day - days..=day + days)
-                    .filter(|d| !self.days.contains(d))
-                    .collect();
-                if let (Some(&first), Some(&last)) = (missing.first(), missing.last()) {
-                    if self.leaders.len() > self.budget {
-                        self.drop_read();
-                    }
-                    self.read(searcher, fields, Some((first, last)))?;
-                    self.days.extend(first..=last);
-                }
-            }
+    /// Puts the leaders of `day` in the buckets.
+    fn key_day(&mut self, day: i64) {
+        let Some(held) = self.days.get_mut(&day) else {
+            return;
+        };
+        held.keyed = true;
+        let leaders = held.leaders.clone();
+        for i in leaders {
+            self.key_leader(i);
         }
+    }
+
+    fn key_leader(&mut self, i: u32) {
+        let bands = self.probe.len();
+        let keys: Vec<u64> = self
+            .probe
+            .keys(&self.leaders[i as usize].signature)
+            .collect();
+        for key in keys {
+            let band = (key >> 32) as usize;
+            let previous = self.buckets.insert(key, i).unwrap_or(END);
+            self.next[i as usize * bands + band] = previous;
+        }
+    }
+
+    /// Holds the committed leaders that an article published at `published` may join, unless read.
+    fn load(&mut self, searcher: &Searcher, fields: &Fields, published: Option<i64>) -> Result<()> {
+        /// Marks, among the days read, that every dated day was (for a rule without a time bound).
+        const ALL_DATED: i64 = i64::MIN + 1;
+        let (days, mark): (Option<(i64, i64)>, Vec<i64>) = match (published, self.rule.within_days)
+        {
+            (None, _) => (None, vec![UNDATED]),
+            (Some(_), None) => (Some((-(1 << 30), 1 << 30)), vec![ALL_DATED]),
+            (Some(_), Some(_)) => {
+                let missing: Vec<i64> = self
+                    .window(published)
+                    .into_iter()
+                    .filter(|d| !self.read_days.contains(d))
+                    .collect();
+                match (missing.first(), missing.last()) {
+                    (Some(&first), Some(&last)) => (Some((first, last)), (first..=last).collect()),
+                    _ => return Ok(()),
+                }
+            }
+        };
+        if mark.iter().all(|d| self.read_days.contains(d)) {
+            return Ok(());
+        }
+        if self.leaders.len() > self.budget {
+            self.drop_read();
+        }
+        self.read(searcher, fields, days)?;
+        self.read_days.extend(mark);
         Ok(())
     }
 
@@ -210,11 +294,10 @@ impl StoryAssigner {
     fn drop_read(&mut self) {
         let leaders = std::mem::take(&mut self.leaders);
         let gone = std::mem::take(&mut self.gone);
+        self.days.clear();
         self.buckets.clear();
         self.next.clear();
-        self.days.clear();
-        self.undated = false;
-        self.all_dated = false;
+        self.read_days.clear();
         for (i, leader) in leaders.into_iter().enumerate() {
             let leader_id = leader_id_key(leader.story, leader.signature.simhash.0);
             let valid = gone
@@ -232,21 +315,23 @@ impl StoryAssigner {
     }
 
     /// Holds the committed leaders published on the days `first..=last` (or the undated ones, for
-    /// `None`), skipping days already held.
+    /// `None`), skipping days already read.
     fn read(
         &mut self,
         searcher: &Searcher,
         fields: &Fields,
         days: Option<(i64, i64)>,
     ) -> Result<()> {
-        let held = std::mem::take(&mut self.days);
-        let wanted = |published: Option<i64>| match (days, published) {
-            (Some((first, last)), Some(t)) => {
-                let day = t.div_euclid(DAY);
-                (first..=last).contains(&day) && !held.contains(&day)
+        let wanted = |published: Option<i64>| {
+            let day = day_of(published);
+            match days {
+                Some((first, last)) => {
+                    published.is_some()
+                        && (first..=last).contains(&day)
+                        && !self.read_days.contains(&day)
+                }
+                None => published.is_none(),
             }
-            (None, None) => true,
-            _ => false,
         };
         let range = days.map(|(first, last)| {
             let at = |day: i64| {
@@ -290,7 +375,6 @@ impl StoryAssigner {
                 None => (0..segment.max_doc()).for_each(&mut take),
             }
         }
-        self.days = held;
         for (story, signature) in found {
             self.hold(story, signature, false);
         }
