@@ -8,7 +8,8 @@
 //! time bound of a new article; undated articles are compared with the undated leaders (read once,
 //! when the first undated article comes). A leader replaced by a new version of its article stops
 //! being a candidate at once. What is held is bounded: past the budget, the leaders read from the
-//! index are dropped and read again when needed.
+//! index are dropped and read again when needed, and a day (or an undated pool) larger than the
+//! budget is held in part. A probe looks at most 64 leaders per bucket.
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use tantivy::query::{Query, RangeQuery};
@@ -32,6 +33,10 @@ const END: u32 = u32::MAX;
 /// day that few new articles fall near (a batch spread over years) is never keyed, and a day of a
 /// bulk load (thousands of articles) is keyed at once.
 const KEY_AFTER: u32 = 32;
+/// Leaders looked at per bucket, the latest first. A bucket that long is text many leaders share
+/// (a template, a stock phrase), not a story; a pair missed there is still found through any other
+/// band it agrees on. Keeps a probe's work bounded however alike the articles are.
+const CHAIN: usize = 64;
 
 /// A leader that new articles may join.
 struct Leader {
@@ -170,10 +175,12 @@ impl StoryAssigner {
         for key in self.probe.keys(signature) {
             let band = (key >> 32) as usize;
             let mut at = self.buckets.get(&key).copied().unwrap_or(END);
-            while at != END {
+            let mut walked = 0;
+            while at != END && walked < CHAIN {
                 let i = at as usize;
                 at = self.next[i * bands + band];
                 consider(self, i, &mut best);
+                walked += 1;
             }
         }
         Ok(match best {
@@ -263,6 +270,11 @@ impl StoryAssigner {
     fn load(&mut self, searcher: &Searcher, fields: &Fields, published: Option<i64>) -> Result<()> {
         /// Marks, among the days read, that every dated day was (for a rule without a time bound).
         const ALL_DATED: i64 = i64::MIN + 1;
+        // Room for the window before it is read: past half the budget, what was read goes (the
+        // whole window is then missing, and read again).
+        if self.leaders.len() > self.budget / 2 && published.is_some() {
+            self.drop_read();
+        }
         let (days, mark): (Option<(i64, i64)>, Vec<i64>) = match (published, self.rule.within_days)
         {
             (None, _) => (None, vec![UNDATED]),
@@ -282,9 +294,7 @@ impl StoryAssigner {
         if mark.iter().all(|d| self.read_days.contains(d)) {
             return Ok(());
         }
-        if self.leaders.len() > self.budget {
-            self.drop_read();
-        }
+        // The undated pool has no window to move: it is read once, up to the budget.
         self.read(searcher, fields, days)?;
         self.read_days.extend(mark);
         Ok(())
@@ -375,7 +385,10 @@ impl StoryAssigner {
                 None => (0..segment.max_doc()).for_each(&mut take),
             }
         }
-        for (story, signature) in found {
+        // Past the budget the rest is not held: an article is then compared with part of the
+        // leaders of a day (or of the undated pool) that is larger than the budget.
+        let room = self.budget.saturating_sub(self.leaders.len());
+        for (story, signature) in found.into_iter().take(room) {
             self.hold(story, signature, false);
         }
         Ok(())
