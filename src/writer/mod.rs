@@ -164,7 +164,8 @@ impl<'a> Writer<'a> {
 
     /// Adds `article`, replacing any article with the same id. Commits when the batch is full.
     pub fn upsert(&mut self, article: &Article, extra: Enrichment) -> Result<Upsert> {
-        if self.exists(&article.id)? {
+        let existed = self.exists(&article.id)?;
+        if existed {
             self.stories.replaced(&article.id);
         }
         let story = self.stories.assign(
@@ -173,7 +174,7 @@ impl<'a> Writer<'a> {
             &article.id,
             &extra.signature,
         )?;
-        self.upsert_assigned(article, extra, story)
+        self.upsert_assigned(article, extra, (story, existed))
     }
 
     /// Whether an article with `id` is in the index or was written since the last commit.
@@ -185,11 +186,17 @@ impl<'a> Writer<'a> {
     /// The stories of a chunk's articles, decided in order of publication (so that the leaders of a
     /// few days are read from the index once for the chunk, not once per article), each article's
     /// old version no candidate any more. `None` for a rejected record.
-    fn assign_chunk(&mut self, chunk: &Enriched) -> Result<Vec<Option<Assigned>>> {
+    fn assign_chunk(&mut self, chunk: &Enriched) -> Result<Vec<Option<(Assigned, bool)>>> {
         let mut order: Vec<usize> = Vec::with_capacity(chunk.len());
+        let mut existed = vec![false; chunk.len()];
         for (i, record) in chunk.iter().enumerate() {
             if let Ok((article, _)) = record {
-                if self.exists(&article.id)? {
+                // An id twice in one chunk: its second copy replaces the first.
+                existed[i] = self.exists(&article.id)?
+                    || chunk[..i]
+                        .iter()
+                        .any(|r| matches!(r, Ok((a, _)) if a.id == article.id));
+                if existed[i] {
                     self.stories.replaced(&article.id);
                 }
                 order.push(i);
@@ -203,31 +210,32 @@ impl<'a> Writer<'a> {
         let mut stories = vec![None; chunk.len()];
         for i in order {
             if let Ok((article, extra)) = &chunk[i] {
-                stories[i] = Some(self.stories.assign(
+                let story = self.stories.assign(
                     &self.searcher,
                     self.store.fields(),
                     &article.id,
                     &extra.signature,
-                )?);
+                )?;
+                stories[i] = Some((story, existed[i]));
             }
         }
         Ok(stories)
     }
 
-    /// [`Writer::upsert`] with the article's story decided.
+    /// [`Writer::upsert`] with the article's story decided and whether its id is already there
+    /// (looked up once, by the caller).
     fn upsert_assigned(
         &mut self,
         article: &Article,
         extra: Enrichment,
-        story: Assigned,
+        (story, existed): (Assigned, bool),
     ) -> Result<Upsert> {
         let f = self.store.fields();
-        let id_term = Term::from_field_text(f.id, &article.id);
-        let existed = self.seen.contains(&article.id) || self.searcher.doc_freq(&id_term)? > 0;
         // The searcher sees every commit and `seen` everything since, so a new id has nothing to
         // replace: skipping its delete spares tantivy a term lookup in every segment at commit.
         if existed {
-            self.writer.delete_term(id_term);
+            self.writer
+                .delete_term(Term::from_field_text(f.id, &article.id));
         }
         let mut doc = self.document(article, extra);
         doc.add_u64(f.story, story_value(story.story, story.leader));
