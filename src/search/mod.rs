@@ -300,8 +300,8 @@ pub struct Hit {
     pub score: f32,
     /// Headline.
     pub title: Option<String>,
-    /// The headline, or the opening words of the body when there is none (for display; not in JSON).
-    #[serde(skip)]
+    /// The headline, or the opening words of the body when there is none (for display).
+    #[serde(default)]
     pub label: String,
     /// Publication.
     pub source: Option<String>,
@@ -344,8 +344,8 @@ pub struct Duplicate {
     pub id: String,
     /// Headline.
     pub title: Option<String>,
-    /// The headline, or the opening words of the body when there is none (for display; not in JSON).
-    #[serde(skip)]
+    /// The headline, or the opening words of the body when there is none (for display).
+    #[serde(default)]
     pub label: String,
     /// Publication.
     pub source: Option<String>,
