@@ -1,6 +1,7 @@
 //! Integration tests: drive the `newsidx` binary on temporary directories, decode its JSON output.
 
 mod compat;
+mod formats;
 #[path = "support/handset.rs"]
 mod handset;
 mod properties;

@@ -2,12 +2,11 @@
 //! object per line. A malformed line is an error for that line only.
 
 use std::io::BufRead;
-use std::path::Path;
 
 use serde_json::{Map, Value};
 
 use super::MAX_RECORD_BYTES;
-use super::{check_size, decode_utf8, looks_binary, Article, RecordFields, MAX_JSON_FILE_BYTES};
+use super::{check_size, decode_utf8, looks_binary, Article, RecordFields};
 use crate::{Error, Result};
 
 /// Maps one JSON object to an article.
@@ -48,35 +47,6 @@ fn not_an_object(origin: String, value: &Value) -> Error {
         origin,
         message: format!("expected a JSON object for an article, found {kind}"),
     }
-}
-
-pub(super) fn read_file(
-    path: &Path,
-    origin: &str,
-) -> Box<dyn Iterator<Item = Result<Article>> + Send> {
-    match load(path, origin) {
-        Ok(articles) => Box::new(articles.into_iter()),
-        Err(err) => Box::new(std::iter::once(Err(err))),
-    }
-}
-
-fn load(path: &Path, origin: &str) -> Result<Vec<Result<Article>>> {
-    let io_err = |source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let len = std::fs::metadata(path).map_err(io_err)?.len();
-    if len > MAX_JSON_FILE_BYTES {
-        return Err(Error::Input {
-            origin: origin.to_string(),
-            message: format!(
-                "JSON file of {len} bytes exceeds the {} MiB limit for .json; use JSON Lines (.jsonl)",
-                MAX_JSON_FILE_BYTES / (1024 * 1024)
-            ),
-        });
-    }
-    let bytes = std::fs::read(path).map_err(io_err)?;
-    parse_document(bytes, origin)
 }
 
 pub(super) fn parse_document(bytes: Vec<u8>, origin: &str) -> Result<Vec<Result<Article>>> {

@@ -3,6 +3,7 @@
 //! dates), input discovery and the per-record size cap. A bad record is an `Err` item naming its file and
 //! line; it never stops the reading of the records after it.
 
+mod compression;
 mod csv;
 mod date;
 mod json;
@@ -16,6 +17,7 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
+pub use compression::Compression;
 pub use date::{parse_date, parse_until};
 
 use crate::{Error, Result};
@@ -61,9 +63,11 @@ pub enum Format {
 }
 
 impl Format {
-    /// The format a file name implies, from its extension.
+    /// The format a file name implies, from its extension; a compressed file's from the extension
+    /// before the compression's (`news.jsonl.gz` holds JSON Lines).
     pub fn from_path(path: &Path) -> Option<Format> {
-        let ext = path.extension()?.to_str()?;
+        let inner = compression::inner_path(path);
+        let ext = inner.extension()?.to_str()?;
         // `jsonlines` names the format, but no file is named so.
         Format::named(ext).filter(|_| !ext.eq_ignore_ascii_case("jsonlines"))
     }
@@ -137,8 +141,9 @@ pub fn discover(paths: &[PathBuf], format: Option<Format>) -> Discovery {
                 }),
                 None => found.errors.push(Error::Input {
                     origin: path.display().to_string(),
-                    message: "unknown file type (expected .txt, .json, .jsonl, .ndjson or .csv; \
-                              or name the format to read it as)"
+                    message: "unknown file type (expected .txt, .json, .jsonl, .ndjson or .csv, \
+                              each also compressed as .gz, .zst, .bz2 or .xz; or name the format \
+                              to read it as)"
                         .into(),
                 }),
             }
@@ -195,25 +200,64 @@ pub fn read_input(input: &Input) -> Records {
     read_input_counting(input, Arc::default())
 }
 
-/// [`read_input`], adding to `read` the bytes read from the file as its records stream (JSON Lines
-/// and CSV; a text or `.json` file is read whole before its first record, and not counted).
+/// [`read_input`], adding to `read` the bytes read from the file as its records stream. A file that
+/// starts with the magic bytes of gzip, zstd, bzip2 or xz is decompressed as it is read (`read`
+/// counts the compressed bytes, so progress is against the file's size).
 pub fn read_input_counting(input: &Input, read: Arc<AtomicU64>) -> Records {
     let path = input.path.clone();
     let origin = path.display().to_string();
-    let open_counted =
-        |path: &Path| open(path).map(|file| BufReader::new(CountingReader::new(file, read)));
+    let stream = open(&path).and_then(|file| {
+        compression::decoded(CountingReader::new(file, read)).map_err(|source| Error::Io {
+            path: path.clone(),
+            source,
+        })
+    });
+    let stream = match stream {
+        Ok((stream, _)) => stream,
+        Err(err) => return Box::new(std::iter::once(Err(err))),
+    };
     match input.format {
-        Format::Text => Box::new(std::iter::once(text::read_file(&path, &origin))),
-        Format::Json => json::read_file(&path, &origin),
-        Format::JsonLines => match open_counted(&path) {
-            Ok(file) => Box::new(json::Lines::new(file, origin)),
+        Format::Text => {
+            let article = read_whole(stream, MAX_RECORD_BYTES as u64, &origin)
+                .and_then(|bytes| text::parse(bytes, &origin));
+            Box::new(std::iter::once(article))
+        }
+        Format::Json => match read_whole(stream, MAX_JSON_FILE_BYTES, &origin) {
+            Ok(bytes) => match json::parse_document(bytes, &origin) {
+                Ok(articles) => Box::new(articles.into_iter()),
+                Err(err) => Box::new(std::iter::once(Err(err))),
+            },
             Err(err) => Box::new(std::iter::once(Err(err))),
         },
-        Format::Csv => match open_counted(&path) {
-            Ok(file) => csv::read(file, origin),
-            Err(err) => Box::new(std::iter::once(Err(err))),
-        },
+        Format::JsonLines => Box::new(json::Lines::new(stream, origin)),
+        Format::Csv => csv::read(stream, origin),
     }
+}
+
+/// All of `reader` (a file read whole: a text article or a `.json` document), refusing more than
+/// `limit` bytes.
+fn read_whole(reader: impl Read, limit: u64, origin: &str) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    reader
+        .take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::Input {
+            origin: origin.to_string(),
+            message: format!("read error: {e}"),
+        })?;
+    if bytes.len() as u64 > limit {
+        let mib = limit / (1024 * 1024);
+        let message = if limit == MAX_JSON_FILE_BYTES {
+            format!("JSON file larger than the {mib} MiB limit for .json; use JSON Lines (.jsonl)")
+        } else {
+            format!("a record larger than {mib} MiB; split it")
+        };
+        return Err(Error::Input {
+            origin: origin.to_string(),
+            message,
+        });
+    }
+    Ok(bytes)
 }
 
 /// A reader that adds the bytes read through it to a shared count (one atomic add per read call,
