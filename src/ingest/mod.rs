@@ -6,6 +6,7 @@
 mod compression;
 mod csv;
 mod date;
+mod fields;
 mod json;
 mod text;
 
@@ -19,6 +20,7 @@ use time::OffsetDateTime;
 
 pub use compression::Compression;
 pub use date::{parse_date, parse_until};
+pub(crate) use fields::RecordFields;
 
 use crate::{Error, Result};
 
@@ -318,96 +320,6 @@ fn open(path: &Path) -> Result<File> {
     })
 }
 
-/// The fields of one input record, before validation. Formats fill it by field name through
-/// [`RecordFields::set`], which knows the aliases.
-#[derive(Debug, Default)]
-pub(crate) struct RecordFields {
-    id: Option<String>,
-    title: Option<String>,
-    body: Option<String>,
-    author: Option<String>,
-    source: Option<String>,
-    url: Option<String>,
-    published: Option<String>,
-}
-
-impl RecordFields {
-    /// Stores `value` under the canonical field that `name` (or one of its aliases) stands for. Unknown
-    /// names are ignored; the canonical name wins over an alias whatever their order.
-    pub(crate) fn set(&mut self, name: &str, value: String) {
-        let value = value.trim();
-        if value.is_empty() {
-            return;
-        }
-        let Some((slot, canonical)) = self.slot(name) else {
-            return;
-        };
-        if canonical || slot.is_none() {
-            *slot = Some(value.to_string());
-        }
-    }
-
-    /// Whether `name` (a JSON key or CSV column) is the body or one of its aliases.
-    pub(crate) fn is_body(name: &str) -> bool {
-        let mut fields = RecordFields::default();
-        fields.set(name, "x".into());
-        fields.body.is_some()
-    }
-
-    /// The field that `name` stands for, and whether `name` is its canonical name (not an alias).
-    fn slot(&mut self, name: &str) -> Option<(&mut Option<String>, bool)> {
-        Some(match name.trim().to_ascii_lowercase().as_str() {
-            "id" => (&mut self.id, true),
-            "title" | "headline" => (&mut self.title, name.eq_ignore_ascii_case("title")),
-            "body" => (&mut self.body, true),
-            "text" | "content" => (&mut self.body, false),
-            "author" | "byline" => (&mut self.author, name.eq_ignore_ascii_case("author")),
-            "source" => (&mut self.source, true),
-            "publication" | "site" => (&mut self.source, false),
-            "url" | "link" => (&mut self.url, name.eq_ignore_ascii_case("url")),
-            "published" => (&mut self.published, true),
-            "date" => (&mut self.published, false),
-            _ => return None,
-        })
-    }
-
-    /// Validates the record and makes it an article; `raw` is the record's bytes, hashed for its id when it
-    /// has neither `id` nor `url`.
-    pub(crate) fn into_article(self, raw: &[u8], origin: String) -> Result<Article> {
-        let fail = |message: String| Error::Input {
-            origin: origin.clone(),
-            message,
-        };
-        let body = self.body.ok_or_else(|| {
-            fail("record has no body (expected a body, text or content field)".into())
-        })?;
-        let published = match self.published {
-            Some(ref value) => Some(parse_date(value).ok_or_else(|| {
-                fail(format!(
-                    "unrecognised date {value:?} (expected RFC 3339, RFC 2822, YYYY-MM-DD, \
-                     YYYY-MM-DD HH:MM[:SS] or forms like \"Feb 3, 2017\" and \"3 February 2017\")"
-                ))
-            })?),
-            None => None,
-        };
-        let id = match (self.id, &self.url) {
-            (Some(id), _) => id,
-            (None, Some(url)) => url.clone(),
-            (None, None) => content_id(raw),
-        };
-        Ok(Article {
-            id,
-            title: self.title,
-            body,
-            author: self.author,
-            source: self.source,
-            url: self.url,
-            published,
-            origin,
-        })
-    }
-}
-
 /// A stable id for a record without `id` or `url`: FNV-1a (64 bit) of its raw bytes, in hex. Stable
 /// across builds and platforms, unlike `std`'s hasher, so re-indexing the same input hits the same id.
 pub fn content_id(raw: &[u8]) -> String {
@@ -448,57 +360,6 @@ pub(crate) fn looks_binary(bytes: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn canonical_field_wins_over_alias_in_any_order() {
-        let mut fields = RecordFields::default();
-        fields.set("text", "alias body".into());
-        fields.set("body", "real body".into());
-        fields.set("content", "other alias".into());
-        let article = fields.into_article(b"x", "t:1".into()).unwrap();
-        assert_eq!(article.body, "real body");
-    }
-
-    #[test]
-    fn id_falls_back_to_url_then_content_hash() {
-        let mut with_url = RecordFields::default();
-        with_url.set("body", "b".into());
-        with_url.set("url", "https://example.com/a".into());
-        assert_eq!(
-            with_url.into_article(b"raw", "t:1".into()).unwrap().id,
-            "https://example.com/a"
-        );
-        let mut bare = RecordFields::default();
-        bare.set("body", "b".into());
-        let a = bare.into_article(b"raw one", "t:1".into()).unwrap();
-        assert_eq!(a.id, content_id(b"raw one"));
-        assert_ne!(content_id(b"raw one"), content_id(b"raw two"));
-        assert_eq!(content_id(b""), "cbf29ce484222325");
-    }
-
-    #[test]
-    fn record_without_body_is_rejected_with_origin() {
-        let mut fields = RecordFields::default();
-        fields.set("title", "Only a headline".into());
-        fields.set("body", "   ".into());
-        let err = fields
-            .into_article(b"x", "feed.jsonl:7".into())
-            .unwrap_err();
-        assert!(
-            err.to_string()
-                .starts_with("feed.jsonl:7: record has no body"),
-            "{err}"
-        );
-    }
-
-    #[test]
-    fn bad_date_is_rejected_with_value() {
-        let mut fields = RecordFields::default();
-        fields.set("body", "b".into());
-        fields.set("date", "yesterday-ish".into());
-        let err = fields.into_article(b"x", "a.csv:row 3".into()).unwrap_err();
-        assert!(err.to_string().contains("\"yesterday-ish\""), "{err}");
-    }
 
     #[test]
     fn format_from_extension() {
