@@ -905,6 +905,7 @@ fn doc_article(corpus: &Corpus<'_>, set: &EvalSet, d: usize) -> Article {
         url: None,
         published: s.published.as_deref().and_then(parse_date),
         origin: format!("document {d}"),
+        warnings: Vec::new(),
     }
 }
 
@@ -1584,6 +1585,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 url: None,
                 published: dates[i],
                 origin: format!("{path}:{}", i + 1),
+                warnings: Vec::new(),
             };
             enricher.enrich(&a).signature
         })

@@ -124,3 +124,92 @@ fn a_truncated_gzip_keeps_every_good_record_and_names_the_bad_one() {
         assert!(text.contains(&start.replace('"', "\\\"")), "{}", hit.id);
     }
 }
+
+#[test]
+fn real_world_shapes_dates_and_mapped_keys_are_read() {
+    let dir = Dir::new();
+    // NewsAPI's response, as saved from the API.
+    let newsapi = dir.file(
+        "newsapi.json",
+        r#"{"status": "ok", "totalResults": 1, "articles": [{"source": {"id": null, "name": "Reuters"},
+            "author": "Jane Doe", "title": "Kremlin describes call", "description": "Short.",
+            "url": "https://example.com/kremlin-call", "publishedAt": "2017-01-28T18:00:00Z",
+            "content": "Vladimir Putin and Donald Trump spoke by phone, the Kremlin said."}]}"#,
+    );
+    // HuffPost's News Category dataset: JSON Lines under a .json name needs --format jsonl.
+    let huffpost = dir.file(
+        "News_Category_Dataset_v3.json",
+        concat!(
+            r#"{"link": "https://www.huffpost.com/entry/a", "headline": "Merkel visits Washington", "category": "POLITICS", "short_description": "Angela Merkel met Donald Trump.", "authors": "Ann Author", "date": "2017-03-17"}"#,
+            "\n",
+            r#"{"link": "https://www.huffpost.com/entry/b", "headline": "Odd date", "category": "WORLD", "short_description": "An article whose date is unreadable.", "authors": "", "date": "sometime"}"#,
+            "\n"
+        ),
+    );
+    // A CSV whose body column has a name newsidx does not know, with US dates.
+    let csv = dir.file(
+        "scraped.csv",
+        "id,headline,story_text,when\nc1,Ambiguous,Text one.,03/04/2017\nc2,Clear,Text two.,12/30/2016\n",
+    );
+    let run = dir.run(&["index", newsapi.to_str().unwrap()]);
+    run.expect(0);
+    let run = dir.run(&["index", huffpost.to_str().unwrap()]);
+    assert_eq!(run.code(), 1);
+    assert!(
+        run.stderr().contains("looks like JSON Lines"),
+        "{}",
+        run.stderr()
+    );
+    let run = dir
+        .run(&["index", "--format", "jsonl", huffpost.to_str().unwrap()])
+        .expect(0);
+    assert!(
+        run.stderr().contains("warning:") && run.stderr().contains("\"sometime\""),
+        "{}",
+        run.stderr()
+    );
+    let run = dir.run(&["index", csv.to_str().unwrap()]);
+    assert_eq!(run.code(), 1, "no body column without --map");
+    let run = dir.run(&[
+        "index",
+        "--map",
+        "body=story_text",
+        "--map",
+        "published=when",
+        "--date-order",
+        "dmy",
+        csv.to_str().unwrap(),
+    ]);
+    let run = run.expect(0);
+    assert!(
+        run.stderr().contains("could be day/month"),
+        "{}",
+        run.stderr()
+    );
+
+    let all = search(
+        &dir,
+        &["*", "--no-collapse", "-n", "10", "--fields", "author,url"],
+    );
+    let find = |id: &str| {
+        all.hits
+            .iter()
+            .find(|h| h.id == id)
+            .unwrap_or_else(|| panic!("{id}"))
+    };
+    let kremlin = find("https://example.com/kremlin-call");
+    assert_eq!(kremlin.source.as_deref(), Some("Reuters"));
+    assert_eq!(kremlin.published.as_deref(), Some("2017-01-28T18:00:00Z"));
+    let merkel = find("https://www.huffpost.com/entry/a");
+    assert_eq!(merkel.title.as_deref(), Some("Merkel visits Washington"));
+    assert_eq!(merkel.author.as_deref(), Some("Ann Author"));
+    assert_eq!(find("https://www.huffpost.com/entry/b").published, None);
+    assert_eq!(
+        find("c1").published.as_deref(),
+        Some("2017-04-03T00:00:00Z")
+    );
+    assert_eq!(
+        find("c2").published.as_deref(),
+        Some("2016-12-30T00:00:00Z")
+    );
+}

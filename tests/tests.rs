@@ -1921,6 +1921,7 @@ mod indexing_output {
         let sources = newsidx::Sources {
             paths: vec![feed.clone(), text.clone()],
             format: None,
+            read: Default::default(),
         };
         let mut seen: Vec<(String, u64, Option<u64>)> = Vec::new();
         let report = writer

@@ -37,10 +37,22 @@ pub struct Args {
     /// Read every file as this format, whatever its extension: txt, json, jsonl or csv.
     #[arg(long, value_name = "FORMAT")]
     format: Option<Format>,
+    /// The key that holds a field, before the names newsidx knows: `--map body=story_text`,
+    /// `--map source=meta.site` (a dotted path into nested JSON objects), `--map published=Date`
+    /// (a CSV column). Fields: id, title, body, author, source, url, published. Repeatable.
+    #[arg(long = "map", value_name = "FIELD=KEY")]
+    map: Vec<newsidx::ingest::FieldMap>,
+    /// How numeric dates such as 03/04/2017 are read: mdy (month first, the default), dmy or ymd.
+    /// A first or second number over 12 settles it whatever the order; a date that could be read
+    /// either way is reported once per file.
+    #[arg(long, default_value = "mdy", value_name = "ORDER")]
+    date_order: newsidx::ingest::DateOrder,
     /// Commit (make durable) after this many articles; a crash loses at most this many.
     #[arg(long, default_value_t = 10_000, value_name = "N")]
     commit_every: usize,
-    /// Stop at the first bad record instead of skipping it (what came before it is kept).
+    /// Stop at the first bad record instead of skipping it (what came before it is kept); a date
+    /// that cannot be read is then a bad record too (otherwise the article is indexed undated, with
+    /// a warning).
     #[arg(long)]
     strict: bool,
     /// Writer memory budget in MiB.
@@ -69,6 +81,7 @@ struct Summary {
     added: u64,
     updated: u64,
     rejected: u64,
+    warnings: u64,
     skipped_files: usize,
     articles: u64,
     seconds: f64,
@@ -87,6 +100,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let sources = Sources {
         paths: args.paths.clone(),
         format: args.format,
+        read: newsidx::ingest::ReadOptions {
+            map: args.map.clone(),
+            date_order: args.date_order,
+            strict_dates: args.strict,
+        },
     };
     let rejects = match &args.rejects {
         Some(path) => Some(std::io::BufWriter::new(
@@ -137,6 +155,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         added: total.added,
         updated: total.updated,
         rejected: total.rejected,
+        warnings: total.warnings,
         skipped_files: skipped.len(),
         articles,
         seconds,
@@ -165,12 +184,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if !quiet {
         let done = total.added + total.updated;
         eprintln!(
-            "newsidx: indexed {} ({} added, {} updated), {} rejected, in {seconds:.1}s ({}/s); \
+            "newsidx: indexed {} ({} added, {} updated), {} rejected{}, in {seconds:.1}s ({}/s); \
              the index holds {}",
             count(done, "article", "articles"),
             thousands(total.added),
             thousands(total.updated),
             thousands(total.rejected),
+            if total.warnings > 0 {
+                format!(", {}", count(total.warnings, "warning", "warnings"))
+            } else {
+                String::new()
+            },
             thousands((done as f64 / seconds.max(1e-3)).round() as u64),
             count(articles, "article", "articles"),
         );
@@ -200,6 +224,8 @@ struct Shown {
     printed: u64,
     /// The input's rejected records not printed, by reason.
     unprinted: BTreeMap<String, u64>,
+    warnings_printed: u64,
+    warnings_unprinted: u64,
     rejects: Option<std::io::BufWriter<std::fs::File>>,
     /// The first failure to write the `--rejects` file, reported when indexing is done.
     rejects_error: Option<std::io::Error>,
@@ -229,6 +255,8 @@ impl Shown {
             input: None,
             printed: 0,
             unprinted: BTreeMap::new(),
+            warnings_printed: 0,
+            warnings_unprinted: 0,
             rejects,
             rejects_error: None,
         }
@@ -238,6 +266,7 @@ impl Shown {
         match event {
             Event::Indexed(..) => self.articles += 1,
             Event::Rejected(err) => self.rejected(err),
+            Event::Warning(article, warning) => self.warned(&article.origin, warning),
             Event::Progress(progress) => self.progress(progress),
         }
     }
@@ -301,8 +330,30 @@ impl Shown {
         }
     }
 
+    fn warned(&mut self, origin: &str, warning: &str) {
+        if self.verbosity == Verbosity::Quiet {
+            return;
+        }
+        if self.verbosity == Verbosity::Verbose || self.warnings_printed < REJECTS_SHOWN {
+            self.warnings_printed += 1;
+            self.note(&format!("warning: {origin}: {warning}"));
+        } else {
+            self.warnings_unprinted += 1;
+        }
+    }
+
     /// Says how many rejected records of the input just read went unprinted, and why.
     fn end_of_input(&mut self) {
+        let warnings = std::mem::take(&mut self.warnings_unprinted);
+        self.warnings_printed = 0;
+        if let (Some(input), true) = (&self.input, warnings > 0) {
+            let line = format!(
+                "… and {} more {} in {input} (--verbose shows them)",
+                thousands(warnings),
+                if warnings == 1 { "warning" } else { "warnings" }
+            );
+            self.note(&line);
+        }
         let unprinted = std::mem::take(&mut self.unprinted);
         self.printed = 0;
         let more: u64 = unprinted.values().sum();

@@ -3,12 +3,13 @@
 
 use std::io::Read;
 
-use super::{check_size, Article, RecordFields};
+use super::{check_size, Article, Reading, RecordFields};
 use crate::{Error, Result};
 
 pub(super) fn read<R: Read + Send + 'static>(
     reader: R,
     origin: String,
+    reading: Reading,
 ) -> Box<dyn Iterator<Item = Result<Article>> + Send> {
     let mut csv = csv::ReaderBuilder::new()
         .has_headers(true)
@@ -37,7 +38,7 @@ pub(super) fn read<R: Read + Send + 'static>(
             message: "empty file: no CSV header".into(),
         })));
     }
-    if !names.iter().any(|n| super::RecordFields::is_body(n)) {
+    if !names.iter().any(|n| reading.is_body(n)) {
         return Box::new(std::iter::once(Err(Error::Input {
             origin: format!("{origin}:1"),
             message: format!(
@@ -58,7 +59,7 @@ pub(super) fn read<R: Read + Send + 'static>(
         let line = row.position().map_or(0, |p| p.line());
         let row_origin = format!("{origin}:{line}");
         check_size(row.as_slice().len(), &row_origin)?;
-        let mut fields = RecordFields::default();
+        let mut fields = RecordFields::new(&reading);
         for (name, value) in names.iter().zip(row.iter()) {
             let value = std::str::from_utf8(value).map_err(|e| Error::Input {
                 origin: row_origin.clone(),
@@ -94,7 +95,7 @@ mod tests {
     use super::*;
 
     fn rows(input: &'static [u8]) -> Vec<Result<Article>> {
-        read(input, "f.csv".to_string()).collect()
+        read(input, "f.csv".to_string(), Reading::default()).collect()
     }
 
     #[test]

@@ -3,8 +3,88 @@
 //! news data uses for each field. When a record has several names for one field, the one listed
 //! first below wins, whatever their order in the record.
 
-use super::{content_id, parse_date, Article};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use super::{content_id, parse_date_in, Article, DateOrder, ReadOptions};
 use crate::{Error, Result};
+
+/// The names of the fields, as `--map` takes them.
+const FIELD_NAMES: [&str; FIELDS] = [
+    "id",
+    "title",
+    "body",
+    "author",
+    "source",
+    "url",
+    "published",
+];
+
+/// `--map FIELD=KEY`: the record key (a JSON key, a dotted path into nested objects, a CSV column;
+/// any case) that holds `FIELD`, before any name newsidx knows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldMap {
+    field: usize,
+    key: String,
+}
+
+impl std::str::FromStr for FieldMap {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<FieldMap> {
+        let bad = |why: &str| {
+            Error::Invalid(format!(
+                "--map {s:?}: {why} (expected FIELD=KEY, FIELD one of {})",
+                FIELD_NAMES.join(", ")
+            ))
+        };
+        let (field, key) = s.split_once('=').ok_or_else(|| bad("no `=`"))?;
+        let field = field.trim().to_ascii_lowercase();
+        let field = FIELD_NAMES
+            .iter()
+            .position(|f| *f == field)
+            .ok_or_else(|| bad("unknown field"))?;
+        let key = key.trim();
+        if key.is_empty() {
+            return Err(bad("no key"));
+        }
+        Ok(FieldMap {
+            field,
+            key: key.to_ascii_lowercase(),
+        })
+    }
+}
+
+/// How one input's records are read: the options, and what has been said about the input once.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Reading {
+    options: Arc<ReadOptions>,
+    /// An ambiguous numeric date was reported for this input.
+    told_ambiguous: Arc<AtomicBool>,
+}
+
+impl Reading {
+    /// The reading of one input with `options`.
+    pub(crate) fn new(options: &ReadOptions) -> Reading {
+        Reading {
+            options: Arc::new(options.clone()),
+            told_ambiguous: Arc::default(),
+        }
+    }
+
+    /// The field and rank of `name`: a `--map` key first (rank 0), then the names newsidx knows.
+    fn field_of(&self, name: &str) -> Option<(usize, usize)> {
+        let lower = name.trim().to_ascii_lowercase();
+        if let Some(map) = self.options.map.iter().find(|m| m.key == lower) {
+            return Some((map.field, 0));
+        }
+        field_of(&lower).map(|(field, rank)| (field, rank + 1))
+    }
+
+    /// Whether `name` (a JSON key or CSV column) holds the body.
+    pub(crate) fn is_body(&self, name: &str) -> bool {
+        self.field_of(name).is_some_and(|(field, _)| field == BODY)
+    }
+}
 
 /// The fields of an article, in [`NAMES`] order.
 const FIELDS: usize = 7;
@@ -93,17 +173,17 @@ pub(super) const BODY_NAMES: &str = "body, text, content, article, maintext or d
 const KEYS_KEPT: usize = 12;
 
 /// One record's fields as its format found them.
-#[derive(Debug, Default)]
-pub(crate) struct RecordFields {
+#[derive(Debug)]
+pub(crate) struct RecordFields<'r> {
+    reading: &'r Reading,
     /// Per field, the rank of the name it came under (its place in [`NAMES`]) and the text.
     values: [Option<(usize, String)>; FIELDS],
     /// The record's keys, for the message when there is no body.
     keys: Vec<String>,
 }
 
-/// The field and rank of `name`, if it names a field.
-fn field_of(name: &str) -> Option<(usize, usize)> {
-    let lower = name.trim().to_ascii_lowercase();
+/// The field and rank of `name` (lower case) among the names newsidx knows.
+fn field_of(lower: &str) -> Option<(usize, usize)> {
     NAMES.iter().enumerate().find_map(|(field, names)| {
         names
             .iter()
@@ -112,7 +192,16 @@ fn field_of(name: &str) -> Option<(usize, usize)> {
     })
 }
 
-impl RecordFields {
+impl<'r> RecordFields<'r> {
+    /// No fields yet, read as `reading` says.
+    pub(crate) fn new(reading: &'r Reading) -> RecordFields<'r> {
+        RecordFields {
+            reading,
+            values: Default::default(),
+            keys: Vec::new(),
+        }
+    }
+
     /// Stores `value` under the field that `name` stands for, unless a better name of that field
     /// was already set. Unknown names are remembered only for messages; empty values are ignored.
     pub(crate) fn set(&mut self, name: &str, value: String) {
@@ -123,18 +212,13 @@ impl RecordFields {
         if value.is_empty() {
             return;
         }
-        let Some((field, rank)) = field_of(name) else {
+        let Some((field, rank)) = self.reading.field_of(name) else {
             return;
         };
         let slot = &mut self.values[field];
         if slot.as_ref().is_none_or(|(held, _)| rank < *held) {
             *slot = Some((rank, value.to_string()));
         }
-    }
-
-    /// Whether `name` (a JSON key or CSV column) names the body.
-    pub(crate) fn is_body(name: &str) -> bool {
-        field_of(name).is_some_and(|(field, _)| field == BODY)
     }
 
     fn take(&mut self, field: usize) -> Option<String> {
@@ -155,16 +239,42 @@ impl RecordFields {
                 format!("; it has {}", self.keys.join(", "))
             };
             return Err(fail(format!(
-                "record has no body (expected a field named {BODY_NAMES}{keys})"
+                "record has no body (expected a field named {BODY_NAMES}{keys}; \
+                 --map body=KEY names another)"
             )));
         };
+        let mut warnings = Vec::new();
+        let options = &self.reading.options;
         let published = match self.take(PUBLISHED) {
-            Some(value) => Some(parse_date(&value).ok_or_else(|| {
-                fail(format!(
-                    "unrecognised date {value:?} (expected RFC 3339, RFC 2822, YYYY-MM-DD, \
-                     YYYY-MM-DD HH:MM[:SS] or forms like \"Feb 3, 2017\" and \"3 February 2017\")"
-                ))
-            })?),
+            Some(value) => match parse_date_in(&value, options.date_order) {
+                Some(date) => {
+                    if date.ambiguous && !self.reading.told_ambiguous.swap(true, Ordering::Relaxed)
+                    {
+                        warnings.push(format!(
+                            "date {value:?} could be day/month or month/day: read as {} \
+                             (--date-order {}); said once per file",
+                            date.at.date(),
+                            match options.date_order {
+                                DateOrder::Mdy => "mdy",
+                                DateOrder::Dmy => "dmy",
+                                DateOrder::Ymd => "ymd",
+                            }
+                        ));
+                    }
+                    Some(date.at)
+                }
+                None => {
+                    let message = format!(
+                        "unrecognised date {value:?} (expected RFC 3339, RFC 2822, YYYY-MM-DD, \
+                         Unix time, 30.12.2016, 12/30/2016 or forms like \"Feb 3, 2017\")"
+                    );
+                    if options.strict_dates {
+                        return Err(fail(message));
+                    }
+                    warnings.push(format!("{message}: indexed without a date"));
+                    None
+                }
+            },
             None => None,
         };
         let url = self.take(URL);
@@ -182,6 +292,7 @@ impl RecordFields {
             url,
             published,
             origin,
+            warnings,
         })
     }
 }
@@ -191,7 +302,12 @@ mod tests {
     use super::*;
 
     fn article(pairs: &[(&str, &str)]) -> Result<Article> {
-        let mut fields = RecordFields::default();
+        read(pairs, &ReadOptions::default())
+    }
+
+    fn read(pairs: &[(&str, &str)], options: &ReadOptions) -> Result<Article> {
+        let reading = Reading::new(options);
+        let mut fields = RecordFields::new(&reading);
         for (k, v) in pairs {
             fields.set(k, v.to_string());
         }
@@ -235,7 +351,8 @@ mod tests {
     fn id_falls_back_to_url_then_content_hash() {
         let a = article(&[("body", "b"), ("url", "https://example.com/a")]).unwrap();
         assert_eq!(a.id, "https://example.com/a");
-        let mut bare = RecordFields::default();
+        let reading = Reading::default();
+        let mut bare = RecordFields::new(&reading);
         bare.set("body", "b".into());
         let a = bare.into_article(b"raw one", "t:1".into()).unwrap();
         assert_eq!(a.id, content_id(b"raw one"));
@@ -245,7 +362,8 @@ mod tests {
 
     #[test]
     fn a_record_without_body_names_its_keys() {
-        let mut fields = RecordFields::default();
+        let reading = Reading::default();
+        let mut fields = RecordFields::new(&reading);
         fields.set("title", "Only a headline".into());
         fields.set("body", "   ".into());
         fields.set(
@@ -261,8 +379,65 @@ mod tests {
     }
 
     #[test]
-    fn bad_date_is_rejected_with_value() {
-        let err = article(&[("body", "b"), ("date", "yesterday-ish")]).unwrap_err();
+    fn a_bad_date_is_a_warning_unless_strict() {
+        let a = article(&[("body", "b"), ("date", "yesterday-ish")]).unwrap();
+        assert_eq!(a.published, None);
+        assert!(
+            a.warnings[0].contains("\"yesterday-ish\""),
+            "{:?}",
+            a.warnings
+        );
+        let strict = ReadOptions {
+            strict_dates: true,
+            ..ReadOptions::default()
+        };
+        let err = read(&[("body", "b"), ("date", "yesterday-ish")], &strict).unwrap_err();
         assert!(err.to_string().contains("\"yesterday-ish\""), "{err}");
+    }
+
+    #[test]
+    fn an_ambiguous_date_is_told_once_per_input() {
+        let dmy = ReadOptions {
+            date_order: DateOrder::Dmy,
+            ..ReadOptions::default()
+        };
+        let reading = Reading::new(&dmy);
+        let mut warned = 0;
+        for _ in 0..3 {
+            let mut fields = RecordFields::new(&reading);
+            fields.set("body", "b".into());
+            fields.set("date", "03/04/2017".into());
+            let a = fields.into_article(b"x", "t:1".into()).unwrap();
+            assert_eq!(
+                a.published.map(|p| p.date().to_string()).as_deref(),
+                Some("2017-04-03")
+            );
+            warned += a.warnings.len();
+        }
+        assert_eq!(warned, 1);
+    }
+
+    #[test]
+    fn a_mapped_key_comes_first() {
+        let options = ReadOptions {
+            map: vec![
+                "body=story_text".parse().unwrap(),
+                "source=meta.site".parse().unwrap(),
+            ],
+            ..ReadOptions::default()
+        };
+        let a = read(
+            &[
+                ("text", "not this"),
+                ("Story_Text", "this"),
+                ("source", "S"),
+                ("meta.site", "M"),
+            ],
+            &options,
+        )
+        .unwrap();
+        assert_eq!((a.body.as_str(), a.source.as_deref()), ("this", Some("M")));
+        assert!("nobody=x".parse::<FieldMap>().is_err());
+        assert!("body=".parse::<FieldMap>().is_err());
     }
 }

@@ -8,15 +8,20 @@ use std::io::BufRead;
 use serde_json::{Map, Value};
 
 use super::MAX_RECORD_BYTES;
-use super::{check_size, decode_utf8, looks_binary, Article, RecordFields};
+use super::{check_size, decode_utf8, looks_binary, Article, Reading, RecordFields};
 use crate::{Error, Result};
 
 /// Maps one JSON object to an article: its scalar values by key, an object's values one level
 /// down as `key.inner` (`source.name`), and an array of objects as `key.inner` with their values
 /// joined (`authors: [{"name": ...}]` is `authors.name`). An Elasticsearch hit reads its
 /// `_source` with `_id`.
-fn article_from_object(object: &Map<String, Value>, raw: &[u8], origin: String) -> Result<Article> {
-    let mut fields = RecordFields::default();
+fn article_from_object(
+    object: &Map<String, Value>,
+    raw: &[u8],
+    origin: String,
+    reading: &Reading,
+) -> Result<Article> {
+    let mut fields = RecordFields::new(reading);
     let source = match object.get("_source") {
         Some(Value::Object(source)) => Some(source),
         _ => None,
@@ -107,9 +112,9 @@ fn records_of(object: &Map<String, Value>) -> Option<(String, &Vec<Value>)> {
 }
 
 /// Whether `object` names a body itself (an article rather than a wrapper of articles).
-fn has_body(object: &Map<String, Value>) -> bool {
-    object.keys().any(|k| RecordFields::is_body(k))
-        || matches!(object.get("_source"), Some(Value::Object(s)) if s.keys().any(|k| RecordFields::is_body(k)))
+fn has_body(object: &Map<String, Value>, reading: &Reading) -> bool {
+    object.keys().any(|k| reading.is_body(k))
+        || matches!(object.get("_source"), Some(Value::Object(s)) if s.keys().any(|k| reading.is_body(k)))
 }
 
 /// The text of a scalar (or an array of scalars, joined with ", ", as bylines with several authors are).
@@ -141,7 +146,11 @@ fn not_an_object(origin: String, value: &Value) -> Error {
     }
 }
 
-pub(super) fn parse_document(bytes: Vec<u8>, origin: &str) -> Result<Vec<Result<Article>>> {
+pub(super) fn parse_document(
+    bytes: Vec<u8>,
+    origin: &str,
+    reading: &Reading,
+) -> Result<Vec<Result<Article>>> {
     if looks_binary(&bytes) {
         return Err(Error::Input {
             origin: origin.to_string(),
@@ -183,7 +192,7 @@ pub(super) fn parse_document(bytes: Vec<u8>, origin: &str) -> Result<Vec<Result<
                     Value::Object(object) => {
                         let raw = serde_json::to_vec(item).unwrap_or_default();
                         check_size(raw.len(), &item_origin)?;
-                        article_from_object(object, &raw, item_origin)
+                        article_from_object(object, &raw, item_origin, reading)
                     }
                     other => Err(not_an_object(item_origin, other)),
                 }
@@ -192,13 +201,20 @@ pub(super) fn parse_document(bytes: Vec<u8>, origin: &str) -> Result<Vec<Result<
     };
     Ok(match value {
         Value::Array(ref items) => array(items, ""),
-        Value::Object(ref object) => match records_of(object).filter(|_| !has_body(object)) {
-            Some((key, items)) => array(items, &format!(":{key}")),
-            None => {
-                let raw = text.as_bytes();
-                vec![article_from_object(object, raw, origin.to_string())]
+        Value::Object(ref object) => {
+            match records_of(object).filter(|_| !has_body(object, reading)) {
+                Some((key, items)) => array(items, &format!(":{key}")),
+                None => {
+                    let raw = text.as_bytes();
+                    vec![article_from_object(
+                        object,
+                        raw,
+                        origin.to_string(),
+                        reading,
+                    )]
+                }
             }
-        },
+        }
         other => vec![Err(not_an_object(origin.to_string(), &other))],
     })
 }
@@ -213,11 +229,13 @@ pub(super) struct Lines<R> {
     done: bool,
     /// Whether any non-blank line was seen; an input without one is reported as empty.
     seen: bool,
+    reading: Reading,
 }
 
 impl<R: BufRead> Lines<R> {
-    pub(super) fn new(reader: R, name: String) -> Self {
+    pub(super) fn new(reader: R, name: String, reading: Reading) -> Self {
         Lines {
+            reading,
             reader,
             name,
             line_no: 0,
@@ -296,20 +314,20 @@ impl<R: BufRead> Iterator for Lines<R> {
                 continue;
             }
             self.seen = true;
-            return Some(parse_line(line, origin));
+            return Some(parse_line(line, origin, &self.reading));
         }
         None
     }
 }
 
-fn parse_line(line: &[u8], origin: String) -> Result<Article> {
+fn parse_line(line: &[u8], origin: String, reading: &Reading) -> Result<Article> {
     let text = decode_utf8(line.to_vec(), &origin)?;
     let value: Value = serde_json::from_str(&text).map_err(|e| Error::Input {
         origin: origin.clone(),
         message: format!("malformed JSON at column {}: {e}", e.column()),
     })?;
     match value {
-        Value::Object(ref object) => article_from_object(object, line, origin),
+        Value::Object(ref object) => article_from_object(object, line, origin, reading),
         other => Err(not_an_object(origin, &other)),
     }
 }
@@ -319,11 +337,11 @@ mod tests {
     use super::*;
 
     fn lines(input: &[u8]) -> Vec<Result<Article>> {
-        Lines::new(input, "feed.jsonl".to_string()).collect()
+        Lines::new(input, "feed.jsonl".to_string(), Reading::default()).collect()
     }
 
     fn document(input: &str) -> Vec<Result<Article>> {
-        parse_document(input.as_bytes().to_vec(), "d.json").unwrap()
+        parse_document(input.as_bytes().to_vec(), "d.json", &Reading::default()).unwrap()
     }
 
     #[test]
@@ -370,7 +388,8 @@ mod tests {
 
     #[test]
     fn json_lines_in_a_json_file_get_a_hint() {
-        let err = parse_document(b"{\"body\": \"a\"}\n{\"body\": \"b\"}\n".to_vec(), "n.json")
+        let lines = b"{\"body\": \"a\"}\n{\"body\": \"b\"}\n".to_vec();
+        let err = parse_document(lines, "n.json", &Reading::default())
             .unwrap_err()
             .to_string();
         assert!(err.contains("looks like JSON Lines"), "{err}");
@@ -435,6 +454,7 @@ mod tests {
         let one = parse_document(
             br#"{"title":"t","content":"c","site":"S"}"#.to_vec(),
             "a.json",
+            &Reading::default(),
         )
         .unwrap();
         let article = one[0].as_ref().unwrap();
@@ -445,6 +465,7 @@ mod tests {
         let many = parse_document(
             br#"[{"body":"x"}, 3, {"title":"no body"}]"#.to_vec(),
             "b.json",
+            &Reading::default(),
         )
         .unwrap();
         assert_eq!(many.len(), 3);
@@ -459,11 +480,12 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("no body"));
-        let bad = parse_document(b"{\n\"body\": }".to_vec(), "c.json").unwrap_err();
+        let bad =
+            parse_document(b"{\n\"body\": }".to_vec(), "c.json", &Reading::default()).unwrap_err();
         assert!(
             bad.to_string().starts_with("c.json:2: malformed JSON"),
             "{bad}"
         );
-        assert!(parse_document(b"  ".to_vec(), "d.json").is_err());
+        assert!(parse_document(b"  ".to_vec(), "d.json", &Reading::default()).is_err());
     }
 }

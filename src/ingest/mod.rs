@@ -19,8 +19,9 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 pub use compression::Compression;
-pub use date::{parse_date, parse_until};
-pub(crate) use fields::RecordFields;
+pub use date::{parse_date, parse_date_in, parse_until, DateOrder, ParsedDate};
+pub use fields::FieldMap;
+pub(crate) use fields::{Reading, RecordFields};
 
 use crate::{Error, Result};
 
@@ -49,6 +50,22 @@ pub struct Article {
     pub published: Option<OffsetDateTime>,
     /// Where the record came from: `path:line`, `path:row N`, `path[N]`, `stdin:line`.
     pub origin: String,
+    /// What was read but not as given (a date that could not be read and was left out, a date whose
+    /// day and month could be read either way): the article is indexed, and these are reported.
+    pub warnings: Vec<String>,
+}
+
+/// How records are read, beyond their format: which keys hold which fields, and how dates are read.
+#[derive(Debug, Clone, Default)]
+pub struct ReadOptions {
+    /// `--map FIELD=KEY`: keys (JSON keys, dotted paths into nested objects, CSV columns) that hold a
+    /// field, taken before any name newsidx knows.
+    pub map: Vec<FieldMap>,
+    /// How numeric dates such as `03/04/2017` are read (`--date-order`).
+    pub date_order: DateOrder,
+    /// A date that cannot be read rejects its record (`--strict`); otherwise the article is indexed
+    /// without a date and a warning says so.
+    pub strict_dates: bool,
 }
 
 /// An input format.
@@ -199,13 +216,14 @@ pub type Records = Box<dyn Iterator<Item = Result<Article>> + Send>;
 
 /// The articles of one input file, one item per record.
 pub fn read_input(input: &Input) -> Records {
-    read_input_counting(input, Arc::default())
+    read_input_counting(input, &ReadOptions::default(), Arc::default())
 }
 
 /// [`read_input`], adding to `read` the bytes read from the file as its records stream. A file that
 /// starts with the magic bytes of gzip, zstd, bzip2 or xz is decompressed as it is read (`read`
 /// counts the compressed bytes, so progress is against the file's size).
-pub fn read_input_counting(input: &Input, read: Arc<AtomicU64>) -> Records {
+pub fn read_input_counting(input: &Input, options: &ReadOptions, read: Arc<AtomicU64>) -> Records {
+    let reading = Reading::new(options);
     let path = input.path.clone();
     let origin = path.display().to_string();
     let stream = open(&path).and_then(|file| {
@@ -221,18 +239,18 @@ pub fn read_input_counting(input: &Input, read: Arc<AtomicU64>) -> Records {
     match input.format {
         Format::Text => {
             let article = read_whole(stream, MAX_RECORD_BYTES as u64, &origin)
-                .and_then(|bytes| text::parse(bytes, &origin));
+                .and_then(|bytes| text::parse(bytes, &origin, &reading));
             Box::new(std::iter::once(article))
         }
         Format::Json => match read_whole(stream, MAX_JSON_FILE_BYTES, &origin) {
-            Ok(bytes) => match json::parse_document(bytes, &origin) {
+            Ok(bytes) => match json::parse_document(bytes, &origin, &reading) {
                 Ok(articles) => Box::new(articles.into_iter()),
                 Err(err) => Box::new(std::iter::once(Err(err))),
             },
             Err(err) => Box::new(std::iter::once(Err(err))),
         },
-        Format::JsonLines => Box::new(json::Lines::new(stream, origin)),
-        Format::Csv => csv::read(stream, origin),
+        Format::JsonLines => Box::new(json::Lines::new(stream, origin, reading)),
+        Format::Csv => csv::read(stream, origin, reading),
     }
 }
 
@@ -300,7 +318,7 @@ pub fn read_body(bytes: Vec<u8>, name: &str) -> Records {
         _ => false,
     };
     if document {
-        return match json::parse_document(bytes, name) {
+        return match json::parse_document(bytes, name, &Reading::default()) {
             Ok(articles) => Box::new(articles.into_iter()),
             Err(err) => Box::new(std::iter::once(Err(err))),
         };
@@ -310,7 +328,20 @@ pub fn read_body(bytes: Vec<u8>, name: &str) -> Records {
 
 /// The articles of a JSON Lines stream, with origins `NAME:LINE`.
 pub fn read_json_lines<R: Read + Send + 'static>(reader: R, name: &str) -> Records {
-    Box::new(json::Lines::new(BufReader::new(reader), name.to_string()))
+    read_json_lines_with(reader, name, &ReadOptions::default())
+}
+
+/// [`read_json_lines`] with `options`.
+pub fn read_json_lines_with<R: Read + Send + 'static>(
+    reader: R,
+    name: &str,
+    options: &ReadOptions,
+) -> Records {
+    Box::new(json::Lines::new(
+        BufReader::new(reader),
+        name.to_string(),
+        Reading::new(options),
+    ))
 }
 
 fn open(path: &Path) -> Result<File> {

@@ -1,13 +1,13 @@
 //! Plain-text articles: one per file. The first line is the headline when more paragraphs follow and it
 //! is short; otherwise the whole file is the body.
 
-use super::{decode_utf8, looks_binary, Article, RecordFields};
+use super::{decode_utf8, looks_binary, Article, Reading, RecordFields};
 use crate::{Error, Result};
 
 /// A first line longer than this (in characters) is a paragraph, not a headline.
 const MAX_TITLE_CHARS: usize = 150;
 
-pub(super) fn parse(bytes: Vec<u8>, origin: &str) -> Result<Article> {
+pub(super) fn parse(bytes: Vec<u8>, origin: &str, reading: &Reading) -> Result<Article> {
     if looks_binary(&bytes) {
         return Err(Error::Input {
             origin: origin.to_string(),
@@ -18,7 +18,7 @@ pub(super) fn parse(bytes: Vec<u8>, origin: &str) -> Result<Article> {
     let text = decode_utf8(bytes, origin)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let (title, body) = split_title(text);
-    let mut fields = RecordFields::default();
+    let mut fields = RecordFields::new(reading);
     if let Some(title) = title {
         fields.set("title", title.to_string());
     }
@@ -49,6 +49,7 @@ mod tests {
         let a = parse(
             b"Storm hits rail lines\n\nTrains stopped.\n\nMore later.".to_vec(),
             "a.txt",
+            &Reading::default(),
         )
         .unwrap();
         assert_eq!(a.title.as_deref(), Some("Storm hits rail lines"));
@@ -58,7 +59,12 @@ mod tests {
 
     #[test]
     fn single_paragraph_has_no_title() {
-        let a = parse(b"Just one paragraph of news.\n".to_vec(), "a.txt").unwrap();
+        let a = parse(
+            b"Just one paragraph of news.\n".to_vec(),
+            "a.txt",
+            &Reading::default(),
+        )
+        .unwrap();
         assert_eq!(a.title, None);
         assert_eq!(a.body, "Just one paragraph of news.");
     }
@@ -66,19 +72,26 @@ mod tests {
     #[test]
     fn long_first_line_is_body() {
         let long = "word ".repeat(60);
-        let a = parse(format!("{long}\nsecond paragraph").into_bytes(), "a.txt").unwrap();
+        let a = parse(
+            format!("{long}\nsecond paragraph").into_bytes(),
+            "a.txt",
+            &Reading::default(),
+        )
+        .unwrap();
         assert_eq!(a.title, None);
     }
 
     #[test]
     fn empty_binary_and_bad_utf8_are_rejected() {
-        let empty = parse(Vec::new(), "e.txt").unwrap_err().to_string();
+        let empty = parse(Vec::new(), "e.txt", &Reading::default())
+            .unwrap_err()
+            .to_string();
         assert!(empty.contains("e.txt:1: record has no body"), "{empty}");
-        let binary = parse(b"\x7fELF\x00\x00".to_vec(), "b.txt")
+        let binary = parse(b"\x7fELF\x00\x00".to_vec(), "b.txt", &Reading::default())
             .unwrap_err()
             .to_string();
         assert!(binary.contains("binary"), "{binary}");
-        let bad = parse(b"caf\xe9 au lait".to_vec(), "l.txt")
+        let bad = parse(b"caf\xe9 au lait".to_vec(), "l.txt", &Reading::default())
             .unwrap_err()
             .to_string();
         assert!(bad.contains("invalid UTF-8 at byte 3"), "{bad}");

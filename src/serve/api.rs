@@ -226,6 +226,9 @@ struct Posted {
     added: u64,
     updated: u64,
     rejected: u64,
+    /// Articles written with a warning (a date left out, say): see `rejects` for the records that
+    /// were not written.
+    warnings: u64,
     /// Articles in the index after the commit.
     articles: u64,
     seconds: f64,
@@ -305,6 +308,7 @@ pub async fn post_articles(
             added: report.added,
             updated: report.updated,
             rejected: report.rejected,
+            warnings: report.warnings,
             articles,
             seconds: started.elapsed().as_secs_f64(),
             rejects,

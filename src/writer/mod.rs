@@ -67,6 +67,8 @@ pub struct Report {
     pub updated: u64,
     /// Records rejected (bad records, unusable paths).
     pub rejected: u64,
+    /// Warnings about articles that were written (a date left out, an ambiguous date).
+    pub warnings: u64,
     /// Commits made.
     pub commits: u64,
 }
@@ -76,6 +78,7 @@ impl Report {
         self.added += other.added;
         self.updated += other.updated;
         self.rejected += other.rejected;
+        self.warnings += other.warnings;
     }
 }
 
@@ -86,6 +89,8 @@ pub enum Event<'e> {
     Indexed(&'e Article, Upsert),
     /// A record (or a path) was rejected: not written; indexing goes on unless strict.
     Rejected(&'e Error),
+    /// An article that was written carries a warning (see [`crate::Article::warnings`]).
+    Warning(&'e Article, &'e str),
     /// How far reading has come ([`Writer::index_sources`] only): sent when an input starts, every
     /// [`PROGRESS_EVERY`] records, and when it ends.
     Progress(Progress<'e>),
@@ -113,6 +118,8 @@ pub struct Sources {
     pub paths: Vec<PathBuf>,
     /// Read every file as this format, whatever its extension.
     pub format: Option<Format>,
+    /// Field names and date reading (`--map`, `--date-order`, `--strict` for dates).
+    pub read: ingest::ReadOptions,
 }
 
 /// What [`Writer::index_sources`] did, input by input and in all.
@@ -341,12 +348,12 @@ impl<'a> Writer<'a> {
         if !stdin.is_empty() {
             let read = Arc::new(AtomicU64::new(0));
             let stream = ingest::CountingReader::new(std::io::stdin(), read.clone());
-            let records = ingest::read_json_lines(stream, "stdin");
+            let records = ingest::read_json_lines_with(stream, "stdin", &sources.read);
             inputs.push(("stdin".into(), records, None, read));
         }
         for input in &found.inputs {
             let read = Arc::new(AtomicU64::new(0));
-            let records = ingest::read_input_counting(input, read.clone());
+            let records = ingest::read_input_counting(input, &sources.read, read.clone());
             let size = std::fs::metadata(&input.path).map_or(0, |m| m.len());
             inputs.push((input.path.display().to_string(), records, Some(size), read));
         }
@@ -455,6 +462,11 @@ impl<'a> Writer<'a> {
                             Upsert::Updated => report.updated += 1,
                         }
                         on_event(Event::Indexed(&article, outcome));
+                        for warning in &article.warnings {
+                            report.warnings += 1;
+                            self.report.warnings += 1;
+                            on_event(Event::Warning(&article, warning));
+                        }
                     }
                     Err(err) => {
                         report.rejected += 1;
