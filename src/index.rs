@@ -10,11 +10,11 @@ use crate::entities::{EntityKind, Extractor};
 use crate::fingerprint::StoryRule;
 use crate::search::article::ArticleView;
 use crate::search::stats::Stats;
-use crate::search::stories::StorySummary;
+use crate::search::stories::{StoriesPage, StorySummary};
 use crate::search::timing::Latency;
 use crate::search::{
-    EntityFilter, EntityKey, ExportFormat, FacetCount, Reader, SearchRequest, SearchResults,
-    StoredField,
+    EntityCount, EntityFilter, EntityKey, EntityListing, ExportFormat, FacetCount, Reader,
+    SearchRequest, SearchResults, StoredField,
 };
 use crate::store::{Fields, Store};
 use crate::writer::{Writer, WriterOptions};
@@ -141,6 +141,39 @@ impl NewsIndex {
     /// Every story of two or more articles by `rule`, largest first.
     pub fn stories(&self, rule: StoryRule) -> Result<Vec<StorySummary>> {
         crate::search::stories::stories(&self.reader, rule)
+    }
+
+    /// A page of [`NewsIndex::stories`]: at most `limit` (all when `None`) from `offset`.
+    pub fn stories_page(
+        &self,
+        rule: StoryRule,
+        offset: usize,
+        limit: Option<usize>,
+    ) -> Result<StoriesPage> {
+        crate::search::stories::stories_page(&self.reader, rule, offset, limit)
+    }
+
+    /// The most frequent entities of the whole index, of `kind` (every kind when `None`), most
+    /// articles first, at most `limit`.
+    pub fn top_entities(&self, kind: Option<EntityKind>, limit: usize) -> Result<EntityListing> {
+        let kinds = match kind {
+            Some(kind) => vec![kind],
+            None => EntityKind::ALL.to_vec(),
+        };
+        let mut entities: Vec<EntityCount> = self
+            .entity_counts(&kinds, limit)?
+            .into_iter()
+            .flat_map(|(kind, counts)| {
+                counts.into_iter().map(move |c| EntityCount {
+                    kind: kind.clone(),
+                    name: c.name,
+                    count: c.count,
+                })
+            })
+            .collect();
+        entities.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
+        entities.truncate(limit);
+        Ok(EntityListing { entities })
     }
 
     /// Times `queries` in-process (see [`crate::search::timing`]).

@@ -37,6 +37,8 @@ pub mod fingerprint;
 pub mod index;
 pub mod ingest;
 pub mod search;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod store;
 pub mod text;
 pub mod writer;

@@ -6,6 +6,7 @@ mod handset;
 mod properties;
 mod reading;
 mod reliability;
+mod serve;
 mod util;
 
 mod cli {

@@ -473,3 +473,57 @@ pub struct Rejected {
     pub origin: String,
     pub reason: String,
 }
+
+/// A running `newsidx serve` on a free loopback port, stopped (killed) on drop.
+pub struct Server {
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    pub url: String,
+    child: std::process::Child,
+}
+
+impl Server {
+    /// Starts `newsidx serve --index INDEX --addr 127.0.0.1:0 ARGS` and waits (at most 60 s) for
+    /// the address it prints on the first line of stdout.
+    pub fn start(index: &Path, args: &[&str]) -> Server {
+        use std::io::BufRead;
+        let mut cmd = newsidx();
+        cmd.arg("serve")
+            .arg("--index")
+            .arg(index)
+            .args(["--addr", "127.0.0.1:0"])
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        let mut child = cmd.spawn().expect("start newsidx serve");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut lines = std::io::BufReader::new(stdout).lines();
+            let _ = tx.send(lines.next());
+            // Keep reading so that the server never blocks on a full pipe.
+            for _ in lines {}
+        });
+        let line = match rx.recv_timeout(Duration::from_secs(60)) {
+            Ok(Some(Ok(line))) => line,
+            other => {
+                let _ = child.kill();
+                panic!("newsidx serve printed no address: {other:?}");
+            }
+        };
+        let url = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("no URL in {line:?}"))
+            .trim_end_matches('/')
+            .to_string();
+        Server { url, child }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -20,6 +20,7 @@ LAYERS = [
     ["store"],
     ["writer", "search"],
     ["index"],
+    ["serve"],
 ]
 ANYWHERE = {"Error", "Result", "error"}
 

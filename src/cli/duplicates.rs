@@ -18,40 +18,51 @@ pub struct Args {
     index: IndexDir,
     #[command(flatten)]
     story: StoryArgs,
-    /// Print JSON: {"clusters": [{"ids": [...], "size": N, "titles": [...], "members": [{"id",
-    /// "title", "source", "published", "distance"}]}]}, the leader first (at distance 0).
+    /// Stories to list (largest first); all when not given.
+    #[arg(long, short = 'n', value_name = "N")]
+    limit: Option<usize>,
+    /// Stories to skip, for paging.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    offset: usize,
+    /// Print JSON: {"total": N, "offset": N, "clusters": [{"ids": [...], "size": N, "titles":
+    /// [...], "members": [{"id", "title", "label", "source", "published", "distance"}]}]}, the
+    /// leader first (at distance 0); "total" counts every story, "clusters" holds the page.
     #[arg(long)]
     json: bool,
 }
 
-#[derive(serde::Serialize)]
-struct Listing {
-    clusters: Vec<newsidx::search::stories::StorySummary>,
-}
-
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let index = super::open(&args.index.dir)?;
-    let clusters = index.stories(args.story.rule())?;
-    let found = !clusters.is_empty();
+    let page = index.stories_page(args.story.rule(), args.offset, args.limit)?;
+    let found = !page.clusters.is_empty();
     if args.json {
-        print_json(&Listing { clusters })?;
+        print_json(&page)?;
     } else {
         let style = Style::stdout();
         let mut out = std::io::stdout().lock();
+        let clusters = &page.clusters;
         let articles: usize = clusters.iter().map(|c| c.size).sum();
         let within = match args.story.within.0 {
             Some(days) => format!(", published within {days} days of it"),
             None => String::new(),
         };
+        let shown = if clusters.len() < page.total {
+            format!(
+                "; showing {}-{} ({articles} articles)",
+                page.offset + 1,
+                page.offset + clusters.len()
+            )
+        } else {
+            format!(" ({articles} articles)")
+        };
         writeln!(
             out,
-            "{} stories with near-duplicates ({articles} articles): each copy within distance {} \
-             of its story's leader{within}\n",
-            clusters.len(),
-            args.story.max_distance
+            "{} stories with near-duplicates{shown}: each copy within distance {} of its story's \
+             leader{within}\n",
+            page.total, args.story.max_distance
         )?;
         for (i, cluster) in clusters.iter().enumerate() {
-            print_story(&mut out, &style, i + 1, cluster)?;
+            print_story(&mut out, &style, page.offset + i + 1, cluster)?;
         }
         out.flush()?;
     }

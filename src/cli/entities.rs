@@ -24,41 +24,13 @@ pub struct Args {
     json: bool,
 }
 
-#[derive(serde::Serialize)]
-struct Listing {
-    entities: Vec<Row>,
-}
-
-#[derive(serde::Serialize)]
-struct Row {
-    #[serde(rename = "type")]
-    kind: String,
-    name: String,
-    count: u64,
-}
-
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let index = super::open(&args.index.dir)?;
-    let kinds = match args.kind {
-        Some(kind) => vec![kind],
-        None => EntityKind::ALL.to_vec(),
-    };
-    let by_kind = index.entity_counts(&kinds, args.limit)?;
-    let mut rows: Vec<Row> = by_kind
-        .into_iter()
-        .flat_map(|(kind, counts)| {
-            counts.into_iter().map(move |c| Row {
-                kind: kind.clone(),
-                name: c.name,
-                count: c.count,
-            })
-        })
-        .collect();
-    rows.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
-    rows.truncate(args.limit);
+    let listing = index.top_entities(args.kind, args.limit)?;
+    let rows = &listing.entities;
     let found = !rows.is_empty();
     if args.json {
-        print_json(&Listing { entities: rows })?;
+        print_json(&listing)?;
     } else {
         let style = Style::stdout();
         let mut out = std::io::stdout().lock();
@@ -67,7 +39,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             "{}",
             style.bold(&format!("{:>8}  {:<7} {}", "articles", "type", "entity"))
         )?;
-        for row in &rows {
+        for row in rows {
             writeln!(out, "{:>8}  {:<7} {}", row.count, row.kind, row.name)?;
         }
     }

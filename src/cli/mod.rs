@@ -10,6 +10,7 @@ mod extract;
 mod index;
 mod output;
 mod search;
+mod serve;
 mod show;
 mod stats;
 mod train_tagger;
@@ -123,6 +124,8 @@ enum Command {
     Extract(extract::Args),
     /// List every group of near-duplicate articles in the index.
     Duplicates(duplicates::Args),
+    /// Serve the index over HTTP: a JSON API and a web page (loopback by default).
+    Serve(serve::Args),
     /// Time queries in-process, next to a plain tantivy top-10 on the same index.
     Bench(bench::Args),
     /// Train an entity tagger model from CoNLL files.
@@ -187,6 +190,7 @@ fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Entities(args) => entities::run(args),
         Command::Extract(args) => extract::run(args),
         Command::Duplicates(args) => duplicates::run(args),
+        Command::Serve(args) => serve::run(args),
         Command::Bench(args) => bench::run(args),
         Command::TrainTagger(args) => train_tagger::run(args),
         Command::Completions(args) => completions::run(args, Cli::command()),
@@ -205,6 +209,7 @@ impl Command {
             Command::Entities(_) => "entities",
             Command::Extract(_) => "extract",
             Command::Duplicates(_) => "duplicates",
+            Command::Serve(_) => "serve",
             Command::Bench(_) => "bench",
             Command::TrainTagger(_) => "train-tagger",
             Command::Completions(_) => "completions",

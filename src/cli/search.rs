@@ -6,7 +6,7 @@ use anyhow::Context;
 use std::process::ExitCode;
 
 use newsidx::entities::EntityKind;
-use newsidx::ingest::parse_date;
+use newsidx::ingest::{parse_date, parse_until};
 use newsidx::search::{
     Bucket, Collapse, CountMode, Duplicate, EntityFilter, Evidence, ExportFormat, FieldFacet, Hit,
     Interval, Sort, StoredField,
@@ -64,7 +64,7 @@ pub struct Args {
     #[arg(long, value_parser = date_arg, value_name = "DATE")]
     since: Option<OffsetDateTime>,
     /// Only articles published on or before DATE (a bare date includes that whole day).
-    #[arg(long, value_parser = date_arg, value_name = "DATE")]
+    #[arg(long, value_parser = until_arg, value_name = "DATE")]
     until: Option<OffsetDateTime>,
     /// Only articles that mention this entity: TYPE:NAME (person:putin, org:texaco, place:moscow) or a
     /// bare NAME. A name fits an entity by its name or an alias (ignoring case), without a corporate
@@ -161,12 +161,10 @@ fn date_arg(value: &str) -> Result<OffsetDateTime, String> {
 }
 
 /// A bare date as an upper bound means the end of that day.
-fn end_of_day(value: OffsetDateTime) -> OffsetDateTime {
-    if value.time() == time::Time::MIDNIGHT {
-        value + time::Duration::days(1) - time::Duration::seconds(1)
-    } else {
-        value
-    }
+fn until_arg(value: &str) -> Result<OffsetDateTime, String> {
+    parse_until(value).ok_or_else(|| {
+        format!("unrecognised date {value:?} (try 2017-01-28 or 2017-01-28T12:00:00Z)")
+    })
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -223,7 +221,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         limit: args.limit,
         offset: args.offset,
         since: args.since,
-        until: args.until.map(end_of_day),
+        until: args.until,
         ..SearchRequest::new(args.query.clone())
     };
     if let Some(format) = args.format {

@@ -6,6 +6,19 @@ use time::format_description::well_known::{Rfc2822, Rfc3339};
 use time::macros::format_description;
 use time::{Date, OffsetDateTime, PrimitiveDateTime, Time};
 
+/// Parses the upper bound of a date range (`--until`, `until=`): a bare date (midnight) means the end
+/// of that day, 23:59:59; the last day that can be represented stays midnight rather than overflow.
+pub fn parse_until(value: &str) -> Option<OffsetDateTime> {
+    let at = parse_date(value)?;
+    if at.time() != Time::MIDNIGHT {
+        return Some(at);
+    }
+    Some(
+        at.checked_add(time::Duration::days(1) - time::Duration::seconds(1))
+            .unwrap_or(at),
+    )
+}
+
 /// Parses a publication date, or `None` when no supported form matches.
 pub fn parse_date(value: &str) -> Option<OffsetDateTime> {
     let value = value.trim();

@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
-pub use date::parse_date;
+pub use date::{parse_date, parse_until};
 
 use crate::{Error, Result};
 
@@ -237,6 +237,29 @@ impl<R: Read> Read for CountingReader<R> {
         self.read.fetch_add(n as u64, Ordering::Relaxed);
         Ok(n)
     }
+}
+
+/// The articles of a request body (the HTTP API's `POST /api/articles`): a JSON array of articles
+/// (origins `NAME[N]`) or a single object (origin `NAME`) when the body parses as one JSON document
+/// that begins with `[` or `{`, else JSON Lines (origins `NAME:LINE`).
+pub fn read_body(bytes: Vec<u8>, name: &str) -> Records {
+    let first = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .map(|at| bytes[at]);
+    let document = match first {
+        Some(b'[') => true,
+        // One object over several lines is a document; several objects are JSON Lines.
+        Some(b'{') => serde_json::from_slice::<serde::de::IgnoredAny>(&bytes).is_ok(),
+        _ => false,
+    };
+    if document {
+        return match json::parse_document(bytes, name) {
+            Ok(articles) => Box::new(articles.into_iter()),
+            Err(err) => Box::new(std::iter::once(Err(err))),
+        };
+    }
+    read_json_lines(std::io::Cursor::new(bytes), name)
 }
 
 /// The articles of a JSON Lines stream, with origins `NAME:LINE`.

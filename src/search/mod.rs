@@ -367,6 +367,25 @@ pub struct FacetCount {
     pub count: u64,
 }
 
+/// The most frequent entities of an index (`newsidx entities --json`, `GET /api/entities`).
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct EntityListing {
+    /// Most articles first, then by name.
+    pub entities: Vec<EntityCount>,
+}
+
+/// An entity with the number of articles that mention it.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct EntityCount {
+    /// `person`, `org` or `place`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Canonical name.
+    pub name: String,
+    /// Articles that mention it.
+    pub count: u64,
+}
+
 impl Reader {
     /// Runs a search on the reader's commit.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResults> {

@@ -76,6 +76,38 @@ pub fn stories(reader: &Reader, rule: StoryRule) -> Result<Vec<StorySummary>> {
     Ok(stories)
 }
 
+/// A page of [`stories`]: `limit` stories (all when `None`) from `offset`, with the total.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct StoriesPage {
+    /// Stories of two or more articles in the whole index.
+    pub total: usize,
+    /// Stories skipped before this page.
+    pub offset: usize,
+    /// The page's stories, largest first.
+    pub clusters: Vec<StorySummary>,
+}
+
+/// [`stories`], the page from `offset` of at most `limit` (every one when `None`).
+pub fn stories_page(
+    reader: &Reader,
+    rule: StoryRule,
+    offset: usize,
+    limit: Option<usize>,
+) -> Result<StoriesPage> {
+    let all = stories(reader, rule)?;
+    let total = all.len();
+    let clusters = all
+        .into_iter()
+        .skip(offset)
+        .take(limit.unwrap_or(usize::MAX))
+        .collect();
+    Ok(StoriesPage {
+        total,
+        offset,
+        clusters,
+    })
+}
+
 type Group = Vec<(DocAddress, Signature)>;
 
 /// The stories of the story column, each led by its leader. The copies of a story whose leader was
