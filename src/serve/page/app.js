@@ -238,8 +238,7 @@
   async function render(opts = {}) {
     const state = readState();
     const mine = ++drawn;
-    const input = $('q');
-    if (document.activeElement !== input || opts.navigated) input.value = state.q;
+    $('q').value = state.q;
     document.body.classList.add('loading');
     $('main').setAttribute('aria-busy', 'true');
     try {
@@ -277,7 +276,14 @@
     if (state.sort) p.set('sort', state.sort);
     const interval = await histogramInterval(state);
     p.set('histogram', interval);
-    const results = await api(`api/search?${p}`);
+    let results;
+    try {
+      results = await api(`api/search?${p}`);
+    } catch (err) {
+      // Nothing stale stays on screen; the chips still let the reader undo a filter.
+      if (mine === drawn) drawNoResults(state);
+      throw err;
+    }
     if (mine !== drawn) return;
 
     showView('results');
@@ -290,6 +296,18 @@
     drawPager(state, results);
     drawFacets(state, results);
     if (opts.navigated && opts.scroll !== false) window.scrollTo(0, 0);
+  }
+
+  function drawNoResults(state) {
+    showView('results');
+    document.title = 'Error — newsidx';
+    drawChips(state, { entity_filters: [] });
+    $('summary').textContent = '';
+    clear($('hits'));
+    $('empty').hidden = true;
+    $('pager').hidden = true;
+    $('histogram-box').hidden = true;
+    clear($('facets')).hidden = true;
   }
 
   function drawSummary(results) {
