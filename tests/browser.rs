@@ -138,6 +138,19 @@ impl Page {
             .expect("a number")
     }
 
+    /// Fails on any error the browser logged since the last look: a script error, a blocked inline
+    /// script or style (the CSP), a console error. Failed requests (the API's 4xx answers) are
+    /// expected where a test asks for them.
+    fn assert_no_browser_errors(&self) {
+        let errors: Vec<Value> = self
+            .s
+            .browser_log()
+            .into_iter()
+            .filter(|e| e["level"] == "SEVERE" && e["source"] != "network")
+            .collect();
+        assert!(errors.is_empty(), "the browser logged errors: {errors:#?}");
+    }
+
     fn screenshot(&self, name: &str) {
         let saved = self.s.save_screenshot(name);
         if std::env::var_os("NEWSIDX_UPDATE_SCREENSHOTS").is_some_and(|v| v == "1") {
@@ -443,6 +456,8 @@ fn search_filter_histogram_and_history() {
     assert_eq!(s.property(&s.wait_for("#sort"), "value"), json!("newest"));
     assert_eq!(s.property(&s.wait_for("#q"), "value"), json!("Putin call"));
 
+    page.assert_no_browser_errors();
+
     // An API error shows its message in the alert region.
     page.load("/?q=title%3A%28");
     let alert = s.wait_for("#error[role=alert]");
@@ -455,6 +470,7 @@ fn search_filter_histogram_and_history() {
         s.click(toggle);
     }
     page.screenshot("results.png");
+    page.assert_no_browser_errors();
 }
 
 #[test]
@@ -555,6 +571,8 @@ fn article_view_and_its_links() {
         summary == "3 articles in 1 story" && hits == 1
     });
 
+    page.assert_no_browser_errors();
+
     // A missing article is an error in the alert region.
     page.load("/?article=no-such-article");
     let alert = s.wait_for("#error[role=alert]");
@@ -654,6 +672,8 @@ fn article_text_is_never_markup() {
     assert!(s.find_all("#article-meta a").is_empty());
     assert_ne!(s.title(), "pwned");
 
+    page.assert_no_browser_errors();
+
     // 360 px wide: no sideways scrolling; the facets sit under the results.
     s.set_window_size(360, 800);
     let width = s.execute("return window.innerWidth;", vec![]);
@@ -680,4 +700,5 @@ fn article_text_is_never_markup() {
         "{}",
         page.sideways_overflow()
     );
+    page.assert_no_browser_errors();
 }

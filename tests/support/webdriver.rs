@@ -133,6 +133,7 @@ impl Driver {
                 "alwaysMatch": {
                     "browserName": "chrome",
                     "unhandledPromptBehavior": "ignore",
+                    "goog:loggingPrefs": { "browser": "ALL" },
                     "goog:chromeOptions": {
                         "binary": tools.chromium.to_str().expect("UTF-8 path"),
                         "args": args,
@@ -235,6 +236,15 @@ impl Session {
     /// The text of the open alert, confirm or prompt, or the error (`no such alert`) when none is open.
     pub fn alert_text(&self) -> Result<Value, WebDriverError> {
         self.try_cmd("GET", "/alert/text", None)
+    }
+
+    /// The browser's console and security messages since the last call (ChromeDriver's log):
+    /// `{"level", "source", "message"}` objects.
+    pub fn browser_log(&self) -> Vec<Value> {
+        match self.cmd("POST", "/se/log", Some(json!({ "type": "browser" }))) {
+            Value::Array(entries) => entries,
+            other => panic!("browser log: {other}"),
+        }
     }
 
     /// Runs `script` (a function body; `arguments` holds `args`) and returns what it returns.

@@ -362,7 +362,7 @@
 
   /** The headline, else the API's label (the body's opening words), else the snippet's. */
   function headlineOf(item) {
-    return item.title || item.label || openingWords(item.snippet, 12) || 'Untitled article';
+    return item.title || openingWords(item.label || item.snippet, 14) || 'Untitled article';
   }
 
   function metaLine(item, withAuthor) {
@@ -389,6 +389,8 @@
       (hit.highlights || []).map(([start, end]) => ({ start, end })),
       (text) => el('mark', { text }),
     ));
+    // A snippet cut inside a sentence trails off.
+    if (/[\p{L}\p{N},;:]$/u.test(hit.snippet || '')) snippet.append(el('span', { class: 'muted', 'aria-hidden': 'true', text: '…' }));
     const item = el('li', { class: 'hit' }, title, el('p', { class: 'meta' }, metaLine(hit, true)), snippet);
     const copies = hit.duplicates || [];
     if (copies.length > 0) {
@@ -499,6 +501,8 @@
       return;
     }
     box.hidden = false;
+    // A few buckets make narrow bars, not a wall of colour.
+    $('chart').style.maxWidth = `${Math.max(160, dated.length * 56)}px`;
     $('histogram-interval').textContent = `(per ${interval})`;
     const max = Math.max(1, ...histogram.buckets.map((b) => b.count));
     const since = parseBound(state.since);
