@@ -340,6 +340,15 @@ fn search_filter_histogram_and_history() {
     });
     let pressed = s.find_all(".facet-item[data-type=person][aria-pressed=true]");
     assert_eq!(pressed.len(), 1);
+    let focused = s.execute(
+        "return document.activeElement.dataset.focusKey || null;",
+        vec![],
+    );
+    assert_eq!(
+        focused,
+        json!("facet:person:Vladimir Putin"),
+        "the redrawn facet keeps the focus"
+    );
 
     // Back: no filter.
     s.back();
@@ -414,6 +423,26 @@ fn search_filter_histogram_and_history() {
     let p = page.wait_for_params("a brushed range in the URL", |p| p.one("since").is_some());
     assert_eq!(p.one("since"), Some(&start[..10]));
     assert_eq!(p.one("until"), Some(last_day_of_month(end).as_str()));
+
+    // From the keyboard: one bar is in the Tab order, End moves to the last, Enter picks it.
+    s.back();
+    page.wait_for_results("every article again", |summary, _| summary == all_summary);
+    let tabbable = page.visible("#bars .bar[tabindex='0']");
+    assert_eq!(tabbable.len(), 1, "one bar in the Tab order");
+    s.execute("arguments[0].focus();", vec![tabbable[0].to_json()]);
+    s.press(webdriver::END);
+    let index = s.execute("return document.activeElement.dataset.index;", vec![]);
+    assert_eq!(index, json!(last.to_string()));
+    s.press(ENTER);
+    let p = page.wait_for_params("the last month in the URL", |p| p.one("since").is_some());
+    assert_eq!(p.one("since"), Some(&end[..10]));
+    assert_eq!(p.one("until"), Some(last_day_of_month(end).as_str()));
+    page.wait_for_results("the last month's articles", |_, hits| hits > 0);
+    let focused = s.execute("return document.activeElement.className;", vec![]);
+    assert!(
+        focused.as_str().unwrap_or_default().contains("bar"),
+        "the focus stays in the histogram: {focused}"
+    );
 
     // Sort and paging are in the URL too.
     s.back();

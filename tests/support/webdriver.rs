@@ -16,6 +16,9 @@ pub const WAIT: Duration = Duration::from_secs(15);
 /// The key WebDriver sends for Enter.
 pub const ENTER: &str = "\u{E007}";
 
+/// The key WebDriver sends for End.
+pub const END: &str = "\u{E010}";
+
 /// The W3C key under which an element reference travels.
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
@@ -185,6 +188,13 @@ impl std::fmt::Display for WebDriverError {
 /// An element of the page.
 #[derive(Clone, Debug)]
 pub struct Element(String);
+
+impl Element {
+    /// The element as a script argument.
+    pub fn to_json(&self) -> Value {
+        json!({ ELEMENT_KEY: self.0 })
+    }
+}
 
 impl Session {
     fn path(&self, rest: &str) -> String {
@@ -368,7 +378,7 @@ impl Session {
 
     /// Presses the left mouse button on `from`, moves to `to` and releases it there (a drag).
     pub fn drag(&self, from: &Element, to: &Element) {
-        let origin = |e: &Element| json!({ ELEMENT_KEY: e.0 });
+        let origin = |e: &Element| e.to_json();
         let actions = json!({ "actions": [{
             "type": "pointer",
             "id": "mouse",

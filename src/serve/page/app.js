@@ -238,13 +238,18 @@
   async function render(opts = {}) {
     const state = readState();
     const mine = ++drawn;
+    const focused = document.activeElement;
+    const focusKey = focused instanceof HTMLElement ? focused.dataset.focusKey : undefined;
     $('q').value = state.q;
     document.body.classList.add('loading');
     $('main').setAttribute('aria-busy', 'true');
     try {
       if (state.article) await renderArticle(state, mine, opts);
       else await renderResults(state, mine, opts);
-      if (mine === drawn) clearError();
+      if (mine === drawn) {
+        clearError();
+        if (focusKey && !state.article) restoreFocus(focusKey);
+      }
     } catch (err) {
       if (mine !== drawn) return;
       showError(err instanceof ApiError ? err.message : `Something went wrong: ${err.message}`);
@@ -255,6 +260,23 @@
         $('main').removeAttribute('aria-busy');
       }
     }
+  }
+
+  /**
+   * Redrawing replaces the control that had the focus: give it to its new copy (the same facet), or
+   * to the nearest control of its kind, so that a keyboard user keeps their place.
+   */
+  function restoreFocus(key) {
+    const now = document.activeElement;
+    if (now && now !== document.body && now.isConnected && !now.disabled) return;
+    const usable = (e) => e && !e.disabled && e.offsetParent !== null;
+    let target;
+    if (key === 'bar') target = $('bars').querySelector('.bar[tabindex="0"]');
+    else if (key === 'pager') target = [$('prev'), $('next')].find(usable);
+    else target = [...document.querySelectorAll('[data-focus-key]')].find((e) => e.dataset.focusKey === key && usable(e));
+    if (!target && key === 'chip') target = document.querySelector('.chip') || $('q');
+    if (usable(target)) target.focus({ preventScroll: true });
+    else $('main').focus({ preventScroll: true });
   }
 
   function showView(name) {
@@ -330,6 +352,7 @@
       chips.append(el('li', null, el('button', {
         type: 'button',
         class: 'chip',
+        'data-focus-key': 'chip',
         'aria-label': `Remove filter ${description}`,
         onclick: () => go(next),
       }, el('span', { class: 'chip-text', text: label }), el('span', { class: 'chip-x', 'aria-hidden': 'true', text: '×' }))));
@@ -474,6 +497,7 @@
         list.append(el('li', null, el('button', {
           type: 'button',
           class: 'facet-item',
+          'data-focus-key': `facet:${type}:${name}`,
           'data-type': type,
           'aria-pressed': String(on),
           onclick: () => go(toggledFilter(state, results, type, name)),
@@ -522,6 +546,7 @@
       bars.append(el('button', {
         type: 'button',
         class: selected ? 'bar selected' : 'bar',
+        'data-focus-key': 'bar',
         'data-index': i,
         tabIndex: -1,
         title: `${label}: ${plural(bucket.count, ...unit)}`,
