@@ -426,6 +426,7 @@ fn search_filter_histogram_and_history() {
 
     // From the keyboard: one bar is in the Tab order, End moves to the last, Enter picks it.
     s.back();
+    page.wait_for_params("no dates after Back", |p| p.one("since").is_none());
     page.wait_for_results("every article again", |summary, _| summary == all_summary);
     let tabbable = page.visible("#bars .bar[tabindex='0']");
     assert_eq!(tabbable.len(), 1, "one bar in the Tab order");

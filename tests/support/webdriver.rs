@@ -10,8 +10,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-/// How long a wait for the page polls before it fails.
-pub const WAIT: Duration = Duration::from_secs(15);
+/// How long a wait for the page polls before it fails (generous: CI runs the other tests beside
+/// these on two cores).
+pub const WAIT: Duration = Duration::from_secs(30);
 
 /// The key WebDriver sends for Enter.
 pub const ENTER: &str = "\u{E007}";
