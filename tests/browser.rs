@@ -576,6 +576,34 @@ fn article_view_and_its_links() {
     page.wait_for_results("the entity's articles", |_, hits| hits > 0);
     assert!(s.text(&s.wait_for(".chip")).contains(&name));
 
+    // Its chip removes the filter.
+    s.click(&s.wait_for(".chip"));
+    page.wait_for_params("no entity filter", |p| {
+        p.all("entity").is_empty() && p.one("q") == Some("*")
+    });
+    page.wait_for_results("every article again", |summary, _| {
+        summary == summary_of(&everything)
+    });
+    assert!(page.visible(".chip").is_empty());
+
+    // The source facet filters with source=NAME.
+    let facet = &page.visible(".facet-item[data-type=source]")[0];
+    let source = s.text(&s.find_in(facet, ".facet-name")[0]);
+    s.click(facet);
+    page.wait_for_params("a source filter", |p| p.all("source") == [source.as_str()]);
+    let (_, hits) = page.wait_for_results("the source's articles", |summary, hits| {
+        summary != summary_of(&everything) && hits > 0
+    });
+    let sources: Vec<String> = page
+        .visible("#hits > .hit > .meta .source")
+        .iter()
+        .map(|e| s.text(e))
+        .collect();
+    assert_eq!(sources.len(), hits);
+    assert!(sources.iter().all(|s| *s == source), "{sources:?}");
+    let chip = page.text_content(&s.wait_for(".chip .chip-text"));
+    assert_eq!(chip, format!("Source: {source}"));
+
     // "Back to results" keeps the search; the story's copies link to their own views.
     let seeds = page.api("/api/search?q=Putin+call");
     let leader = seeds["hits"][0]["id"].as_str().expect("id").to_string();
