@@ -492,6 +492,21 @@ fn search_filter_histogram_and_history() {
     page.load("/?q=title%3A%28");
     let alert = s.wait_for("#error[role=alert]");
     assert!(s.text(&alert).contains("query"), "{}", s.text(&alert));
+    assert!(page.visible("#hits > .hit").is_empty(), "no stale results");
+
+    // A filter the API refuses keeps its chip, which takes it away (and the alert with it).
+    page.load("/?q=*&entity=person%3ANobody+Anywhere");
+    let alert = s.wait_for("#error[role=alert]");
+    assert!(
+        s.text(&alert).contains("Nobody Anywhere"),
+        "{}",
+        s.text(&alert)
+    );
+    s.click(&s.wait_for(".chip"));
+    page.wait_for_results("every article", |summary, _| {
+        summary == summary_of(&everything)
+    });
+    assert!(page.visible("#error").is_empty(), "the alert is gone");
 
     // The results screenshot: a query with a story opened, facets and the histogram.
     page.load("/?q=putin");
