@@ -156,6 +156,23 @@ bench_newsidx() {
       log "newsidx bench exists but failed or printed an unexpected shape (see $WORK/newsidx-bench-$r.log); skipped"
     fi
   fi
+  # ---- `newsidx serve`: GET /api/search with collapse and facets, one kept-alive connection -----------
+  local port pid i
+  port=$(free_port)
+  "$NEWSIDX" serve --index "$dir" --addr "127.0.0.1:$port" >"$WORK/newsidx-serve-$r.log" 2>&1 &
+  pid=$!
+  for i in $(seq 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+    kill -0 "$pid" 2>/dev/null || die "newsidx serve exited (see $WORK/newsidx-serve-$r.log)"
+    sleep 0.1
+  done
+  "$PY" "$BENCH/engines.py" latency --engine http --api newsidx --syntax newsidx --url "http://127.0.0.1:$port" \
+    --queries "$QUERIES" --reps "$REPS" --limit "$LIMIT" $(counts_flag "$r") --out "$WORK/lat/newsidx-serve-$r.json" ||
+    { kill "$pid"; exit 2; }
+  kill "$pid"
+  wait "$pid" 2>/dev/null || true
+  record_query newsidx "$r" serve "\`newsidx serve\` GET /api/search over loopback HTTP, warm: collapse + facets + snippets" \
+    "$WORK/lat/newsidx-serve-$r.json"
   "$PY" "$BENCH/engines.py" latency --engine proc --syntax newsidx --queries "$QUERIES" --reps "$REPS" \
     --limit "$LIMIT" $(counts_flag "$r") --out "$WORK/lat/newsidx-proc-$r.json" -- "$NEWSIDX" search --index "$dir" --json
   record_query newsidx "$r" proc "\`newsidx search --json\`, one process per query (start-up incl.)" "$WORK/lat/newsidx-proc-$r.json"

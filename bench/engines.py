@@ -175,16 +175,18 @@ class Xapian:
 
 
 class Http:
-    """tantivy-cli `serve`: GET /api/?q=..&nhits=.. on one kept-alive connection.
+    """tantivy-cli `serve` (GET /api/?q=..&nhits=..) or `newsidx serve` (GET /api/search?q=..&limit=..
+    with collapse and facets of person, org, place and source), on one kept-alive connection.
 
     A hand-rolled HTTP/1.1 client, because the server writes headers and body separately: with Nagle on
     its side and delayed ACKs on ours, http.client waits ~40 ms for most responses. Re-arming
     TCP_QUICKACK after every recv() (it is not sticky on Linux) removes that artificial delay.
     """
 
-    def __init__(self, url):
+    def __init__(self, url, api="tantivy"):
         u = urllib.parse.urlparse(url)
         self.host, self.port = u.hostname, u.port
+        self.api = api
         self.sock = None
         self.buf = b""
 
@@ -202,7 +204,11 @@ class Http:
         self.buf += chunk
 
     def _get(self, q, limit):
-        path = "/api/?" + urllib.parse.urlencode({"q": q, "nhits": limit})
+        if self.api == "newsidx":
+            params = {"q": q, "limit": limit, "facets": "person,org,place,source"}
+            path = "/api/search?" + urllib.parse.urlencode(params)
+        else:
+            path = "/api/?" + urllib.parse.urlencode({"q": q, "nhits": limit})
         req = f"GET {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n\r\n".encode()
         for attempt in (0, 1):
             try:
@@ -236,7 +242,8 @@ class Http:
         return len(self._get(q, limit)["hits"])
 
     def count(self, q):
-        return self._get(q, 1)["num_hits"]
+        answer = self._get(q, 1)
+        return answer["total_hits"] if self.api == "newsidx" else answer["num_hits"]
 
 
 class Proc:
@@ -265,7 +272,7 @@ def cmd_latency(args):
     eng = {
         "fts5": lambda: Fts5(args.index),
         "xapian": lambda: Xapian(args.index),
-        "http": lambda: Http(args.url),
+        "http": lambda: Http(args.url, args.api),
         "proc": lambda: Proc(args.argv),
     }[args.engine]()
     hits = {}
@@ -354,6 +361,7 @@ def main():
     p.add_argument("--syntax", help="query syntax to translate to (default: the engine's)")
     p.add_argument("--index")
     p.add_argument("--url")
+    p.add_argument("--api", choices=["tantivy", "newsidx"], default="tantivy", help="for --engine http: whose API")
     p.add_argument("--queries", required=True)
     p.add_argument("--reps", type=int, default=5)
     p.add_argument("--limit", type=int, default=10)

@@ -2,6 +2,7 @@
 
 mod browser;
 mod compat;
+mod formats;
 #[path = "support/handset.rs"]
 mod handset;
 mod properties;

@@ -41,7 +41,8 @@ pub(super) fn read<R: Read + Send + 'static>(
         return Box::new(std::iter::once(Err(Error::Input {
             origin: format!("{origin}:1"),
             message: format!(
-                "CSV header has no body column (expected body, text or content; found {})",
+                "CSV header has no body column (expected a column named {}; found {})",
+                super::fields::BODY_NAMES,
                 names.join(", ")
             ),
         })));

@@ -1,24 +1,115 @@
-//! JSON input: a `.json` file holds one article object or an array of them; a JSON Lines stream holds one
-//! object per line. A malformed line is an error for that line only.
+//! JSON input: a `.json` file holds one article object, an array of them, or an API response that
+//! holds the array (`{"status": "ok", "articles": [...]}`, Elasticsearch's `hits.hits[]._source`); a
+//! JSON Lines stream holds one object per line. Nested objects are read one level down
+//! (`source.name`). A malformed line is an error for that line only.
 
 use std::io::BufRead;
-use std::path::Path;
 
 use serde_json::{Map, Value};
 
 use super::MAX_RECORD_BYTES;
-use super::{check_size, decode_utf8, looks_binary, Article, RecordFields, MAX_JSON_FILE_BYTES};
+use super::{check_size, decode_utf8, looks_binary, Article, RecordFields};
 use crate::{Error, Result};
 
-/// Maps one JSON object to an article.
+/// Maps one JSON object to an article: its scalar values by key, an object's values one level
+/// down as `key.inner` (`source.name`), and an array of objects as `key.inner` with their values
+/// joined (`authors: [{"name": ...}]` is `authors.name`). An Elasticsearch hit reads its
+/// `_source` with `_id`.
 fn article_from_object(object: &Map<String, Value>, raw: &[u8], origin: String) -> Result<Article> {
     let mut fields = RecordFields::default();
-    for (key, value) in object {
-        if let Some(text) = scalar_text(value) {
-            fields.set(key, text);
+    let source = match object.get("_source") {
+        Some(Value::Object(source)) => Some(source),
+        _ => None,
+    };
+    for (key, value) in source.into_iter().flatten().chain(object) {
+        match value {
+            Value::Object(inner) => {
+                for (name, value) in inner {
+                    if let Some(text) = scalar_text(value) {
+                        fields.set(&format!("{key}.{name}"), text);
+                    }
+                }
+            }
+            Value::Array(items) if items.iter().any(Value::is_object) => {
+                let mut names: Vec<&String> = Vec::new();
+                for item in items.iter().filter_map(Value::as_object) {
+                    for name in item.keys() {
+                        if !names.contains(&name) {
+                            names.push(name);
+                        }
+                    }
+                }
+                for name in names {
+                    let parts: Vec<String> = items
+                        .iter()
+                        .filter_map(|item| item.get(name).and_then(scalar_text))
+                        .collect();
+                    if !parts.is_empty() {
+                        fields.set(&format!("{key}.{name}"), parts.join(", "));
+                    }
+                }
+            }
+            _ => {
+                if let Some(text) = scalar_text(value) {
+                    fields.set(key, text);
+                }
+            }
         }
     }
     fields.into_article(raw, origin)
+}
+
+/// Keys under which API responses and dumps hold their records, most common first.
+const RECORD_KEYS: [&str; 13] = [
+    "articles",
+    "data",
+    "items",
+    "results",
+    "hits",
+    "records",
+    "documents",
+    "docs",
+    "entries",
+    "posts",
+    "stories",
+    "news",
+    "response",
+];
+
+/// The array of records inside an object that is not itself an article: under one of
+/// [`RECORD_KEYS`] (one level deeper too: `hits.hits`, `response.results`), else the one key whose
+/// value is an array of objects. `None` when there is no such array.
+fn records_of(object: &Map<String, Value>) -> Option<(String, &Vec<Value>)> {
+    let objects = |items: &Vec<Value>| !items.is_empty() && items.iter().all(Value::is_object);
+    for key in RECORD_KEYS {
+        match object.get(key) {
+            Some(Value::Array(items)) if objects(items) => return Some((key.to_string(), items)),
+            Some(Value::Object(inner)) => {
+                for inner_key in RECORD_KEYS {
+                    if let Some(Value::Array(items)) = inner.get(inner_key) {
+                        if objects(items) {
+                            return Some((format!("{key}.{inner_key}"), items));
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut arrays = object.iter().filter_map(|(key, value)| match value {
+        Value::Array(items) if objects(items) => Some((key.clone(), items)),
+        _ => None,
+    });
+    match (arrays.next(), arrays.next()) {
+        (Some(one), None) => Some(one),
+        _ => None,
+    }
+}
+
+/// Whether `object` names a body itself (an article rather than a wrapper of articles).
+fn has_body(object: &Map<String, Value>) -> bool {
+    object.keys().any(|k| RecordFields::is_body(k))
+        || matches!(object.get("_source"), Some(Value::Object(s)) if s.keys().any(|k| RecordFields::is_body(k)))
 }
 
 /// The text of a scalar (or an array of scalars, joined with ", ", as bylines with several authors are).
@@ -50,35 +141,6 @@ fn not_an_object(origin: String, value: &Value) -> Error {
     }
 }
 
-pub(super) fn read_file(
-    path: &Path,
-    origin: &str,
-) -> Box<dyn Iterator<Item = Result<Article>> + Send> {
-    match load(path, origin) {
-        Ok(articles) => Box::new(articles.into_iter()),
-        Err(err) => Box::new(std::iter::once(Err(err))),
-    }
-}
-
-fn load(path: &Path, origin: &str) -> Result<Vec<Result<Article>>> {
-    let io_err = |source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let len = std::fs::metadata(path).map_err(io_err)?.len();
-    if len > MAX_JSON_FILE_BYTES {
-        return Err(Error::Input {
-            origin: origin.to_string(),
-            message: format!(
-                "JSON file of {len} bytes exceeds the {} MiB limit for .json; use JSON Lines (.jsonl)",
-                MAX_JSON_FILE_BYTES / (1024 * 1024)
-            ),
-        });
-    }
-    let bytes = std::fs::read(path).map_err(io_err)?;
-    parse_document(bytes, origin)
-}
-
 pub(super) fn parse_document(bytes: Vec<u8>, origin: &str) -> Result<Vec<Result<Article>>> {
     if looks_binary(&bytes) {
         return Err(Error::Input {
@@ -94,16 +156,29 @@ pub(super) fn parse_document(bytes: Vec<u8>, origin: &str) -> Result<Vec<Result<
             message: "empty file".into(),
         });
     }
-    let value: Value = serde_json::from_str(text).map_err(|e| Error::Input {
-        origin: format!("{origin}:{}", e.line()),
-        message: format!("malformed JSON: {e}"),
+    let value: Value = serde_json::from_str(text).map_err(|e| {
+        // `{...}\n{...}`: a JSON Lines file named .json.
+        let lines = e.to_string().starts_with("trailing characters")
+            && text
+                .lines()
+                .next()
+                .is_some_and(|first| serde_json::from_str::<Map<String, Value>>(first).is_ok());
+        let hint = if lines {
+            "; it looks like JSON Lines (one object per line): name it .jsonl or use --format jsonl"
+        } else {
+            ""
+        };
+        Error::Input {
+            origin: format!("{origin}:{}", e.line()),
+            message: format!("malformed JSON: {e}{hint}"),
+        }
     })?;
-    Ok(match value {
-        Value::Array(items) => items
+    let array = |items: &Vec<Value>, prefix: &str| -> Vec<Result<Article>> {
+        items
             .iter()
             .enumerate()
             .map(|(i, item)| {
-                let item_origin = format!("{origin}[{i}]");
+                let item_origin = format!("{origin}{prefix}[{i}]");
                 match item {
                     Value::Object(object) => {
                         let raw = serde_json::to_vec(item).unwrap_or_default();
@@ -113,11 +188,17 @@ pub(super) fn parse_document(bytes: Vec<u8>, origin: &str) -> Result<Vec<Result<
                     other => Err(not_an_object(item_origin, other)),
                 }
             })
-            .collect(),
-        Value::Object(ref object) => {
-            let raw = text.as_bytes();
-            vec![article_from_object(object, raw, origin.to_string())]
-        }
+            .collect()
+    };
+    Ok(match value {
+        Value::Array(ref items) => array(items, ""),
+        Value::Object(ref object) => match records_of(object).filter(|_| !has_body(object)) {
+            Some((key, items)) => array(items, &format!(":{key}")),
+            None => {
+                let raw = text.as_bytes();
+                vec![article_from_object(object, raw, origin.to_string())]
+            }
+        },
         other => vec![Err(not_an_object(origin.to_string(), &other))],
     })
 }
@@ -239,6 +320,60 @@ mod tests {
 
     fn lines(input: &[u8]) -> Vec<Result<Article>> {
         Lines::new(input, "feed.jsonl".to_string()).collect()
+    }
+
+    fn document(input: &str) -> Vec<Result<Article>> {
+        parse_document(input.as_bytes().to_vec(), "d.json").unwrap()
+    }
+
+    #[test]
+    fn an_api_response_is_read_as_its_array_of_records() {
+        let out = document(
+            r#"{"status": "ok", "totalResults": 2, "articles": [
+                {"source": {"id": "reuters", "name": "Reuters"}, "author": "Jane Doe",
+                 "title": "A", "description": "Short.", "url": "https://e.com/a",
+                 "publishedAt": "2017-01-28T18:00:00Z", "content": "The text."},
+                {"source": {"id": null, "name": "BBC News"}, "title": "B",
+                 "description": "Only a description.", "url": "https://e.com/b", "content": null}]}"#,
+        );
+        assert_eq!(out.len(), 2);
+        let a = out[0].as_ref().unwrap();
+        assert_eq!(
+            (a.source.as_deref(), a.author.as_deref(), a.body.as_str()),
+            (Some("Reuters"), Some("Jane Doe"), "The text.")
+        );
+        assert!(a.published.is_some());
+        assert_eq!(a.origin, "d.json:articles[0]");
+        let b = out[1].as_ref().unwrap();
+        assert_eq!(b.body, "Only a description.");
+    }
+
+    #[test]
+    fn elasticsearch_hits_and_nested_author_lists_are_read() {
+        let out = document(
+            r#"{"took": 3, "hits": {"total": 1, "hits": [{"_id": "es1", "_source": {
+                "title": "T", "text": "Body.", "authors": [{"name": "A. One"}, {"name": "B. Two"}]}}]}}"#,
+        );
+        assert_eq!(out.len(), 1);
+        let a = out[0].as_ref().unwrap();
+        assert_eq!(a.id, "es1");
+        assert_eq!(a.author.as_deref(), Some("A. One, B. Two"));
+        assert_eq!(a.origin, "d.json:hits.hits[0]");
+    }
+
+    #[test]
+    fn an_article_object_with_a_list_inside_stays_one_article() {
+        let out = document(r#"{"id": "x", "body": "Text.", "items": [{"a": 1}]}"#);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].as_ref().unwrap().id, "x");
+    }
+
+    #[test]
+    fn json_lines_in_a_json_file_get_a_hint() {
+        let err = parse_document(b"{\"body\": \"a\"}\n{\"body\": \"b\"}\n".to_vec(), "n.json")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("looks like JSON Lines"), "{err}");
     }
 
     #[test]

@@ -3,8 +3,10 @@
 //! dates), input discovery and the per-record size cap. A bad record is an `Err` item naming its file and
 //! line; it never stops the reading of the records after it.
 
+mod compression;
 mod csv;
 mod date;
+mod fields;
 mod json;
 mod text;
 
@@ -16,7 +18,9 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
+pub use compression::Compression;
 pub use date::{parse_date, parse_until};
+pub(crate) use fields::RecordFields;
 
 use crate::{Error, Result};
 
@@ -61,9 +65,11 @@ pub enum Format {
 }
 
 impl Format {
-    /// The format a file name implies, from its extension.
+    /// The format a file name implies, from its extension; a compressed file's from the extension
+    /// before the compression's (`news.jsonl.gz` holds JSON Lines).
     pub fn from_path(path: &Path) -> Option<Format> {
-        let ext = path.extension()?.to_str()?;
+        let inner = compression::inner_path(path);
+        let ext = inner.extension()?.to_str()?;
         // `jsonlines` names the format, but no file is named so.
         Format::named(ext).filter(|_| !ext.eq_ignore_ascii_case("jsonlines"))
     }
@@ -137,8 +143,9 @@ pub fn discover(paths: &[PathBuf], format: Option<Format>) -> Discovery {
                 }),
                 None => found.errors.push(Error::Input {
                     origin: path.display().to_string(),
-                    message: "unknown file type (expected .txt, .json, .jsonl, .ndjson or .csv; \
-                              or name the format to read it as)"
+                    message: "unknown file type (expected .txt, .json, .jsonl, .ndjson or .csv, \
+                              each also compressed as .gz, .zst, .bz2 or .xz; or name the format \
+                              to read it as)"
                         .into(),
                 }),
             }
@@ -195,25 +202,64 @@ pub fn read_input(input: &Input) -> Records {
     read_input_counting(input, Arc::default())
 }
 
-/// [`read_input`], adding to `read` the bytes read from the file as its records stream (JSON Lines
-/// and CSV; a text or `.json` file is read whole before its first record, and not counted).
+/// [`read_input`], adding to `read` the bytes read from the file as its records stream. A file that
+/// starts with the magic bytes of gzip, zstd, bzip2 or xz is decompressed as it is read (`read`
+/// counts the compressed bytes, so progress is against the file's size).
 pub fn read_input_counting(input: &Input, read: Arc<AtomicU64>) -> Records {
     let path = input.path.clone();
     let origin = path.display().to_string();
-    let open_counted =
-        |path: &Path| open(path).map(|file| BufReader::new(CountingReader::new(file, read)));
+    let stream = open(&path).and_then(|file| {
+        compression::decoded(CountingReader::new(file, read)).map_err(|source| Error::Io {
+            path: path.clone(),
+            source,
+        })
+    });
+    let stream = match stream {
+        Ok((stream, _)) => stream,
+        Err(err) => return Box::new(std::iter::once(Err(err))),
+    };
     match input.format {
-        Format::Text => Box::new(std::iter::once(text::read_file(&path, &origin))),
-        Format::Json => json::read_file(&path, &origin),
-        Format::JsonLines => match open_counted(&path) {
-            Ok(file) => Box::new(json::Lines::new(file, origin)),
+        Format::Text => {
+            let article = read_whole(stream, MAX_RECORD_BYTES as u64, &origin)
+                .and_then(|bytes| text::parse(bytes, &origin));
+            Box::new(std::iter::once(article))
+        }
+        Format::Json => match read_whole(stream, MAX_JSON_FILE_BYTES, &origin) {
+            Ok(bytes) => match json::parse_document(bytes, &origin) {
+                Ok(articles) => Box::new(articles.into_iter()),
+                Err(err) => Box::new(std::iter::once(Err(err))),
+            },
             Err(err) => Box::new(std::iter::once(Err(err))),
         },
-        Format::Csv => match open_counted(&path) {
-            Ok(file) => csv::read(file, origin),
-            Err(err) => Box::new(std::iter::once(Err(err))),
-        },
+        Format::JsonLines => Box::new(json::Lines::new(stream, origin)),
+        Format::Csv => csv::read(stream, origin),
     }
+}
+
+/// All of `reader` (a file read whole: a text article or a `.json` document), refusing more than
+/// `limit` bytes.
+fn read_whole(reader: impl Read, limit: u64, origin: &str) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    reader
+        .take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::Input {
+            origin: origin.to_string(),
+            message: format!("read error: {e}"),
+        })?;
+    if bytes.len() as u64 > limit {
+        let mib = limit / (1024 * 1024);
+        let message = if limit == MAX_JSON_FILE_BYTES {
+            format!("JSON file larger than the {mib} MiB limit for .json; use JSON Lines (.jsonl)")
+        } else {
+            format!("a record larger than {mib} MiB; split it")
+        };
+        return Err(Error::Input {
+            origin: origin.to_string(),
+            message,
+        });
+    }
+    Ok(bytes)
 }
 
 /// A reader that adds the bytes read through it to a shared count (one atomic add per read call,
@@ -274,96 +320,6 @@ fn open(path: &Path) -> Result<File> {
     })
 }
 
-/// The fields of one input record, before validation. Formats fill it by field name through
-/// [`RecordFields::set`], which knows the aliases.
-#[derive(Debug, Default)]
-pub(crate) struct RecordFields {
-    id: Option<String>,
-    title: Option<String>,
-    body: Option<String>,
-    author: Option<String>,
-    source: Option<String>,
-    url: Option<String>,
-    published: Option<String>,
-}
-
-impl RecordFields {
-    /// Stores `value` under the canonical field that `name` (or one of its aliases) stands for. Unknown
-    /// names are ignored; the canonical name wins over an alias whatever their order.
-    pub(crate) fn set(&mut self, name: &str, value: String) {
-        let value = value.trim();
-        if value.is_empty() {
-            return;
-        }
-        let Some((slot, canonical)) = self.slot(name) else {
-            return;
-        };
-        if canonical || slot.is_none() {
-            *slot = Some(value.to_string());
-        }
-    }
-
-    /// Whether `name` (a JSON key or CSV column) is the body or one of its aliases.
-    pub(crate) fn is_body(name: &str) -> bool {
-        let mut fields = RecordFields::default();
-        fields.set(name, "x".into());
-        fields.body.is_some()
-    }
-
-    /// The field that `name` stands for, and whether `name` is its canonical name (not an alias).
-    fn slot(&mut self, name: &str) -> Option<(&mut Option<String>, bool)> {
-        Some(match name.trim().to_ascii_lowercase().as_str() {
-            "id" => (&mut self.id, true),
-            "title" | "headline" => (&mut self.title, name.eq_ignore_ascii_case("title")),
-            "body" => (&mut self.body, true),
-            "text" | "content" => (&mut self.body, false),
-            "author" | "byline" => (&mut self.author, name.eq_ignore_ascii_case("author")),
-            "source" => (&mut self.source, true),
-            "publication" | "site" => (&mut self.source, false),
-            "url" | "link" => (&mut self.url, name.eq_ignore_ascii_case("url")),
-            "published" => (&mut self.published, true),
-            "date" => (&mut self.published, false),
-            _ => return None,
-        })
-    }
-
-    /// Validates the record and makes it an article; `raw` is the record's bytes, hashed for its id when it
-    /// has neither `id` nor `url`.
-    pub(crate) fn into_article(self, raw: &[u8], origin: String) -> Result<Article> {
-        let fail = |message: String| Error::Input {
-            origin: origin.clone(),
-            message,
-        };
-        let body = self.body.ok_or_else(|| {
-            fail("record has no body (expected a body, text or content field)".into())
-        })?;
-        let published = match self.published {
-            Some(ref value) => Some(parse_date(value).ok_or_else(|| {
-                fail(format!(
-                    "unrecognised date {value:?} (expected RFC 3339, RFC 2822, YYYY-MM-DD, \
-                     YYYY-MM-DD HH:MM[:SS] or forms like \"Feb 3, 2017\" and \"3 February 2017\")"
-                ))
-            })?),
-            None => None,
-        };
-        let id = match (self.id, &self.url) {
-            (Some(id), _) => id,
-            (None, Some(url)) => url.clone(),
-            (None, None) => content_id(raw),
-        };
-        Ok(Article {
-            id,
-            title: self.title,
-            body,
-            author: self.author,
-            source: self.source,
-            url: self.url,
-            published,
-            origin,
-        })
-    }
-}
-
 /// A stable id for a record without `id` or `url`: FNV-1a (64 bit) of its raw bytes, in hex. Stable
 /// across builds and platforms, unlike `std`'s hasher, so re-indexing the same input hits the same id.
 pub fn content_id(raw: &[u8]) -> String {
@@ -404,57 +360,6 @@ pub(crate) fn looks_binary(bytes: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn canonical_field_wins_over_alias_in_any_order() {
-        let mut fields = RecordFields::default();
-        fields.set("text", "alias body".into());
-        fields.set("body", "real body".into());
-        fields.set("content", "other alias".into());
-        let article = fields.into_article(b"x", "t:1".into()).unwrap();
-        assert_eq!(article.body, "real body");
-    }
-
-    #[test]
-    fn id_falls_back_to_url_then_content_hash() {
-        let mut with_url = RecordFields::default();
-        with_url.set("body", "b".into());
-        with_url.set("url", "https://example.com/a".into());
-        assert_eq!(
-            with_url.into_article(b"raw", "t:1".into()).unwrap().id,
-            "https://example.com/a"
-        );
-        let mut bare = RecordFields::default();
-        bare.set("body", "b".into());
-        let a = bare.into_article(b"raw one", "t:1".into()).unwrap();
-        assert_eq!(a.id, content_id(b"raw one"));
-        assert_ne!(content_id(b"raw one"), content_id(b"raw two"));
-        assert_eq!(content_id(b""), "cbf29ce484222325");
-    }
-
-    #[test]
-    fn record_without_body_is_rejected_with_origin() {
-        let mut fields = RecordFields::default();
-        fields.set("title", "Only a headline".into());
-        fields.set("body", "   ".into());
-        let err = fields
-            .into_article(b"x", "feed.jsonl:7".into())
-            .unwrap_err();
-        assert!(
-            err.to_string()
-                .starts_with("feed.jsonl:7: record has no body"),
-            "{err}"
-        );
-    }
-
-    #[test]
-    fn bad_date_is_rejected_with_value() {
-        let mut fields = RecordFields::default();
-        fields.set("body", "b".into());
-        fields.set("date", "yesterday-ish".into());
-        let err = fields.into_article(b"x", "a.csv:row 3".into()).unwrap_err();
-        assert!(err.to_string().contains("\"yesterday-ish\""), "{err}");
-    }
 
     #[test]
     fn format_from_extension() {

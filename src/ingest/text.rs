@@ -1,24 +1,11 @@
 //! Plain-text articles: one per file. The first line is the headline when more paragraphs follow and it
 //! is short; otherwise the whole file is the body.
 
-use std::path::Path;
-
-use super::{check_size, decode_utf8, looks_binary, Article, RecordFields};
+use super::{decode_utf8, looks_binary, Article, RecordFields};
 use crate::{Error, Result};
 
 /// A first line longer than this (in characters) is a paragraph, not a headline.
 const MAX_TITLE_CHARS: usize = 150;
-
-pub(super) fn read_file(path: &Path, origin: &str) -> Result<Article> {
-    let io_err = |source| Error::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let len = std::fs::metadata(path).map_err(io_err)?.len();
-    check_size(usize::try_from(len).unwrap_or(usize::MAX), origin)?;
-    let bytes = std::fs::read(path).map_err(io_err)?;
-    parse(bytes, origin)
-}
 
 pub(super) fn parse(bytes: Vec<u8>, origin: &str) -> Result<Article> {
     if looks_binary(&bytes) {
