@@ -577,7 +577,6 @@ fn article_view_and_its_links() {
         s.attribute(&external[0], "rel").as_deref(),
         Some("noopener noreferrer")
     );
-    page.screenshot("article.png");
 
     // One of its entities goes back to the results, filtered by it.
     let entity = &page.visible("#article-entities a.entity-link")[0];
@@ -644,6 +643,13 @@ fn article_view_and_its_links() {
         summary == "3 articles in 1 story" && hits == 1
     });
 
+    // The screenshot: a headline, its entities, and a copy of the story from another source.
+    page.load("/?q=battery+plant&article=wire-06");
+    page.wait_for_article("wire-06");
+    let copies = page.visible("#story .copy");
+    assert_eq!(copies.len(), 1, "the syndicated copy");
+    assert!(s.text(&copies[0]).contains("The Harbour Herald"));
+    page.screenshot("article.png");
     page.assert_no_browser_errors();
 
     // A missing article is an error in the alert region.
