@@ -200,9 +200,17 @@
   }
 
   let statsOnce = null;
-  /** `/api/stats`, fetched once; null when it fails (the histogram then uses months). */
+  /**
+   * `/api/stats`, fetched once; null when it fails (the histogram then uses months), and asked
+   * again next time (the index may not exist yet).
+   */
   function stats() {
-    if (!statsOnce) statsOnce = api('api/stats').catch(() => null);
+    if (!statsOnce) {
+      statsOnce = api('api/stats').catch(() => {
+        statsOnce = null;
+        return null;
+      });
+    }
     return statsOnce;
   }
 
@@ -324,6 +332,8 @@
     showView('results');
     document.title = 'Error — newsidx';
     drawChips(state, { entity_filters: [] });
+    const every = state.q.trim() === '' || state.q.trim() === '*';
+    $('sort').value = state.sort || (every ? 'newest' : 'relevance');
     $('summary').textContent = '';
     clear($('hits'));
     $('empty').hidden = true;
