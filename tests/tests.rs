@@ -1,5 +1,6 @@
 //! Integration tests: drive the `newsidx` binary on temporary directories, decode its JSON output.
 
+mod browser;
 mod compat;
 mod formats;
 #[path = "support/handset.rs"]
