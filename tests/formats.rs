@@ -1,5 +1,6 @@
 //! Input formats beyond plain files (issue 15): compressed dumps.
 
+use std::collections::BTreeSet;
 use std::io::Write;
 
 use crate::util::{fixtures, search, search_counts, Dir};
@@ -212,4 +213,203 @@ fn real_world_shapes_dates_and_mapped_keys_are_read() {
         find("c2").published.as_deref(),
         Some("2016-12-30T00:00:00Z")
     );
+}
+
+/// Lower-cased words (runs of letters and digits) with their counts.
+fn word_counts(text: &str) -> std::collections::HashMap<String, usize> {
+    let mut counts = std::collections::HashMap::new();
+    for word in text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        *counts.entry(word.to_lowercase()).or_insert(0) += 1;
+    }
+    counts
+}
+
+/// Word-level precision, recall and F1 of `got` against `gold` (words counted with repeats).
+fn word_f1(got: &str, gold: &str) -> (f64, f64, f64) {
+    let (got, gold) = (word_counts(got), word_counts(gold));
+    let common: usize = got
+        .iter()
+        .map(|(w, n)| (*n).min(*gold.get(w).unwrap_or(&0)))
+        .sum();
+    let total = |c: &std::collections::HashMap<String, usize>| c.values().sum::<usize>().max(1);
+    let (p, r) = (
+        common as f64 / total(&got) as f64,
+        common as f64 / total(&gold) as f64,
+    );
+    let f1 = if p + r > 0.0 {
+        2.0 * p * r / (p + r)
+    } else {
+        0.0
+    };
+    (p, r, f1)
+}
+
+#[test]
+fn page_extraction_keeps_the_article_and_drops_the_page() {
+    let pages = crate::util::repo_root().join("tests/data/pages");
+    let dir = Dir::new();
+    dir.run(&["index", pages.to_str().unwrap()]).expect(0);
+    let all = search(
+        &dir,
+        &[
+            "*",
+            "--no-collapse",
+            "-n",
+            "100",
+            "--fields",
+            "body,origin,author",
+        ],
+    );
+    let mut names: Vec<_> = std::fs::read_dir(&pages)
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.ends_with(".html"))
+        .collect();
+    names.sort();
+    assert_eq!(all.hits.len(), names.len(), "one article per page");
+    let mut sum = 0.0;
+    for name in &names {
+        let hit = all
+            .hits
+            .iter()
+            .find(|h| {
+                h.origin
+                    .as_deref()
+                    .is_some_and(|o| o.ends_with(name.as_str()))
+            })
+            .unwrap_or_else(|| panic!("no article from {name}"));
+        let gold = std::fs::read_to_string(pages.join(name.replace(".html", ".gold"))).unwrap();
+        let (p, r, f1) = word_f1(hit.body.as_deref().unwrap_or_default(), &gold);
+        println!("{name:<16} precision {p:.3} recall {r:.3} F1 {f1:.3}");
+        assert!(f1 >= 0.85, "{name}: F1 {f1:.3}\n{:?}", hit.body);
+        sum += f1;
+    }
+    let mean = sum / names.len() as f64;
+    println!("mean F1 {mean:.3} over {} pages", names.len());
+    assert!(mean >= 0.95, "mean F1 {mean:.3}");
+    // Metadata from JSON-LD and OpenGraph.
+    let wire = all
+        .hits
+        .iter()
+        .find(|h| h.id == "https://wire.example/markets/copper-strike-2018-08-09")
+        .expect("the wire page, by its canonical address");
+    assert_eq!(wire.source.as_deref(), Some("Meridian Wire"));
+    assert_eq!(wire.author.as_deref(), Some("Diego Fuentes, Hannah Reid"));
+    assert_eq!(wire.published.as_deref(), Some("2018-08-09T14:32:00Z"));
+    let magazine = all
+        .hits
+        .iter()
+        .find(|h| h.title.as_deref() == Some("The quiet return of the night train"))
+        .expect("magazine");
+    assert_eq!(magazine.author.as_deref(), Some("Sophie Lang"));
+}
+
+#[test]
+fn feeds_give_one_article_per_item_with_the_full_text() {
+    let feeds = crate::util::repo_root().join("tests/data/feeds");
+    let dir = Dir::new();
+    dir.run(&["index", feeds.to_str().unwrap()]).expect(0);
+    let all = search(
+        &dir,
+        &[
+            "*",
+            "--no-collapse",
+            "-n",
+            "100",
+            "--fields",
+            "body,author,origin",
+        ],
+    );
+    assert_eq!(all.total_hits, 4, "2 RSS items, 1 RDF item, 1 Atom entry");
+    let find = |id: &str| {
+        all.hits
+            .iter()
+            .find(|h| h.id == id)
+            .unwrap_or_else(|| panic!("{id}"))
+    };
+    let talks = find("https://lakesidecourier.example/world/ceasefire-talks-geneva");
+    let body = talks.body.as_deref().unwrap();
+    assert!(
+        body.starts_with("Delegations from both sides returned"),
+        "{body}"
+    );
+    assert!(!body.contains("track()") && !body.contains("<b>"), "{body}");
+    assert_eq!(talks.source.as_deref(), Some("The Lakeside Courier: World"));
+    assert_eq!(talks.author.as_deref(), Some("Jonas Richter"));
+    assert_eq!(talks.published.as_deref(), Some("2017-03-06T09:30:00Z"));
+    let strike = find("https://lakesidecourier.example/world/harbour-strike-week-two");
+    assert_eq!(strike.published.as_deref(), Some("2017-03-07T13:05:00Z"));
+    let bridge = find("https://valleypost.example/briefs/bridge-reopens");
+    assert_eq!(bridge.published.as_deref(), Some("2020-11-05T09:00:00Z"));
+    let copper = find("https://wire.example/markets/copper-strike-2018-08-09");
+    assert!(copper
+        .body
+        .as_deref()
+        .unwrap()
+        .contains("Aluminium and zinc"));
+    // Entities are found in feed text as in any other.
+    let geneva = search_counts(&dir, &["*", "--entity", "place:geneva", "-n", "0"]);
+    assert!(geneva.total_hits >= 1);
+}
+
+/// A WARC response record for `uri` holding `html`.
+fn warc_record(uri: &str, html: &str) -> String {
+    let http = format!("HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=UTF-8\r\n\r\n{html}");
+    format!(
+        "WARC/1.0\r\nWARC-Type: response\r\nWARC-Date: 2021-06-01T12:00:00Z\r\nWARC-Record-ID: \
+         <urn:uuid:{uri}>\r\nWARC-Target-URI: {uri}\r\nContent-Type: application/http; \
+         msgtype=response\r\nContent-Length: {}\r\n\r\n{http}\r\n\r\n",
+        http.len()
+    )
+}
+
+#[test]
+fn a_web_archive_gives_an_article_per_page_and_names_a_broken_record() {
+    let pages = crate::util::repo_root().join("tests/data/pages");
+    let mut members: Vec<Vec<u8>> = Vec::new();
+    for (i, name) in ["wordpress", "wire", "regional"].iter().enumerate() {
+        let html = std::fs::read_to_string(pages.join(format!("{name}.html"))).unwrap();
+        let uri = format!("https://crawl.example/{i}/{name}");
+        members.push(compress("gz", warc_record(&uri, &html).as_bytes()));
+        if i == 0 {
+            // A damaged record between the first and the second.
+            members.push(compress(
+                "gz",
+                b"WARC/1.0\r\nWARC-Type: response\r\nno length here\r\n\r\n",
+            ));
+        }
+    }
+    let dir = Dir::new();
+    let file = dir.file("CC-NEWS-20210601.warc.gz", members.concat());
+    let run = dir.run(&["index", file.to_str().unwrap()]);
+    assert_eq!(run.code(), 1, "{}", run.stderr());
+    assert!(
+        run.stderr().contains("CC-NEWS-20210601.warc.gz:record"),
+        "{}",
+        run.stderr()
+    );
+    let all = search(
+        &dir,
+        &["*", "--no-collapse", "-n", "10", "--fields", "url,body"],
+    );
+    let ids: BTreeSet<&str> = all.hits.iter().map(|h| h.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        BTreeSet::from([
+            "https://crawl.example/0/wordpress",
+            "https://crawl.example/1/wire",
+            "https://crawl.example/2/regional"
+        ])
+    );
+    let wire = all.hits.iter().find(|h| h.id.ends_with("wire")).unwrap();
+    assert_eq!(wire.url.as_deref(), Some("https://crawl.example/1/wire"));
+    assert_eq!(
+        wire.published.as_deref(),
+        Some("2018-08-09T14:32:00Z"),
+        "the page's own date"
+    );
+    assert!(wire.body.as_deref().unwrap().contains("Copper prices rose"));
 }

@@ -251,13 +251,13 @@ proptest! {
     #[test]
     fn files_of_every_format_never_panic_and_errors_name_the_file(bytes in input_bytes()) {
         let dir = crate::util::Dir::new();
-        let paths: Vec<_> = ["txt", "json", "jsonl", "csv"]
+        let paths: Vec<_> = ["txt", "json", "jsonl", "csv", "html", "rss", "warc"]
             .iter()
             .map(|ext| dir.file(&format!("in.{ext}"), &bytes))
             .collect();
         let found = ingest::discover(&paths, None);
         prop_assert!(found.errors.is_empty(), "{:?}", found.errors);
-        prop_assert_eq!(found.inputs.len(), 4);
+        prop_assert_eq!(found.inputs.len(), 7);
         for input in &found.inputs {
             let name = input.path.display().to_string();
             let items: Vec<_> = ingest::read_input(input).collect();
@@ -268,12 +268,17 @@ proptest! {
                 Format::JsonLines => prop_assert!(items.len() <= lines_in(&bytes)),
                 // A header without rows yields nothing.
                 Format::Csv => prop_assert!(items.len() <= lines_in(&bytes)),
+                Format::Html => prop_assert_eq!(items.len(), 1),
+                // A feed that does not parse is one error; one that does, an item each.
+                Format::Feed => prop_assert!(!items.is_empty()),
+                // Random bytes are no WARC record: at most one error per damaged stretch.
+                Format::Warc => prop_assert!(items.len() <= lines_in(&bytes)),
             }
             assert_origins(&items, &name);
         }
-        // The same folder, discovered by walking it, finds the same four files.
+        // The same folder, discovered by walking it, finds the same files.
         let walked = ingest::discover(&[dir.path().to_path_buf()], None);
-        prop_assert_eq!(walked.inputs.len(), 4);
+        prop_assert_eq!(walked.inputs.len(), 7);
     }
 }
 

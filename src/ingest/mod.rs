@@ -6,9 +6,12 @@
 mod compression;
 mod csv;
 mod date;
+mod feed;
 mod fields;
+mod html;
 mod json;
 mod text;
+mod warc;
 
 use std::fs::File;
 use std::io::{BufReader, Read};
@@ -79,6 +82,12 @@ pub enum Format {
     JsonLines,
     /// A header row, then one article per row.
     Csv,
+    /// A saved web page: its article (metadata and main text), not the page.
+    Html,
+    /// An RSS 2.0, RSS 1.0 (RDF) or Atom feed: one article per item.
+    Feed,
+    /// A web archive (WARC): one article per HTML response.
+    Warc,
 }
 
 impl Format {
@@ -98,6 +107,9 @@ impl Format {
             "json" => Some(Format::Json),
             "jsonl" | "ndjson" | "jsonlines" => Some(Format::JsonLines),
             "csv" => Some(Format::Csv),
+            "html" | "htm" | "xhtml" | "shtml" => Some(Format::Html),
+            "rss" | "atom" | "rdf" | "feed" => Some(Format::Feed),
+            "warc" => Some(Format::Warc),
             _ => None,
         }
     }
@@ -108,7 +120,7 @@ impl std::str::FromStr for Format {
     fn from_str(s: &str) -> Result<Format> {
         Format::named(s).ok_or_else(|| {
             Error::Invalid(format!(
-                "unknown format {s:?} (expected txt, json, jsonl or csv)"
+                "unknown format {s:?} (expected txt, json, jsonl, csv, html, feed or warc)"
             ))
         })
     }
@@ -153,16 +165,19 @@ pub fn discover(paths: &[PathBuf], format: Option<Format>) -> Discovery {
         if meta.is_dir() {
             walk_dir(path, format, &mut found);
         } else {
-            match format.or_else(|| Format::from_path(path)) {
+            match format
+                .or_else(|| Format::from_path(path))
+                .or_else(|| sniff_file(path))
+            {
                 Some(format) => found.inputs.push(Input {
                     path: path.clone(),
                     format,
                 }),
                 None => found.errors.push(Error::Input {
                     origin: path.display().to_string(),
-                    message: "unknown file type (expected .txt, .json, .jsonl, .ndjson or .csv, \
-                              each also compressed as .gz, .zst, .bz2 or .xz; or name the format \
-                              to read it as)"
+                    message: "unknown file type (expected .txt, .json, .jsonl, .ndjson, .csv, \
+                              .html, .rss, .atom or .warc, each also compressed as .gz, .zst, \
+                              .bz2 or .xz; or name the format to read it as with --format)"
                         .into(),
                 }),
             }
@@ -192,11 +207,43 @@ fn walk_dir(dir: &Path, format: Option<Format>, found: &mut Discovery) {
             continue;
         }
         let path = entry.into_path();
-        match Format::from_path(&path).or(format) {
+        match Format::from_path(&path)
+            .or(format)
+            .or_else(|| sniff_file(&path))
+        {
             Some(format) => found.inputs.push(Input { path, format }),
             None => found.skipped.push(path),
         }
     }
+}
+
+/// The format of a file whose name does not say, from its first bytes (decompressed): a web page,
+/// a feed or a web archive.
+fn sniff_file(path: &Path) -> Option<Format> {
+    let file = File::open(path).ok()?;
+    let (reader, _) = compression::decoded(file).ok()?;
+    let mut head = Vec::with_capacity(2048);
+    reader.take(2048).read_to_end(&mut head).ok()?;
+    sniff(&head)
+}
+
+/// A web page, a feed or a web archive, from the first bytes of a file.
+fn sniff(head: &[u8]) -> Option<Format> {
+    let text = String::from_utf8_lossy(head).to_ascii_lowercase();
+    let text = text.trim_start_matches('\u{feff}').trim_start();
+    if text.starts_with("warc/1.") {
+        return Some(Format::Warc);
+    }
+    if !text.starts_with('<') {
+        return None;
+    }
+    if text.contains("<rss") || text.contains("<feed") || text.contains("<rdf:rdf") {
+        return Some(Format::Feed);
+    }
+    if text.contains("<html") || text.starts_with("<!doctype html") {
+        return Some(Format::Html);
+    }
+    None
 }
 
 /// A tantivy index directory (a newsidx index among the articles, say) holds no articles.
@@ -251,6 +298,16 @@ pub fn read_input_counting(input: &Input, options: &ReadOptions, read: Arc<Atomi
         },
         Format::JsonLines => Box::new(json::Lines::new(stream, origin, reading)),
         Format::Csv => csv::read(stream, origin, reading),
+        Format::Html => {
+            let article = read_whole(stream, MAX_RECORD_BYTES as u64, &origin)
+                .and_then(|bytes| html::parse(bytes, &origin, &reading));
+            Box::new(std::iter::once(article))
+        }
+        Format::Feed => match read_whole(stream, MAX_JSON_FILE_BYTES, &origin) {
+            Ok(bytes) => Box::new(feed::parse(&bytes, &origin, &reading).into_iter()),
+            Err(err) => Box::new(std::iter::once(Err(err))),
+        },
+        Format::Warc => Box::new(warc::Warc::new(stream, origin, reading)),
     }
 }
 
@@ -393,6 +450,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn pages_feeds_and_archives_are_recognised_by_their_first_bytes() {
+        assert_eq!(sniff(b"  <!DOCTYPE html><html>"), Some(Format::Html));
+        assert_eq!(
+            sniff(b"<?xml version=\"1.0\"?>\n<rss version=\"2.0\">"),
+            Some(Format::Feed)
+        );
+        assert_eq!(
+            sniff(b"<?xml version=\"1.0\"?><feed xmlns=\"http://www.w3.org/2005/Atom\">"),
+            Some(Format::Feed)
+        );
+        assert_eq!(
+            sniff(b"WARC/1.0\r\nWARC-Type: warcinfo"),
+            Some(Format::Warc)
+        );
+        assert_eq!(sniff(b"{\"id\": 1}"), None);
+        assert_eq!(sniff(b"<note>xml</note>"), None);
+    }
+
+    #[test]
     fn format_from_extension() {
         for (name, format) in [
             ("a.txt", Some(Format::Text)),
@@ -400,7 +476,11 @@ mod tests {
             ("a.jsonl", Some(Format::JsonLines)),
             ("a.ndjson", Some(Format::JsonLines)),
             ("a.csv", Some(Format::Csv)),
-            ("a.html", None),
+            ("a.html", Some(Format::Html)),
+            ("a.rss", Some(Format::Feed)),
+            ("cc.warc.gz", Some(Format::Warc)),
+            ("a.jsonl.gz", Some(Format::JsonLines)),
+            ("a.xml", None),
             ("README", None),
         ] {
             assert_eq!(Format::from_path(Path::new(name)), format, "{name}");
