@@ -247,11 +247,12 @@ fn word_f1(got: &str, gold: &str) -> (f64, f64, f64) {
     (p, r, f1)
 }
 
-#[test]
-fn page_extraction_keeps_the_article_and_drops_the_page() {
-    let pages = crate::util::repo_root().join("tests/data/pages");
+/// A fresh index of the fixture folder `tests/data/NAME`, and every article in it with its body,
+/// author, url and origin.
+fn indexed_folder(name: &str) -> (Dir, crate::util::Results) {
+    let folder = crate::util::repo_root().join("tests/data").join(name);
     let dir = Dir::new();
-    dir.run(&["index", pages.to_str().unwrap()]).expect(0);
+    dir.run(&["index", folder.to_str().unwrap()]).expect(0);
     let all = search(
         &dir,
         &[
@@ -260,9 +261,16 @@ fn page_extraction_keeps_the_article_and_drops_the_page() {
             "-n",
             "100",
             "--fields",
-            "body,origin,author",
+            "body,author,url,origin",
         ],
     );
+    (dir, all)
+}
+
+#[test]
+fn page_extraction_keeps_the_article_and_drops_the_page() {
+    let pages = crate::util::repo_root().join("tests/data/pages");
+    let (_dir, all) = indexed_folder("pages");
     let mut names: Vec<_> = std::fs::read_dir(&pages)
         .unwrap()
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
@@ -309,20 +317,7 @@ fn page_extraction_keeps_the_article_and_drops_the_page() {
 
 #[test]
 fn feeds_give_one_article_per_item_with_the_full_text() {
-    let feeds = crate::util::repo_root().join("tests/data/feeds");
-    let dir = Dir::new();
-    dir.run(&["index", feeds.to_str().unwrap()]).expect(0);
-    let all = search(
-        &dir,
-        &[
-            "*",
-            "--no-collapse",
-            "-n",
-            "100",
-            "--fields",
-            "body,author,origin",
-        ],
-    );
+    let (dir, all) = indexed_folder("feeds");
     assert_eq!(all.total_hits, 4, "2 RSS items, 1 RDF item, 1 Atom entry");
     let find = |id: &str| {
         all.hits
