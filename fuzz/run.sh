@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 seconds="${1:-60}"
 shift || true
-all=(ingest_jsonl ingest_csv ingest_json extract normalize query)
+all=(ingest_jsonl ingest_csv ingest_json ingest_html ingest_feed ingest_warc extract normalize query)
 targets=("${@:-${all[@]}}")
 sanitizer="${FUZZ_SANITIZER:-address}"
 flags=(-s "$sanitizer")
@@ -33,6 +33,12 @@ seed() {
 seed ingest_jsonl "$fixtures"/*.jsonl
 seed ingest_csv "$fixtures"/*.csv
 seed ingest_json "$fixtures"/*.json "$fixtures"/seeds/*.txt
+seed ingest_html ../tests/data/pages/*.html
+seed ingest_feed ../tests/data/feeds/*.rss ../tests/data/feeds/*.atom ../tests/data/feeds/*.rdf
+mkdir -p corpus/ingest_warc
+http=$(printf 'HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<html><article><p>The text of a crawled page, long enough.</p></article></html>')
+printf 'WARC/1.0\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:1>\r\nWARC-Target-URI: https://x.example/a\r\nContent-Type: application/http; msgtype=response\r\nContent-Length: %d\r\n\r\n%s\r\n\r\n' \
+    "${#http}" "$http" >corpus/ingest_warc/seed-one
 seed extract "$fixtures"/seeds/*.txt
 seed normalize "$fixtures"/seeds/*.txt
 mkdir -p corpus/query

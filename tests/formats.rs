@@ -137,7 +137,7 @@ fn real_world_shapes_dates_and_mapped_keys_are_read() {
             "url": "https://example.com/kremlin-call", "publishedAt": "2017-01-28T18:00:00Z",
             "content": "Vladimir Putin and Donald Trump spoke by phone, the Kremlin said."}]}"#,
     );
-    // HuffPost's News Category dataset: JSON Lines under a .json name needs --format jsonl.
+    // HuffPost's News Category dataset: JSON Lines under a .json name, read line by line.
     let huffpost = dir.file(
         "News_Category_Dataset_v3.json",
         concat!(
@@ -154,16 +154,7 @@ fn real_world_shapes_dates_and_mapped_keys_are_read() {
     );
     let run = dir.run(&["index", newsapi.to_str().unwrap()]);
     run.expect(0);
-    let run = dir.run(&["index", huffpost.to_str().unwrap()]);
-    assert_eq!(run.code(), 1);
-    assert!(
-        run.stderr().contains("looks like JSON Lines"),
-        "{}",
-        run.stderr()
-    );
-    let run = dir
-        .run(&["index", "--format", "jsonl", huffpost.to_str().unwrap()])
-        .expect(0);
+    let run = dir.run(&["index", huffpost.to_str().unwrap()]).expect(0);
     assert!(
         run.stderr().contains("warning:") && run.stderr().contains("\"sometime\""),
         "{}",

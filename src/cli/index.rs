@@ -21,8 +21,11 @@ use super::IndexDir;
 /// its url, else a hash of its content), so indexing the same input twice changes nothing.
 ///
 /// Formats come from extensions: .txt (one article per file; a short first line followed by
-/// paragraphs is the headline), .json (an object or an array of them), .jsonl/.ndjson (an object per
-/// line), .csv (a header row naming the columns). Folders are walked recursively, hidden files
+/// paragraphs is the headline), .json (an object, an array of them, or an API response holding the
+/// array), .jsonl/.ndjson (an object per line), .csv (a header row naming the columns), .html (a
+/// saved page: its article), .rss/.atom/.rdf (a feed: an article per item), .warc (a web archive:
+/// an article per HTML response); each may be compressed (.gz, .zst, .bz2, .xz). Pages, feeds and
+/// archives are also recognised by their first bytes. Folders are walked recursively, hidden files
 /// skipped. `-` reads JSON Lines from stdin.
 ///
 /// Bad records are reported with their file and line and skipped (after the first ten of a file, a
@@ -34,7 +37,8 @@ pub struct Args {
     /// Files or folders to index; `-` for JSON Lines on stdin.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
-    /// Read every file as this format, whatever its extension: txt, json, jsonl or csv.
+    /// Read every file as this format, whatever its extension: txt, json, jsonl, csv, html, feed or
+    /// warc.
     #[arg(long, value_name = "FORMAT")]
     format: Option<Format>,
     /// The key that holds a field, before the names newsidx knows: `--map body=story_text`,

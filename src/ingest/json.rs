@@ -27,41 +27,48 @@ fn article_from_object(
         _ => None,
     };
     for (key, value) in source.into_iter().flatten().chain(object) {
-        match value {
-            Value::Object(inner) => {
-                for (name, value) in inner {
-                    if let Some(text) = scalar_text(value) {
-                        fields.set(&format!("{key}.{name}"), text);
+        set_value(&mut fields, key, value, 0);
+    }
+    fields.into_article(raw, origin)
+}
+
+/// How deep nested objects are read (`a.b.c.d`).
+const MAX_DEPTH: usize = 4;
+
+/// Sets `value` under `key`: a scalar as it is, an object's values under `key.inner` (down to
+/// [`MAX_DEPTH`]), an array of objects as `key.inner` with their values joined by ", ".
+fn set_value(fields: &mut RecordFields<'_>, key: &str, value: &Value, depth: usize) {
+    match value {
+        Value::Object(inner) if depth < MAX_DEPTH => {
+            for (name, value) in inner {
+                set_value(fields, &format!("{key}.{name}"), value, depth + 1);
+            }
+        }
+        Value::Array(items) if items.iter().any(Value::is_object) => {
+            let mut names: Vec<&String> = Vec::new();
+            for item in items.iter().filter_map(Value::as_object) {
+                for name in item.keys() {
+                    if !names.contains(&name) {
+                        names.push(name);
                     }
                 }
             }
-            Value::Array(items) if items.iter().any(Value::is_object) => {
-                let mut names: Vec<&String> = Vec::new();
-                for item in items.iter().filter_map(Value::as_object) {
-                    for name in item.keys() {
-                        if !names.contains(&name) {
-                            names.push(name);
-                        }
-                    }
-                }
-                for name in names {
-                    let parts: Vec<String> = items
-                        .iter()
-                        .filter_map(|item| item.get(name).and_then(scalar_text))
-                        .collect();
-                    if !parts.is_empty() {
-                        fields.set(&format!("{key}.{name}"), parts.join(", "));
-                    }
-                }
-            }
-            _ => {
-                if let Some(text) = scalar_text(value) {
-                    fields.set(key, text);
+            for name in names {
+                let parts: Vec<String> = items
+                    .iter()
+                    .filter_map(|item| item.get(name).and_then(scalar_text))
+                    .collect();
+                if !parts.is_empty() {
+                    fields.set(&format!("{key}.{name}"), parts.join(", "));
                 }
             }
         }
+        _ => {
+            if let Some(text) = scalar_text(value) {
+                fields.set(key, text);
+            }
+        }
     }
-    fields.into_article(raw, origin)
 }
 
 /// Keys under which API responses and dumps hold their records, most common first.
@@ -165,23 +172,26 @@ pub(super) fn parse_document(
             message: "empty file".into(),
         });
     }
-    let value: Value = serde_json::from_str(text).map_err(|e| {
-        // `{...}\n{...}`: a JSON Lines file named .json.
-        let lines = e.to_string().starts_with("trailing characters")
-            && text
-                .lines()
-                .next()
-                .is_some_and(|first| serde_json::from_str::<Map<String, Value>>(first).is_ok());
-        let hint = if lines {
-            "; it looks like JSON Lines (one object per line): name it .jsonl or use --format jsonl"
-        } else {
-            ""
-        };
-        Error::Input {
-            origin: format!("{origin}:{}", e.line()),
-            message: format!("malformed JSON: {e}{hint}"),
+    let value: Value = match serde_json::from_str(text) {
+        Ok(value) => value,
+        // `{...}\n{...}`: JSON Lines in a file named .json (HuffPost's dataset, for one) is read
+        // as JSON Lines, line by line.
+        Err(e)
+            if e.to_string().starts_with("trailing characters")
+                && text.lines().next().is_some_and(|first| {
+                    serde_json::from_str::<Map<String, Value>>(first).is_ok()
+                }) =>
+        {
+            let lines = Lines::new(text.as_bytes(), origin.to_string(), reading.clone());
+            return Ok(lines.collect());
         }
-    })?;
+        Err(e) => {
+            return Err(Error::Input {
+                origin: format!("{origin}:{}", e.line()),
+                message: format!("malformed JSON: {e}"),
+            })
+        }
+    };
     let array = |items: &Vec<Value>, prefix: &str| -> Vec<Result<Article>> {
         items
             .iter()
@@ -387,12 +397,35 @@ mod tests {
     }
 
     #[test]
-    fn json_lines_in_a_json_file_get_a_hint() {
-        let lines = b"{\"body\": \"a\"}\n{\"body\": \"b\"}\n".to_vec();
-        let err = parse_document(lines, "n.json", &Reading::default())
+    fn json_lines_in_a_json_file_are_read_as_lines() {
+        let lines = b"{\"body\": \"a\"}\n{broken\n{\"body\": \"b\"}\n".to_vec();
+        let out = parse_document(lines, "n.json", &Reading::default()).unwrap();
+        assert_eq!(out.len(), 3);
+        assert_eq!(out[0].as_ref().unwrap().origin, "n.json:1");
+        assert!(out[1]
+            .as_ref()
             .unwrap_err()
-            .to_string();
-        assert!(err.contains("looks like JSON Lines"), "{err}");
+            .to_string()
+            .starts_with("n.json:2:"));
+        assert_eq!(out[2].as_ref().unwrap().body, "b");
+    }
+
+    #[test]
+    fn nested_objects_are_read_down_to_a_dotted_path() {
+        let options = crate::ingest::ReadOptions {
+            map: vec!["source=meta.site.name".parse().unwrap()],
+            ..Default::default()
+        };
+        let out = parse_document(
+            br#"{"body": "b", "meta": {"site": {"name": "Deep Site"}}}"#.to_vec(),
+            "d.json",
+            &Reading::new(&options),
+        )
+        .unwrap();
+        assert_eq!(
+            out[0].as_ref().unwrap().source.as_deref(),
+            Some("Deep Site")
+        );
     }
 
     #[test]
