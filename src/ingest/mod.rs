@@ -269,7 +269,41 @@ pub fn read_input(input: &Input) -> Records {
 /// [`read_input`], adding to `read` the bytes read from the file as its records stream. A file that
 /// starts with the magic bytes of gzip, zstd, bzip2 or xz is decompressed as it is read (`read`
 /// counts the compressed bytes, so progress is against the file's size).
+///
+/// Nothing is opened or read until the first record is asked for, so a folder's inputs can be
+/// listed up front and read one at a time: memory holds one file's records at most, and one file
+/// is open at a time.
 pub fn read_input_counting(input: &Input, options: &ReadOptions, read: Arc<AtomicU64>) -> Records {
+    let (input, options) = (input.clone(), options.clone());
+    Box::new(Deferred {
+        open: Some(move || open_input(&input, &options, read)),
+        records: None,
+    })
+}
+
+/// An input opened on its first `next`.
+struct Deferred<F> {
+    open: Option<F>,
+    records: Option<Records>,
+}
+
+impl<F: FnOnce() -> Records> Iterator for Deferred<F> {
+    type Item = Result<Article>;
+
+    fn next(&mut self) -> Option<Result<Article>> {
+        if let Some(open) = self.open.take() {
+            self.records = Some(open());
+        }
+        let next = self.records.as_mut()?.next();
+        if next.is_none() {
+            // Done: let go of the file and its buffers now, not when the list of inputs goes.
+            self.records = None;
+        }
+        next
+    }
+}
+
+fn open_input(input: &Input, options: &ReadOptions, read: Arc<AtomicU64>) -> Records {
     let reading = Reading::new(options);
     let path = input.path.clone();
     let origin = path.display().to_string();
@@ -448,6 +482,21 @@ pub(crate) fn looks_binary(bytes: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_input_is_opened_only_when_its_first_record_is_asked_for() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("later.json");
+        let input = Input {
+            path: path.clone(),
+            format: Format::Json,
+        };
+        let mut records = read_input(&input);
+        // Written after the reader was made: a reader that opened at once would fail.
+        std::fs::write(&path, r#"{"id": "x", "body": "text"}"#).unwrap();
+        assert_eq!(records.next().unwrap().unwrap().id, "x");
+        assert!(records.next().is_none());
+    }
 
     #[test]
     fn pages_feeds_and_archives_are_recognised_by_their_first_bytes() {
