@@ -274,3 +274,81 @@ fn excluding_a_phrase_neither_panics_nor_loses_hits() {
     );
     assert_eq!(ids("putin OR trump -\"so storm\""), ids("putin OR trump"));
 }
+
+/// Issue 16: scraped text with terminal control sequences is shown, never obeyed, in human output.
+#[test]
+fn control_sequences_in_article_text_never_reach_the_terminal() {
+    let dir = crate::util::Dir::new();
+    let file = dir.file(
+        "evil.jsonl",
+        "{\"id\": \"e1\", \"title\": \"Pwned \\u001b]0;owned\\u0007 title\", \"source\": \"Src\\u001b[2J\", \"body\": \"Putin spoke \\u001b[31mred\\u001b[0m and \\u009b2J here.\", \"published\": \"2017-01-01\"}\n",
+    );
+    dir.run(&["index", file.to_str().unwrap()]).expect(0);
+    for args in [
+        vec![
+            "search",
+            "putin",
+            "--fields",
+            "body,source",
+            "--facets",
+            "person,source",
+            "--color",
+            "never",
+        ],
+        vec!["show", "e1", "--color", "never"],
+        vec!["entities"],
+    ] {
+        let run = dir.run(&args);
+        let out = run.stdout();
+        assert!(
+            !out.contains('\u{1b}') && !out.contains('\u{9b}') && !out.contains('\u{7}'),
+            "{args:?}: {out:?}"
+        );
+        if args[0] != "entities" {
+            assert!(
+                out.contains("\\u{1b}"),
+                "{args:?}: the escape is shown: {out}"
+            );
+        }
+    }
+}
+
+/// Issue 16: `--commit-every 0` and a heap too small are refused with the valid range.
+#[test]
+fn writer_settings_out_of_range_are_refused() {
+    let dir = crate::util::Dir::new();
+    let file = dir.file("a.jsonl", "{\"id\": \"a\", \"body\": \"text\"}\n");
+    for args in [["--commit-every", "0"], ["--heap-mb", "8"]] {
+        let run = dir.run(&["index", args[0], args[1], file.to_str().unwrap()]);
+        assert_eq!(run.code(), 2, "{args:?}");
+        assert!(run.stderr().contains("is not in"), "{}", run.stderr());
+    }
+    dir.run(&["index", "--heap-mb", "16", file.to_str().unwrap()])
+        .expect(0);
+}
+
+/// Issue 16: `--until` of the last day there is, and dates outside what the index stores.
+#[test]
+fn extreme_dates_neither_panic_nor_clamp() {
+    let dir = crate::util::Dir::new();
+    let file = dir.file(
+        "old.jsonl",
+        "{\"id\": \"o\", \"body\": \"An old text.\", \"published\": \"1600-05-01\"}\n{\"id\": \"n\", \"body\": \"A new text.\", \"published\": \"2017-05-01\"}\n",
+    );
+    let run = dir.run(&["index", file.to_str().unwrap()]).expect(0);
+    assert!(
+        run.stderr().contains("outside what the index can store"),
+        "{}",
+        run.stderr()
+    );
+    let all = crate::util::search(
+        &dir,
+        &["*", "--until", "9999-12-31", "--since", "0001-01-01"],
+    );
+    assert_eq!(
+        all.total_hits, 1,
+        "the undated article falls outside a date range"
+    );
+    let old = crate::util::search(&dir, &["old"]);
+    assert_eq!(old.hits[0].published, None, "1600 is not stored as 1677");
+}

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use newsidx::search::stories::StorySummary;
 use newsidx::search::Duplicate;
 
-use super::output::{print_json, Style};
+use super::output::{print_json, printable, Style};
 use super::{IndexDir, StoryArgs};
 
 /// List every story with near-duplicates in the index, largest first: its leader, then each copy
@@ -116,7 +116,7 @@ fn print_story(
             sw = source_width.unwrap_or(0),
             iw = id_width.unwrap_or(0),
         );
-        writeln!(out, "      {}  {}", style.dim(&meta), m.label)?;
+        writeln!(out, "      {}  {}", style.dim(&meta), printable(&m.label))?;
     }
     writeln!(out)
 }

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use newsidx::entities::EntityKind;
 
-use super::output::{print_json, Style};
+use super::output::{print_json, printable, Style};
 use super::IndexDir;
 
 /// List the most frequent entities in the whole index, with the number of articles that mention each.
@@ -40,7 +40,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             style.bold(&format!("{:>8}  {:<7} {}", "articles", "type", "entity"))
         )?;
         for row in rows {
-            writeln!(out, "{:>8}  {:<7} {}", row.count, row.kind, row.name)?;
+            writeln!(
+                out,
+                "{:>8}  {:<7} {}",
+                row.count,
+                row.kind,
+                printable(&row.name)
+            )?;
         }
     }
     Ok(if found {

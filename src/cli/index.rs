@@ -51,17 +51,19 @@ pub struct Args {
     /// either way is reported once per file.
     #[arg(long, default_value = "mdy", value_name = "ORDER")]
     date_order: newsidx::ingest::DateOrder,
-    /// Commit (make durable) after this many articles; a crash loses at most this many.
-    #[arg(long, default_value_t = 10_000, value_name = "N")]
-    commit_every: usize,
+    /// Commit (make durable) after this many articles (at least 1); a crash loses at most this many.
+    #[arg(long, default_value_t = 10_000, value_name = "N",
+          value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
+    commit_every: u64,
     /// Stop at the first bad record instead of skipping it (what came before it is kept); a date
     /// that cannot be read is then a bad record too (otherwise the article is indexed undated, with
     /// a warning).
     #[arg(long)]
     strict: bool,
-    /// Writer memory budget in MiB.
-    #[arg(long, default_value_t = 256, value_name = "MIB")]
-    heap_mb: usize,
+    /// Writer memory budget in MiB (16 to 65536; under 16 MiB per core, fewer indexing threads run).
+    #[arg(long, default_value_t = 256, value_name = "MIB",
+          value_parser = clap::value_parser!(u64).range(16..=65_536))]
+    heap_mb: u64,
     /// A gazetteer of your own (same format as schemas/entities.json), merged over the built-in one;
     /// your entries win on clashes.
     #[arg(long, value_name = "FILE")]
@@ -95,8 +97,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let index = super::open_or_create(&args.index.dir)?;
     let options = WriterOptions {
-        heap_bytes: args.heap_mb.max(16) * 1024 * 1024,
-        commit_every: args.commit_every,
+        heap_bytes: usize::try_from(args.heap_mb * 1024 * 1024).unwrap_or(usize::MAX),
+        commit_every: usize::try_from(args.commit_every).unwrap_or(usize::MAX),
         ..WriterOptions::default()
     };
     let enricher = super::enricher(args.gazetteer.as_deref(), args.tagger.as_deref())?;
@@ -386,6 +388,7 @@ impl Shown {
 
     /// A line on stderr that does not tear the progress bar.
     fn note(&self, line: &str) {
+        let line = super::output::printable(line);
         self.bar.suspend(|| eprintln!("newsidx: {line}"));
     }
 

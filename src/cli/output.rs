@@ -76,6 +76,7 @@ impl Style {
     }
 
     fn wrap(&self, code: &str, text: &str) -> String {
+        let text = printable(text);
         if self.on {
             format!("\x1b[{code}m{text}\x1b[0m")
         } else {
@@ -114,13 +115,36 @@ impl Style {
             let (Some(before), Some(word)) = (text.get(done..start), text.get(start..end)) else {
                 continue;
             };
-            out.push_str(&rest(before));
+            out.push_str(&rest(&printable(before)));
             out.push_str(&self.highlight(word));
             done = end;
         }
-        out.push_str(&rest(text.get(done..).unwrap_or_default()));
+        out.push_str(&rest(&printable(text.get(done..).unwrap_or_default())));
         out
     }
+}
+
+/// `text` safe to print on a terminal: control characters (ESC and the other C0 codes but line
+/// feed and tab, DEL, the C1 codes) and the bidirectional overrides are shown as `\u{1b}` escapes
+/// instead of acting on the terminal (clearing it, setting its title, reordering the line).
+/// Article text is untrusted.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let acts = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.chars().any(acts) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if acts(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// `n` with a comma between groups of three digits: `19,990`.
@@ -168,6 +192,17 @@ pub fn print_json<T: serde::Serialize>(value: &T) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_shown_not_obeyed() {
+        assert_eq!(printable("plain\ttext\n"), "plain\ttext\n");
+        assert_eq!(
+            printable("a\u{1b}]0;pwned\u{7}b\u{1b}[2J\u{9b}c\u{202e}d"),
+            "a\\u{1b}]0;pwned\\u{7}b\\u{1b}[2J\\u{9b}c\\u{202e}d"
+        );
+        let style = Style { on: true };
+        assert_eq!(style.bold("x\u{1b}[31m"), "\u{1b}[1mx\\u{1b}[31m\u{1b}[0m");
+    }
 
     #[test]
     fn thousands_separators() {

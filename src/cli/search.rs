@@ -14,7 +14,7 @@ use newsidx::search::{
 use newsidx::{SearchRequest, SearchResults};
 use time::OffsetDateTime;
 
-use super::output::{print_json, Style};
+use super::output::{print_json, printable, Style};
 use super::IndexDir;
 
 /// Search the index with tantivy's query syntax over title and body (a title match counts double).
@@ -390,7 +390,7 @@ fn print_hit(
             StoredField::Published => hit.published.as_ref(),
             StoredField::Origin => hit.origin.as_ref(),
         };
-        let value = value.map_or("-", |v| v.as_str());
+        let value = printable(value.map_or("-", |v| v.as_str()));
         writeln!(
             out,
             "     {} {value}",
@@ -500,7 +500,7 @@ fn print_facets(
     for (kind, counts) in facets {
         let list: Vec<String> = counts
             .iter()
-            .map(|c| format!("{} ({})", c.name, c.count))
+            .map(|c| format!("{} ({})", printable(&c.name), c.count))
             .collect();
         let list = if list.is_empty() {
             "-".to_string()
@@ -523,10 +523,10 @@ fn highlighted(style: &Style, text: &str, ranges: &[[usize; 2]]) -> String {
         {
             continue;
         }
-        out.push_str(&text[at..start]);
+        out.push_str(&printable(&text[at..start]));
         out.push_str(&style.highlight(&text[start..end]));
         at = end;
     }
-    out.push_str(&text[at..]);
+    out.push_str(&printable(&text[at..]));
     out
 }

@@ -40,8 +40,9 @@ pub struct Args {
     #[arg(long, default_value_t = DEFAULT_BODY_LIMIT / (1024 * 1024), value_name = "MIB")]
     body_limit_mb: usize,
     /// Memory for the writer of POST /api/articles, in MiB.
-    #[arg(long, default_value_t = 128, value_name = "MIB")]
-    heap_mb: usize,
+    #[arg(long, default_value_t = 128, value_name = "MIB",
+          value_parser = clap::value_parser!(u64).range(16..=65_536))]
+    heap_mb: u64,
     /// A gazetteer of your own (as given to `index`), for entity filters and posted articles.
     #[arg(long, value_name = "FILE")]
     gazetteer: Option<PathBuf>,
@@ -62,7 +63,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         cors: args.cors.clone(),
         body_limit: args.body_limit_mb.max(1) * 1024 * 1024,
         writer: WriterOptions {
-            heap_bytes: args.heap_mb.max(16) * 1024 * 1024,
+            heap_bytes: usize::try_from(args.heap_mb * 1024 * 1024).unwrap_or(usize::MAX),
             ..WriterOptions::default()
         },
         ..ServeOptions::new(args.index.dir.clone())

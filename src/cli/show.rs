@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use newsidx::search::article::{ArticleView, TextField};
 
-use super::output::{count, print_json, Style};
+use super::output::{count, print_json, printable, Style};
 use super::IndexDir;
 
 /// Show one article: its headline, source, author, date, address, origin and text, its entities
@@ -99,7 +99,7 @@ fn print_article(out: &mut impl Write, style: &Style, a: &ArticleView) -> std::i
         ))
     )?;
     for ((kind, name), n) in &mentions {
-        writeln!(out, "  {kind:<7} {name} ({n})")?;
+        writeln!(out, "  {kind:<7} {} ({n})", printable(name))?;
     }
     let others = count(a.story.len() as u64, "other copy", "other copies");
     writeln!(
@@ -121,8 +121,9 @@ fn print_article(out: &mut impl Write, style: &Style, a: &ArticleView) -> std::i
         );
         writeln!(
             out,
-            "  {}  {label}  {}",
-            copy.id,
+            "  {}  {}  {}",
+            printable(&copy.id),
+            printable(label),
             style.dim(&meta.join(" · "))
         )?;
     }

@@ -1,16 +1,24 @@
 //! CSV input: a header row names the columns (matched to fields by name, aliases included), then one
 //! article per row. A row with the wrong number of columns or bad UTF-8 is an error for that row only.
 
-use std::io::Read;
+use std::io::BufRead;
 
 use super::{check_size, Article, Reading, RecordFields};
 use crate::{Error, Result};
 
-pub(super) fn read<R: Read + Send + 'static>(
-    reader: R,
+pub(super) fn read<R: BufRead + Send + 'static>(
+    mut reader: R,
     origin: String,
     reading: Reading,
 ) -> Box<dyn Iterator<Item = Result<Article>> + Send> {
+    // The csv crate places a record that follows a CRLF on the line before it (the LF is counted
+    // after the record starts): a file whose first line ends in CRLF has its lines counted one on.
+    let crlf = reader.fill_buf().is_ok_and(|head| {
+        head.iter()
+            .position(|&b| b == b'\n')
+            .is_some_and(|at| at > 0 && head[at - 1] == b'\r')
+    });
+    let line_of = move |line: u64| if crlf { line + 1 } else { line };
     let mut csv = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
@@ -50,13 +58,13 @@ pub(super) fn read<R: Read + Send + 'static>(
     }
     let rows = csv.into_byte_records().map(move |row| {
         let row = row.map_err(|err| {
-            let line = err.position().map_or(0, |p| p.line());
+            let line = line_of(err.position().map_or(0, |p| p.line()));
             Error::Input {
                 origin: format!("{origin}:{line}"),
                 message: format!("bad CSV row: {}", err.kind_message()),
             }
         })?;
-        let line = row.position().map_or(0, |p| p.line());
+        let line = line_of(row.position().map_or(0, |p| p.line()));
         let row_origin = format!("{origin}:{line}");
         check_size(row.as_slice().len(), &row_origin)?;
         let mut fields = RecordFields::new(&reading);
@@ -70,7 +78,13 @@ pub(super) fn read<R: Read + Send + 'static>(
             })?;
             fields.set(name, value.to_string());
         }
-        fields.into_article(row.as_slice(), row_origin)
+        // The content id hashes the fields with their lengths: `ab,c` and `a,bc` differ.
+        let mut raw = Vec::with_capacity(row.as_slice().len() + 8 * row.len());
+        for field in row.iter() {
+            raw.extend_from_slice(&(field.len() as u64).to_le_bytes());
+            raw.extend_from_slice(field);
+        }
+        fields.into_article(&raw, row_origin)
     });
     Box::new(rows)
 }
@@ -128,6 +142,25 @@ mod tests {
             bad.starts_with("f.csv:6: invalid UTF-8 in column \"text\""),
             "{bad}"
         );
+    }
+
+    #[test]
+    fn crlf_rows_are_named_by_their_own_line() {
+        let out = rows(b"id,body\r\n1,one\r\n2\r\n3,\"multi\r\nline\"\r\n4,four\r\n");
+        assert_eq!(out[0].as_ref().unwrap().origin, "f.csv:2");
+        assert!(out[1]
+            .as_ref()
+            .unwrap_err()
+            .to_string()
+            .starts_with("f.csv:3:"));
+        assert_eq!(out[2].as_ref().unwrap().origin, "f.csv:4");
+        assert_eq!(out[3].as_ref().unwrap().origin, "f.csv:6");
+    }
+
+    #[test]
+    fn rows_without_an_id_differ_when_their_fields_do() {
+        let out = rows(b"title,body\nab,c\na,bc\n");
+        assert_ne!(out[0].as_ref().unwrap().id, out[1].as_ref().unwrap().id);
     }
 
     #[test]

@@ -247,6 +247,18 @@ impl<'r> RecordFields<'r> {
         let options = &self.reading.options;
         let published = match self.take(PUBLISHED) {
             Some(value) => match parse_date_in(&value, options.date_order) {
+                // The index stores times as nanoseconds in 64 bits: 1677-09-21 to 2262-04-11.
+                Some(date) if i64::try_from(date.at.unix_timestamp_nanos()).is_err() => {
+                    let message = format!(
+                        "date {value:?} is outside what the index can store (1677-09-21 to \
+                         2262-04-11)"
+                    );
+                    if options.strict_dates {
+                        return Err(fail(message));
+                    }
+                    warnings.push(format!("{message}: indexed without a date"));
+                    None
+                }
                 Some(date) => {
                     if date.ambiguous && !self.reading.told_ambiguous.swap(true, Ordering::Relaxed)
                     {
@@ -393,6 +405,21 @@ mod tests {
         };
         let err = read(&[("body", "b"), ("date", "yesterday-ish")], &strict).unwrap_err();
         assert!(err.to_string().contains("\"yesterday-ish\""), "{err}");
+    }
+
+    #[test]
+    fn a_date_the_index_cannot_store_is_left_out_not_clamped() {
+        for date in ["1600-01-01", "3000-01-01", "1677-09-20"] {
+            let a = article(&[("body", "b"), ("date", date)]).unwrap();
+            assert_eq!(a.published, None, "{date}");
+            assert!(
+                a.warnings[0].contains("outside what the index can store"),
+                "{:?}",
+                a.warnings
+            );
+        }
+        let a = article(&[("body", "b"), ("date", "1700-01-01")]).unwrap();
+        assert_eq!(a.published.map(|p| p.year()), Some(1700));
     }
 
     #[test]

@@ -317,6 +317,8 @@ impl<R: BufRead> Iterator for Lines<R> {
                 return Some(Err(err));
             }
             let mut line: &[u8] = &self.buf;
+            // A CRLF file's line is the same record (and content id) as its LF twin.
+            line = line.strip_suffix(b"\r").unwrap_or(line);
             if self.line_no == 1 {
                 line = line.strip_prefix(b"\xef\xbb\xbf").unwrap_or(line);
             }
@@ -426,6 +428,19 @@ mod tests {
             out[0].as_ref().unwrap().source.as_deref(),
             Some("Deep Site")
         );
+    }
+
+    #[test]
+    fn crlf_lines_are_the_records_of_lf_lines() {
+        let lf = lines(b"{\"body\":\"one\"}\n{\"body\":\"two\"}\n");
+        let crlf = lines(b"{\"body\":\"one\"}\r\n{\"body\":\"two\"}\r\n");
+        let ids = |items: &[Result<Article>]| -> Vec<String> {
+            items
+                .iter()
+                .map(|a| a.as_ref().unwrap().id.clone())
+                .collect()
+        };
+        assert_eq!(ids(&lf), ids(&crlf));
     }
 
     #[test]

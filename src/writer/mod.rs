@@ -82,6 +82,11 @@ impl Report {
     }
 }
 
+/// The least memory a writer runs with (one indexing thread).
+pub const MIN_HEAP_BYTES: usize = 16 * 1024 * 1024;
+/// What tantivy needs per indexing thread (its `MEMORY_BUDGET_NUM_BYTES_MIN`, 15 MB, and a margin).
+const PER_THREAD_HEAP_BYTES: usize = 16 * 1024 * 1024;
+
 /// One step of indexing, for progress reporting.
 #[derive(Debug)]
 pub enum Event<'e> {
@@ -149,11 +154,22 @@ pub struct Writer<'a> {
 }
 
 impl<'a> Writer<'a> {
-    /// A writer on `store`. Fails at once when another process holds the writer lock.
+    /// A writer on `store`. Fails at once when another process holds the writer lock, or when
+    /// `heap_bytes` is under [`MIN_HEAP_BYTES`]; a heap too small for every thread runs fewer
+    /// threads (tantivy needs 15 MB per indexing thread).
     pub fn new(store: &'a Store, options: &WriterOptions) -> Result<Writer<'a>> {
+        if options.heap_bytes < MIN_HEAP_BYTES {
+            return Err(Error::Invalid(format!(
+                "a writer needs at least {} MiB of memory, not {} bytes",
+                MIN_HEAP_BYTES / (1024 * 1024),
+                options.heap_bytes
+            )));
+        }
+        let fit = (options.heap_bytes / PER_THREAD_HEAP_BYTES).max(1);
+        let threads = options.threads.clamp(1, fit);
         let writer = store
             .index()
-            .writer_with_num_threads::<NewsDocument>(options.threads.max(1), options.heap_bytes)
+            .writer_with_num_threads::<NewsDocument>(threads, options.heap_bytes)
             .map_err(|e| store.lock_error(e))?;
         let reader = store.reader()?;
         Ok(Writer {
