@@ -187,7 +187,10 @@ pub fn discover(paths: &[PathBuf], format: Option<Format>) -> Discovery {
 }
 
 fn walk_dir(dir: &Path, format: Option<Format>, found: &mut Discovery) {
+    // Symbolic links are followed (a loop is reported, not walked forever); a link to nothing is
+    // reported with its path.
     let walker = walkdir::WalkDir::new(dir)
+        .follow_links(true)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !(is_hidden(e.file_name()) || is_index_dir(e)));
@@ -196,14 +199,31 @@ fn walk_dir(dir: &Path, format: Option<Format>, found: &mut Discovery) {
             Ok(entry) => entry,
             Err(err) => {
                 let path = err.path().unwrap_or(dir).to_path_buf();
-                found.errors.push(Error::Io {
-                    path,
-                    source: err.into(),
+                let message = match err.loop_ancestor() {
+                    Some(ancestor) => format!(
+                        "a symbolic link that loops back to {}; not followed",
+                        ancestor.display()
+                    ),
+                    None => match err.io_error() {
+                        Some(io) if io.kind() == std::io::ErrorKind::NotFound => {
+                            "a symbolic link to nothing (dangling); skipped".to_string()
+                        }
+                        _ => err.to_string(),
+                    },
+                };
+                found.errors.push(Error::Input {
+                    origin: path.display().to_string(),
+                    message,
                 });
                 continue;
             }
         };
+        if entry.file_type().is_dir() {
+            continue;
+        }
         if !entry.file_type().is_file() {
+            // A FIFO, socket or device: never opened (reading a FIFO would wait forever); listed.
+            found.skipped.push(entry.into_path());
             continue;
         }
         let path = entry.into_path();
@@ -482,6 +502,49 @@ pub(crate) fn looks_binary(bytes: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn links_are_followed_and_what_is_not_read_is_named() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("in");
+        let elsewhere = dir.path().join("elsewhere");
+        std::fs::create_dir_all(&root).unwrap();
+        std::fs::create_dir_all(&elsewhere).unwrap();
+        std::fs::write(elsewhere.join("real.jsonl"), "{\"body\": \"x\"}\n").unwrap();
+        symlink(elsewhere.join("real.jsonl"), root.join("link.jsonl")).unwrap();
+        symlink(&elsewhere, root.join("linked-folder")).unwrap();
+        symlink(
+            dir.path().join("nothing.jsonl"),
+            root.join("dangling.jsonl"),
+        )
+        .unwrap();
+        symlink(&root, root.join("loop")).unwrap();
+        let fifo = root.join("pipe.jsonl");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        let found = discover(std::slice::from_ref(&root), None);
+        let inputs: Vec<String> = found
+            .inputs
+            .iter()
+            .map(|i| i.path.strip_prefix(&root).unwrap().display().to_string())
+            .collect();
+        assert_eq!(inputs, ["link.jsonl", "linked-folder/real.jsonl"]);
+        let errors: Vec<String> = found.errors.iter().map(|e| e.to_string()).collect();
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.contains("dangling.jsonl") && e.contains("dangling")),
+            "{errors:?}"
+        );
+        assert!(
+            errors.iter().any(|e| e.contains("loops back")),
+            "{errors:?}"
+        );
+        if made.is_ok_and(|s| s.success()) {
+            assert_eq!(found.skipped, [fifo]);
+        }
+    }
 
     #[test]
     fn an_input_is_opened_only_when_its_first_record_is_asked_for() {
