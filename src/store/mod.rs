@@ -4,6 +4,7 @@
 //! opens an index, checking that it is a newsidx index of a format this build reads.
 
 pub mod columns;
+pub mod directory;
 pub mod document;
 pub mod schema;
 pub mod stories;
@@ -131,7 +132,9 @@ impl Store {
                 crate::fingerprint::ALGORITHM_VERSION
             )));
         }
-        let index = Index::open_in_dir(path).map_err(|e| fail(format!("cannot open: {e}")))?;
+        let index = directory::open(path)
+            .and_then(Index::open)
+            .map_err(|e| fail(format!("cannot open: {e}")))?;
         let fields = Fields::load()?;
         if index.schema() != fields.schema {
             return Err(fail(
