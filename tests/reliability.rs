@@ -352,3 +352,20 @@ fn extreme_dates_neither_panic_nor_clamp() {
     let old = crate::util::search(&dir, &["old"]);
     assert_eq!(old.hits[0].published, None, "1600 is not stored as 1677");
 }
+
+/// Issue 16: an id longer than tantivy's longest term (65,530 bytes) is still an upsert key.
+#[test]
+fn an_id_longer_than_a_term_is_upserted_not_duplicated() {
+    let dir = crate::util::Dir::new();
+    let long = format!("https://example.com/{}", "a".repeat(70_000));
+    let line = serde_json::json!({"id": long, "body": "A text with a very long id."}).to_string();
+    let short = serde_json::json!({"id": "short", "body": "Another text."}).to_string();
+    let file = dir.file("long.jsonl", format!("{line}\n{short}\n"));
+    for _ in 0..3 {
+        dir.run(&["index", file.to_str().unwrap()]).expect(0);
+    }
+    assert_eq!(crate::util::stats(&dir).articles, 2);
+    let shown = dir.run(&["show", &long, "--json"]).expect(0);
+    let article: serde_json::Value = serde_json::from_str(&shown.stdout()).unwrap();
+    assert_eq!(article["id"].as_str().map(str::len), Some(long.len()));
+}

@@ -84,7 +84,8 @@ pub fn article(
 ) -> Result<Option<ArticleView>> {
     let searcher = reader.searcher()?;
     let f = reader.fields();
-    let query = TermQuery::new(Term::from_field_text(f.id, id), IndexRecordOption::Basic);
+    let key = crate::store::schema::id_key(id);
+    let query = TermQuery::new(Term::from_field_text(f.id, &key), IndexRecordOption::Basic);
     // Upserts keep one live article per id; were there more, the first in index order is shown.
     let Some(address) = searcher.search(&query, &DocSetCollector)?.into_iter().min() else {
         return Ok(None);

@@ -14,8 +14,7 @@ use std::time::{Duration, Instant};
 
 use tantivy::directory::error::{DeleteError, LockError, OpenReadError, OpenWriteError};
 use tantivy::directory::{
-    Directory, DirectoryLock, FileHandle, Lock, MmapDirectory, WatchCallback, WatchHandle,
-    WritePtr,
+    Directory, DirectoryLock, FileHandle, Lock, MmapDirectory, WatchCallback, WatchHandle, WritePtr,
 };
 
 /// Longest wait for the read lock.
@@ -144,9 +143,12 @@ mod tests {
         let mut builder = Schema::builder();
         let body = builder.add_text_field("body", TEXT | STORED);
         let ram = RamDirectory::create();
-        let index = tantivy::Index::create(ram.clone(), builder.build(), Default::default()).unwrap();
+        let index =
+            tantivy::Index::create(ram.clone(), builder.build(), Default::default()).unwrap();
         let mut writer: tantivy::IndexWriter = index.writer(15_000_000).unwrap();
-        writer.add_document(tantivy::doc!(body => "archived text")).unwrap();
+        writer
+            .add_document(tantivy::doc!(body => "archived text"))
+            .unwrap();
         writer.commit().unwrap();
         drop(writer);
 
@@ -156,6 +158,8 @@ mod tests {
         let searcher = tolerant.reader().unwrap().searcher();
         assert_eq!(searcher.num_docs(), 1);
         // The writer's lock is not bypassed.
-        assert!(tolerant.writer::<tantivy::TantivyDocument>(15_000_000).is_err());
+        assert!(tolerant
+            .writer::<tantivy::TantivyDocument>(15_000_000)
+            .is_err());
     }
 }

@@ -3,7 +3,7 @@
 //! crate uses, and registers the tokenizers the schema names.
 
 use tantivy::schema::{Field, Schema};
-use tantivy::tokenizer::{LowerCaser, RawTokenizer, TextAnalyzer};
+use tantivy::tokenizer::{LowerCaser, RawTokenizer, TextAnalyzer, Token, TokenStream, Tokenizer};
 use tantivy::Index;
 
 use super::document::NewsTokenizer;
@@ -16,6 +16,74 @@ pub const SCHEMA_JSON: &str = include_str!("../../schemas/article.json");
 pub const NEWS_TOKENIZER: &str = "news";
 /// Tokenizer of `author` and `source`: the whole value as one lower-cased token.
 pub const KEYWORD_TOKENIZER: &str = "keyword";
+/// The tokenizer of the `id` field (the name tantivy gives its raw tokenizer, which this replaces
+/// on newsidx indexes; see [`id_key`]).
+pub const ID_TOKENIZER: &str = "raw";
+/// Ids longer than this are indexed by a hash ([`id_key`]); tantivy drops terms over 65,530 bytes,
+/// so an upsert could not find an article whose id is longer.
+pub const MAX_ID_TERM_BYTES: usize = 4096;
+
+/// The term an id is indexed and looked up by: the id itself, or for an id over
+/// [`MAX_ID_TERM_BYTES`] its length and two 64-bit hashes (FNV-1a of its bytes forwards and
+/// backwards), behind a control character no short id is likely to start with. The stored id is
+/// always the whole id.
+pub fn id_key(id: &str) -> std::borrow::Cow<'_, str> {
+    if id.len() <= MAX_ID_TERM_BYTES {
+        return std::borrow::Cow::Borrowed(id);
+    }
+    let reversed: Vec<u8> = id.bytes().rev().collect();
+    std::borrow::Cow::Owned(format!(
+        "\u{1}long id:{}:{:016x}:{:016x}",
+        id.len(),
+        crate::text::fnv1a(id.as_bytes()),
+        crate::text::fnv1a(&reversed)
+    ))
+}
+
+/// The `raw` tokenizer with [`id_key`]: the whole text as one token, long ids hashed.
+#[derive(Clone, Default)]
+struct IdTokenizer {
+    token: Token,
+}
+
+struct IdStream<'a> {
+    token: &'a mut Token,
+    done: bool,
+}
+
+impl Tokenizer for IdTokenizer {
+    type TokenStream<'a> = IdStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &str) -> IdStream<'a> {
+        self.token.reset();
+        self.token.position = 0;
+        self.token.position_length = 1;
+        self.token.offset_from = 0;
+        self.token.offset_to = text.len();
+        self.token.text.clear();
+        self.token.text.push_str(&id_key(text));
+        IdStream {
+            token: &mut self.token,
+            done: false,
+        }
+    }
+}
+
+impl TokenStream for IdStream<'_> {
+    fn advance(&mut self) -> bool {
+        let first = !self.done;
+        self.done = true;
+        first
+    }
+
+    fn token(&self) -> &Token {
+        self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.token
+    }
+}
 
 /// The names of the schema's fields: the one place they are spelled.
 pub mod names {
@@ -108,6 +176,10 @@ impl Fields {
 
 /// Registers the tokenizers named in the schema on `index` (they are not persisted by tantivy).
 pub fn register_tokenizers(index: &Index) {
+    // The id field's tokenizer, `raw` in the schema: tantivy's raw tokenizer but for long ids.
+    index
+        .tokenizers()
+        .register(ID_TOKENIZER, TextAnalyzer::from(IdTokenizer::default()));
     let news = TextAnalyzer::builder(NewsTokenizer::default()).build();
     let keyword = || {
         TextAnalyzer::builder(RawTokenizer::default())

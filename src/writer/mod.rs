@@ -16,6 +16,7 @@ use crate::enrich::{Enricher, Enrichment};
 use crate::ingest::{self, Article, Format};
 use crate::store::columns::{self, entity_facet, story_value};
 use crate::store::document::NewsDocument;
+use crate::store::schema::id_key;
 use crate::store::Store;
 use crate::{Error, Result};
 use stories::{Assigned, StoryAssigner};
@@ -202,7 +203,7 @@ impl<'a> Writer<'a> {
 
     /// Whether an article with `id` is in the index or was written since the last commit.
     fn exists(&self, id: &str) -> Result<bool> {
-        let id_term = Term::from_field_text(self.store.fields().id, id);
+        let id_term = Term::from_field_text(self.store.fields().id, &id_key(id));
         Ok(self.seen.contains(id) || self.searcher.doc_freq(&id_term)? > 0)
     }
 
@@ -258,7 +259,7 @@ impl<'a> Writer<'a> {
         // replace: skipping its delete spares tantivy a term lookup in every segment at commit.
         if existed {
             self.writer
-                .delete_term(Term::from_field_text(f.id, &article.id));
+                .delete_term(Term::from_field_text(f.id, &id_key(&article.id)));
         }
         let mut doc = self.document(article, extra);
         doc.add_u64(f.story, story_value(story.story, story.leader));
