@@ -91,7 +91,10 @@ const RECORD_KEYS: [&str; 13] = [
 /// The array of records inside an object that is not itself an article: under one of
 /// [`RECORD_KEYS`] (one level deeper too: `hits.hits`, `response.results`), else the one key whose
 /// value is an array of objects. `None` when there is no such array.
-fn records_of(object: &Map<String, Value>) -> Option<(String, &Vec<Value>)> {
+fn records_of<'v>(
+    object: &'v Map<String, Value>,
+    reading: &Reading,
+) -> Option<(String, &'v Vec<Value>)> {
     let objects = |items: &Vec<Value>| !items.is_empty() && items.iter().all(Value::is_object);
     for key in RECORD_KEYS {
         match object.get(key) {
@@ -108,8 +111,17 @@ fn records_of(object: &Map<String, Value>) -> Option<(String, &Vec<Value>)> {
             _ => {}
         }
     }
+    // Under another key, only an array of records that name a body: an article whose body key is
+    // unknown and that holds a list of tags is one article without a body, not a list of tags.
+    let records = |items: &Vec<Value>| {
+        objects(items)
+            && items
+                .iter()
+                .filter_map(Value::as_object)
+                .any(|item| has_body(item, reading))
+    };
     let mut arrays = object.iter().filter_map(|(key, value)| match value {
-        Value::Array(items) if objects(items) => Some((key.clone(), items)),
+        Value::Array(items) if records(items) => Some((key.clone(), items)),
         _ => None,
     });
     match (arrays.next(), arrays.next()) {
@@ -212,7 +224,7 @@ pub(super) fn parse_document(
     Ok(match value {
         Value::Array(ref items) => array(items, ""),
         Value::Object(ref object) => {
-            match records_of(object).filter(|_| !has_body(object, reading)) {
+            match records_of(object, reading).filter(|_| !has_body(object, reading)) {
                 Some((key, items)) => array(items, &format!(":{key}")),
                 None => {
                     let raw = text.as_bytes();
@@ -389,6 +401,21 @@ mod tests {
         assert_eq!(a.id, "es1");
         assert_eq!(a.author.as_deref(), Some("A. One, B. Two"));
         assert_eq!(a.origin, "d.json:hits.hits[0]");
+    }
+
+    #[test]
+    fn an_object_with_an_unknown_body_key_and_a_list_is_one_article_without_body() {
+        let out = document(
+            r#"{"title": "T", "story_text": "x", "tags": [{"name": "a"}, {"name": "b"}]}"#,
+        );
+        assert_eq!(out.len(), 1);
+        let err = out[0].as_ref().unwrap_err().to_string();
+        assert!(
+            err.contains("no body") && err.contains("story_text"),
+            "{err}"
+        );
+        let wrapped = document(r#"{"took": 1, "payload": [{"text": "one"}, {"text": "two"}]}"#);
+        assert_eq!(wrapped.len(), 2);
     }
 
     #[test]
