@@ -56,15 +56,23 @@ pub(super) fn read<R: BufRead + Send + 'static>(
             ),
         })));
     }
+    // The line of the last row read: a read error (a truncated compressed file) has no position of
+    // its own and is placed on the line after it.
+    let mut last_line = 1;
     let rows = csv.into_byte_records().map(move |row| {
         let row = row.map_err(|err| {
-            let line = line_of(err.position().map_or(0, |p| p.line()));
+            let line = err.position().map_or(last_line + 1, |p| line_of(p.line()));
+            let message = match err.kind() {
+                csv::ErrorKind::Io(io) => format!("read error: {io}"),
+                _ => format!("bad CSV row: {}", err.kind_message()),
+            };
             Error::Input {
                 origin: format!("{origin}:{line}"),
-                message: format!("bad CSV row: {}", err.kind_message()),
+                message,
             }
         })?;
         let line = line_of(row.position().map_or(0, |p| p.line()));
+        last_line = line;
         let row_origin = format!("{origin}:{line}");
         check_size(row.as_slice().len(), &row_origin)?;
         let mut fields = RecordFields::new(&reading);

@@ -77,7 +77,11 @@ impl<R: BufRead> Warc<R> {
                     Ok(Some(line)) if line.trim().is_empty() => continue,
                     Ok(Some(line)) => break line,
                     Ok(None) => return None,
-                    Err(e) => return Some(Err(self.error(format!("read error: {e}")))),
+                    Err(e) => {
+                        // A stream that fails to read (corrupt compression) fails again: stop.
+                        self.done = true;
+                        return Some(Err(self.error(format!("read error: {e}"))));
+                    }
                 }
             };
             self.records += 1;
@@ -397,6 +401,25 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("truncated"));
+    }
+
+    /// A reader that fails every time, as a corrupt compressed stream does.
+    struct Failing;
+
+    impl std::io::Read for Failing {
+        fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+            Err(std::io::Error::other("corrupt"))
+        }
+    }
+
+    #[test]
+    fn a_stream_that_fails_to_read_ends_with_one_error() {
+        let reader = std::io::BufReader::new(Failing);
+        let out: Vec<_> = Warc::new(reader, "bad.warc.xz".into(), Reading::default())
+            .take(5)
+            .collect();
+        assert_eq!(out.len(), 1, "{out:?}");
+        assert!(out[0].as_ref().unwrap_err().to_string().contains("corrupt"));
     }
 
     #[test]
