@@ -104,6 +104,17 @@ RESULTS=$WORK/results.jsonl
 # Read the corpus once so that no engine pays for the cold page cache alone.
 cat "$CORPUS" >/dev/null
 
+# wait_for_port PORT PID LOG: until PORT accepts connections (10 s at most); dies if PID exits first.
+wait_for_port() {
+  local i
+  for i in $(seq 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    kill -0 "$2" 2>/dev/null || die "server exited (see $3)"
+    sleep 0.1
+  done
+  die "server did not listen on port $1 within 10 s (see $3)"
+}
+
 free_port() { "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 # run_index ENGINE ROUND DIR CMD...: time CMD, record seconds, peak RSS and index size.
@@ -157,15 +168,11 @@ bench_newsidx() {
     fi
   fi
   # ---- `newsidx serve`: GET /api/search with collapse and facets, one kept-alive connection -----------
-  local port pid i
+  local port pid
   port=$(free_port)
   "$NEWSIDX" serve --index "$dir" --addr "127.0.0.1:$port" >"$WORK/newsidx-serve-$r.log" 2>&1 &
   pid=$!
-  for i in $(seq 100); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-    kill -0 "$pid" 2>/dev/null || die "newsidx serve exited (see $WORK/newsidx-serve-$r.log)"
-    sleep 0.1
-  done
+  wait_for_port "$port" "$pid" "$WORK/newsidx-serve-$r.log"
   "$PY" "$BENCH/engines.py" latency --engine http --api newsidx --syntax newsidx --url "http://127.0.0.1:$port" \
     --queries "$QUERIES" --reps "$REPS" --limit "$LIMIT" $(counts_flag "$r") --out "$WORK/lat/newsidx-serve-$r.json" ||
     { kill "$pid"; exit 2; }
@@ -180,7 +187,7 @@ bench_newsidx() {
 }
 
 bench_tantivy() {
-  local r=$1 dir=$WORK/idx-tantivy port pid i
+  local r=$1 dir=$WORK/idx-tantivy port pid
   rm -rf "$dir"
   "$PY" "$BENCH/engines.py" tantivy-meta "$dir" # `tantivy new` is interactive: write meta.json instead
   run_index tantivy "$r" "$dir" tantivy index -i "$dir" -f "$CORPUS" -t "$THREADS" -m $((HEAP_MB * 1048576))
@@ -194,11 +201,7 @@ bench_tantivy() {
   port=$(free_port)
   tantivy serve -i "$dir" --host 127.0.0.1 -p "$port" >"$WORK/tantivy-serve-$r.log" 2>&1 &
   pid=$!
-  for i in $(seq 100); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-    kill -0 "$pid" 2>/dev/null || die "tantivy serve exited (see $WORK/tantivy-serve-$r.log)"
-    sleep 0.1
-  done
+  wait_for_port "$port" "$pid" "$WORK/tantivy-serve-$r.log"
   "$PY" "$BENCH/engines.py" latency --engine http --syntax tantivy --url "http://127.0.0.1:$port" --queries "$QUERIES" \
     --reps "$REPS" --limit "$LIMIT" $(counts_flag "$r") --out "$WORK/lat/tantivy-serve-$r.json" || { kill "$pid"; exit 2; }
   kill "$pid"

@@ -116,23 +116,29 @@ def main():
             budget[0] -= 1
             return True
 
+    def timed(client, kind, method, path, body=None):
+        """One request, its latency recorded under `kind`: the body of a 200, else None (an error)."""
+        t0 = time.perf_counter()
+        try:
+            status, data = client.request(method, path, body)
+        except Exception as e:  # noqa: BLE001 - every failure is an error to report
+            with lock:
+                errors.append(f"{method} {path}: {e}")
+            return None
+        ms = (time.perf_counter() - t0) * 1000.0
+        with lock:
+            latencies[kind].append(ms)
+            if status != 200:
+                errors.append(f"{method} {path}: HTTP {status} {data[:200]!r}")
+                return None
+        return data
+
     def reader(seed):
         rng = random.Random(seed)
         client = Client(host, port)
         while time.monotonic() < deadline and take():
             path = rng.choice(paths)
-            t0 = time.perf_counter()
-            try:
-                status, data = client.request("GET", path)
-            except Exception as e:  # noqa: BLE001 - every failure is an error to report
-                with lock:
-                    errors.append(f"GET {path}: {e}")
-                continue
-            ms = (time.perf_counter() - t0) * 1000.0
-            with lock:
-                latencies["search"].append(ms)
-                if status != 200:
-                    errors.append(f"GET {path}: HTTP {status} {data[:200]!r}")
+            timed(client, "search", "GET", path)
 
     def writer():
         client = Client(host, port)
@@ -147,19 +153,10 @@ def main():
                 batch.append(article)
                 n += 1
             body = "\n".join(json.dumps(a) for a in batch).encode()
-            t0 = time.perf_counter()
-            try:
-                status, data = client.request("POST", "/api/articles", body)
-            except Exception as e:  # noqa: BLE001
-                with lock:
-                    errors.append(f"POST: {e}")
+            data = timed(client, "post", "POST", "/api/articles", body)
+            if data is None:
                 continue
-            ms = (time.perf_counter() - t0) * 1000.0
             with lock:
-                latencies["post"].append(ms)
-                if status != 200:
-                    errors.append(f"POST: HTTP {status} {data[:200]!r}")
-                    continue
                 answer = json.loads(data)
                 if answer.get("rejected"):
                     errors.append(f"POST rejected {answer['rejected']}: {answer.get('rejects', [])[:3]}")

@@ -64,5 +64,17 @@ pub enum Error {
     Tantivy(#[from] tantivy::TantivyError),
 }
 
+impl Error {
+    /// A rejected record's place and the reason, apart: an input error's origin, an I/O error's
+    /// path; other errors have no place of their own (`None`) and their whole message as reason.
+    pub fn origin_and_reason(&self) -> (Option<String>, String) {
+        match self {
+            Error::Input { origin, message } => (Some(origin.clone()), message.clone()),
+            Error::Io { path, source } => (Some(path.display().to_string()), source.to_string()),
+            other => (None, other.to_string()),
+        }
+    }
+}
+
 /// The library's result type.
 pub type Result<T> = std::result::Result<T, Error>;

@@ -417,9 +417,9 @@ impl Shown {
 
 /// Where a rejected record was and what was wrong with it, for the `--rejects` file.
 fn origin_and_reason(err: &newsidx::Error, input: Option<&str>) -> (String, String) {
-    match err {
-        newsidx::Error::Input { origin, message } => (origin.clone(), message.clone()),
-        newsidx::Error::Io { path, source } => (path.display().to_string(), source.to_string()),
-        other => (input.unwrap_or_default().to_string(), other.to_string()),
-    }
+    let (origin, reason) = err.origin_and_reason();
+    (
+        origin.unwrap_or_else(|| input.unwrap_or_default().to_string()),
+        reason,
+    )
 }

@@ -98,13 +98,7 @@ impl std::fmt::Display for Within {
 }
 
 fn within_arg(value: &str) -> Result<Within, String> {
-    match value {
-        "any" | "none" => Ok(Within(None)),
-        days => days
-            .parse()
-            .map(|d| Within(Some(d)))
-            .map_err(|_| format!("expected a number of days or `any`, not {days:?}")),
-    }
+    newsidx::fingerprint::parse_within(value).map(Within)
 }
 
 #[derive(Debug, Subcommand)]

@@ -46,7 +46,7 @@ pub use facts::Facts;
 pub use minhash::MinHash;
 pub use shingles::{FieldText, Fingerprinter};
 pub use simhash::Fingerprint;
-pub use story::{collapse, stories, Probe, Story, StoryRule, DEFAULT_WITHIN_DAYS};
+pub use story::{collapse, parse_within, stories, Probe, Story, StoryRule, DEFAULT_WITHIN_DAYS};
 
 use crate::text::Tokens;
 use crate::{Error, Result};

@@ -293,3 +293,14 @@ impl Probe {
         })
     }
 }
+/// A time bound as users write it (`--within`, `within=`): a number of days, or `any` (also
+/// `none`) for no bound.
+pub fn parse_within(value: &str) -> std::result::Result<Option<u32>, String> {
+    match value.trim() {
+        "any" | "none" => Ok(None),
+        days => days
+            .parse()
+            .map(Some)
+            .map_err(|_| format!("expected a number of days or `any`, not {days:?}")),
+    }
+}

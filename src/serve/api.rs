@@ -87,9 +87,7 @@ impl App {
     /// Opens the index if it is not open yet, and reloads the searcher when `meta.json` changed
     /// (a commit from this server or another process). Called by the reload task and on demand.
     pub fn refresh(&self) -> Result<(), ApiError> {
-        let meta = std::fs::metadata(self.path.join("meta.json"))
-            .ok()
-            .map(|m| (m.modified().unwrap_or(SystemTime::UNIX_EPOCH), m.len()));
+        let meta = meta_stamp(&self.path);
         let open = self.index.read().unwrap_or_else(|e| e.into_inner()).clone();
         match open {
             None => {
@@ -114,6 +112,36 @@ impl App {
         }
         Ok(())
     }
+
+    /// Reloads `index`'s searcher after this server's own commit and records `meta.json` as seen,
+    /// so the reload task does not reload it again.
+    fn reload_after_commit(&self, index: &NewsIndex) -> Result<(), ApiError> {
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        index.reload()?;
+        *seen = meta_stamp(&self.path);
+        Ok(())
+    }
+
+    /// The index to write to: the open one, else one created (and kept) at `path`.
+    fn index_for_writes(&self) -> Result<Arc<NewsIndex>, ApiError> {
+        if let Ok(index) = self.index() {
+            return Ok(index);
+        }
+        let mut open = self.index.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(index) = open.as_ref() {
+            return Ok(index.clone());
+        }
+        let index = Arc::new(NewsIndex::open_or_create(&self.path)?);
+        *open = Some(index.clone());
+        Ok(index)
+    }
+}
+
+/// `meta.json`'s modification time and length: it changes with every commit.
+fn meta_stamp(path: &std::path::Path) -> Option<(SystemTime, u64)> {
+    std::fs::metadata(path.join("meta.json"))
+        .ok()
+        .map(|m| (m.modified().unwrap_or(SystemTime::UNIX_EPOCH), m.len()))
 }
 
 /// Runs `work` on the blocking pool; a panic inside is a 500.
@@ -275,18 +303,13 @@ pub async fn post_articles(
             "empty body: send a JSON array of articles or JSON Lines",
         ));
     }
+    let options = writes.writer.clone();
     let _turn = app.write_turn.lock().await;
     let app = app.clone();
     blocking(move || {
         let started = Instant::now();
-        let index = match app.index() {
-            Ok(index) => index,
-            Err(_) => Arc::new(NewsIndex::open_or_create(&app.path)?),
-        };
-        let Some(writes) = &app.writes else {
-            return Err(ApiError::internal("writes are off"));
-        };
-        let mut writer = index.writer(&writes.writer).map_err(|err| {
+        let index = app.index_for_writes()?;
+        let mut writer = index.writer(&options).map_err(|err| {
             ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "index_busy",
@@ -301,9 +324,8 @@ pub async fn post_articles(
             }
         })?;
         writer.finish()?;
-        index.reload()?;
-        app.refresh()?;
-        let articles = app.index()?.searcher()?.num_docs();
+        app.reload_after_commit(&index)?;
+        let articles = index.searcher()?.num_docs();
         Ok(Json(Posted {
             added: report.added,
             updated: report.updated,
@@ -319,11 +341,11 @@ pub async fn post_articles(
 }
 
 fn reject(err: &Error) -> Reject {
-    let (origin, reason) = match err {
-        Error::Input { origin, message } => (origin.clone(), message.clone()),
-        other => ("request".to_string(), other.to_string()),
-    };
-    Reject { origin, reason }
+    let (origin, reason) = err.origin_and_reason();
+    Reject {
+        origin: origin.unwrap_or_else(|| "request".to_string()),
+        reason,
+    }
 }
 
 /// 401 unless `Authorization: Bearer KEY` carries `key` (compared in constant time).

@@ -8,7 +8,7 @@ use serde::de::{DeserializeOwned, IntoDeserializer};
 
 use super::error::ApiError;
 use crate::entities::{EntityKind, Extractor};
-use crate::fingerprint::{StoryRule, DEFAULT_MAX_DISTANCE, DEFAULT_WITHIN_DAYS};
+use crate::fingerprint::{parse_within, StoryRule, DEFAULT_MAX_DISTANCE, DEFAULT_WITHIN_DAYS};
 use crate::ingest::{parse_date, parse_until};
 use crate::search::{Collapse, CountMode, ExportFormat, FieldFacet, Interval, Sort, StoredField};
 use crate::{NewsIndex, SearchRequest};
@@ -115,12 +115,9 @@ impl Params {
         let max_distance = self.number("max_distance", DEFAULT_MAX_DISTANCE as usize, 100)? as u32;
         let within_days = match self.get("within").map(str::trim) {
             None | Some("") => Some(DEFAULT_WITHIN_DAYS),
-            Some("any") | Some("none") => None,
-            Some(days) => Some(days.parse::<u32>().map_err(|_| {
-                ApiError::bad_parameter(format!(
-                    "within: expected a number of days or `any`, not {days:?}"
-                ))
-            })?),
+            Some(value) => {
+                parse_within(value).map_err(|e| ApiError::bad_parameter(format!("within: {e}")))?
+            }
         };
         Ok(StoryRule {
             max_distance,
