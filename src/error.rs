@@ -59,6 +59,25 @@ pub enum Error {
     /// Indexing stopped at the first bad record, as asked (strict); what came before it was kept.
     #[error("stopped at the first bad record; the articles before it were kept: {0}")]
     Strict(Box<Error>),
+    /// Writing to the index failed (a full disk, an I/O error, a read-only file system): nothing
+    /// since the last commit was kept, and the index still opens with what that commit holds.
+    #[error(
+        "cannot write to the index {}: {cause}; {} as of its last commit, and it still opens \
+         (fix the cause, then re-run the same command: it continues without duplicates)",
+        path.display(),
+        match articles {
+            Some(n) => format!("it holds {n} article{}", if *n == 1 { "" } else { "s" }),
+            None => "it holds what it held".to_string(),
+        }
+    )]
+    Write {
+        /// The index directory.
+        path: PathBuf,
+        /// The cause, in words (`No space left on device (os error 28)`).
+        cause: String,
+        /// Articles in the index as of its last commit, when they could be counted.
+        articles: Option<u64>,
+    },
     /// An error from tantivy.
     #[error(transparent)]
     Tantivy(#[from] tantivy::TantivyError),

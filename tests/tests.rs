@@ -2,6 +2,7 @@
 
 mod browser;
 mod compat;
+mod faults;
 mod formats;
 #[path = "support/handset.rs"]
 mod handset;

@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -91,6 +93,38 @@ struct Summary {
     skipped_files: usize,
     articles: u64,
     seconds: f64,
+    /// Stopped by Ctrl-C or SIGTERM: what was read before it is committed.
+    interrupted: bool,
+}
+
+/// Ctrl-C and SIGTERM: the first sets a flag the writer checks (it stops reading, and the run
+/// commits and reports); a second exits at once with the last commit kept.
+struct Interrupt {
+    stop: Arc<AtomicBool>,
+    signal: Arc<AtomicUsize>,
+}
+
+impl Interrupt {
+    fn install() -> anyhow::Result<Interrupt> {
+        use signal_hook::consts::{SIGINT, SIGTERM};
+        let stop = Arc::new(AtomicBool::new(false));
+        let signal = Arc::new(AtomicUsize::new(0));
+        for sig in [SIGINT, SIGTERM] {
+            // Registered first, so it sees the flag as the previous signal left it.
+            signal_hook::flag::register_conditional_shutdown(sig, 128 + sig, stop.clone())
+                .context("cannot handle signals")?;
+            signal_hook::flag::register_usize(sig, signal.clone(), sig as usize)
+                .context("cannot handle signals")?;
+            signal_hook::flag::register(sig, stop.clone()).context("cannot handle signals")?;
+        }
+        Ok(Interrupt { stop, signal })
+    }
+
+    /// The exit code of the signal that stopped the run: 130 for SIGINT, 143 for SIGTERM.
+    fn exit_code(&self) -> ExitCode {
+        let sig = self.signal.load(Ordering::Relaxed);
+        ExitCode::from(u8::try_from(128 + sig).unwrap_or(130))
+    }
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -103,6 +137,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     };
     let enricher = super::enricher(args.gazetteer.as_deref(), args.tagger.as_deref())?;
     let mut writer = index.writer(&options)?;
+    let interrupt = Interrupt::install()?;
+    writer.stop_when(interrupt.stop.clone());
     let sources = Sources {
         paths: args.paths.clone(),
         format: args.format,
@@ -153,6 +189,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     shown.bar.finish_and_clear();
     let total = report.total;
     let skipped = report.skipped;
+    let interrupted = report.interrupted;
 
     let articles = index.stats()?.articles;
     let quiet = verbosity() == Verbosity::Quiet;
@@ -165,6 +202,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         skipped_files: skipped.len(),
         articles,
         seconds,
+        interrupted,
     };
     if args.json {
         print_json(&summary)?;
@@ -190,8 +228,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if !quiet {
         let done = total.added + total.updated;
         eprintln!(
-            "newsidx: indexed {} ({} added, {} updated), {} rejected{}, in {seconds:.1}s ({}/s); \
+            "newsidx: {}indexed {} ({} added, {} updated), {} rejected{}, in {seconds:.1}s ({}/s); \
              the index holds {}",
+            if interrupted { "interrupted; " } else { "" },
             count(done, "article", "articles"),
             thousands(total.added),
             thousands(total.updated),
@@ -204,8 +243,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             thousands((done as f64 / seconds.max(1e-3)).round() as u64),
             count(articles, "article", "articles"),
         );
+        if interrupted {
+            eprintln!(
+                "newsidx: everything indexed before the interrupt is committed; re-run the same \
+                 command to index the rest (articles already in the index are updated, not \
+                 duplicated)"
+            );
+        }
     }
-    Ok(if total.rejected > 0 {
+    Ok(if interrupted {
+        interrupt.exit_code()
+    } else if total.rejected > 0 {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

@@ -414,6 +414,74 @@ impl<R: Read> Read for CountingReader<R> {
     }
 }
 
+/// Standard input read on a thread of its own, ending (as at end of input) once `stop` is set: a
+/// read blocked on a pipe or terminal that sends nothing cannot hold up an interrupted run. The
+/// thread may stay blocked in its read until the process exits.
+pub fn stoppable_stdin(stop: Arc<std::sync::atomic::AtomicBool>) -> StoppableReader {
+    let (send, receive) = std::sync::mpsc::sync_channel::<std::io::Result<Vec<u8>>>(4);
+    std::thread::spawn(move || {
+        let mut stdin = std::io::stdin().lock();
+        loop {
+            let mut buf = vec![0u8; 64 * 1024];
+            let read = stdin.read(&mut buf);
+            let end = !matches!(read, Ok(n) if n > 0);
+            if send
+                .send(read.map(|n| {
+                    buf.truncate(n);
+                    buf
+                }))
+                .is_err()
+                || end
+            {
+                return;
+            }
+        }
+    });
+    StoppableReader {
+        receive,
+        stop,
+        chunk: Vec::new(),
+        at: 0,
+    }
+}
+
+/// See [`stoppable_stdin`].
+#[derive(Debug)]
+pub struct StoppableReader {
+    receive: std::sync::mpsc::Receiver<std::io::Result<Vec<u8>>>,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    chunk: Vec<u8>,
+    at: usize,
+}
+
+impl Read for StoppableReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.at == self.chunk.len() {
+            if self.stop.load(Ordering::Relaxed) {
+                return Ok(0);
+            }
+            match self
+                .receive
+                .recv_timeout(std::time::Duration::from_millis(50))
+            {
+                Ok(chunk) => {
+                    self.chunk = chunk?;
+                    self.at = 0;
+                    if self.chunk.is_empty() {
+                        return Ok(0);
+                    }
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.chunk.len() - self.at);
+        buf[..n].copy_from_slice(&self.chunk[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
 /// The articles of a request body (the HTTP API's `POST /api/articles`): a JSON array of articles
 /// (origins `NAME[N]`) or a single object (origin `NAME`) when the body parses as one JSON document
 /// that begins with `[` or `{`, else JSON Lines (origins `NAME:LINE`).

@@ -66,6 +66,7 @@ impl From<Error> for ApiError {
             Error::NoIndex { .. } | Error::Index { .. } => {
                 (StatusCode::SERVICE_UNAVAILABLE, "index_unavailable")
             }
+            Error::Write { .. } => (StatusCode::INTERNAL_SERVER_ERROR, "write_failed"),
             Error::Io { .. } | Error::Gazetteer { .. } | Error::Tantivy(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal")
             }

@@ -6,6 +6,8 @@
 pub mod columns;
 pub mod directory;
 pub mod document;
+#[cfg(test)]
+pub(crate) mod faults;
 pub mod schema;
 pub mod stories;
 
@@ -88,6 +90,17 @@ impl Store {
     /// Opens an existing index. Fails with a message that says what is wrong when there is no
     /// index, the directory is not a newsidx index, or its format is not the one of this build.
     pub fn open(path: &Path) -> Result<Store> {
+        Store::open_on(path, || directory::open(path).and_then(Index::open))
+    }
+
+    /// [`Store::open`] with the index opened on a directory of the test's choosing (one that
+    /// injects faults, [`faults::Faulty`]).
+    #[cfg(test)]
+    pub(crate) fn open_with<D: tantivy::Directory>(path: &Path, directory: D) -> Result<Store> {
+        Store::open_on(path, || Index::open(directory))
+    }
+
+    fn open_on(path: &Path, open_index: impl FnOnce() -> tantivy::Result<Index>) -> Result<Store> {
         let fail = |message: String| Error::Index {
             path: path.to_path_buf(),
             message,
@@ -132,9 +145,7 @@ impl Store {
                 crate::fingerprint::ALGORITHM_VERSION
             )));
         }
-        let index = directory::open(path)
-            .and_then(Index::open)
-            .map_err(|e| fail(format!("cannot open: {e}")))?;
+        let index = open_index().map_err(|e| fail(format!("cannot open: {e}")))?;
         let fields = Fields::load()?;
         if index.schema() != fields.schema {
             return Err(fail(

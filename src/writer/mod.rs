@@ -3,14 +3,16 @@
 //! ([`stories`]).
 
 mod stories;
+#[cfg(test)]
+mod tests;
 
 use std::collections::HashSet;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 use serde::Serialize;
-use tantivy::{DateTime, IndexReader, IndexWriter, Searcher, Term};
+use tantivy::{DateTime, IndexReader, IndexWriter, Searcher, TantivyError, Term};
 
 use crate::enrich::{Enricher, Enrichment};
 use crate::ingest::{self, Article, Format};
@@ -137,6 +139,8 @@ pub struct SourcesReport {
     pub inputs: Vec<(String, Report)>,
     /// Files inside folders passed over because their type is unknown.
     pub skipped: Vec<PathBuf>,
+    /// Whether reading stopped early because the stop flag was set ([`Writer::stop_when`]).
+    pub interrupted: bool,
 }
 
 /// Upserts articles into a [`Store`].
@@ -152,6 +156,8 @@ pub struct Writer<'a> {
     commit_every: usize,
     pending: usize,
     report: Report,
+    /// Set from outside (Ctrl-C) to stop reading; see [`Writer::stop_when`].
+    stop: Option<Arc<AtomicBool>>,
 }
 
 impl<'a> Writer<'a> {
@@ -183,7 +189,36 @@ impl<'a> Writer<'a> {
             commit_every: options.commit_every.max(1),
             pending: 0,
             report: Report::default(),
+            stop: None,
         })
+    }
+
+    /// Stops [`Writer::index_sources`] and [`Writer::index_all`] soon after `flag` is set (for
+    /// Ctrl-C): reading ends at the next record, the records read are written, and the call
+    /// returns for the caller to commit.
+    pub fn stop_when(&mut self, flag: Arc<AtomicBool>) {
+        self.stop = Some(flag);
+    }
+
+    /// Whether the flag of [`Writer::stop_when`] is set.
+    pub fn stopped(&self) -> bool {
+        self.stop
+            .as_ref()
+            .is_some_and(|s| s.load(Ordering::Relaxed))
+    }
+
+    /// A failed write or commit, said as what it means: the cause (an indexing thread's own error
+    /// rather than tantivy's "writer was killed"), the index, and what its last commit holds.
+    fn write_failed(&mut self, err: TantivyError) -> Error {
+        let err = match err {
+            // An indexing thread died: joining the threads (what a commit does first) gives its error.
+            TantivyError::ErrorInThread(_) => match self.writer.commit() {
+                Err(cause) => cause,
+                Ok(_) => err,
+            },
+            other => other,
+        };
+        write_error(self.store, err)
     }
 
     /// Adds `article`, replacing any article with the same id. Commits when the batch is full.
@@ -263,7 +298,9 @@ impl<'a> Writer<'a> {
         }
         let mut doc = self.document(article, extra);
         doc.add_u64(f.story, story_value(story.story, story.leader));
-        self.writer.add_document(doc)?;
+        if let Err(err) = self.writer.add_document(doc) {
+            return Err(self.write_failed(err));
+        }
         self.seen.insert(article.id.clone());
         let outcome = if existed {
             self.report.updated += 1;
@@ -311,7 +348,9 @@ impl<'a> Writer<'a> {
 
     /// Makes everything added so far durable and visible to searches.
     pub fn commit(&mut self) -> Result<()> {
-        self.writer.commit()?;
+        if let Err(err) = self.writer.commit() {
+            return Err(self.write_failed(err));
+        }
         self.reader.reload()?;
         self.searcher = self.reader.searcher();
         self.seen.clear();
@@ -326,8 +365,12 @@ impl<'a> Writer<'a> {
         if self.pending > 0 || self.report.commits == 0 {
             self.commit()?;
         }
-        self.writer.wait_merging_threads()?;
-        Ok(self.report)
+        let store = self.store;
+        let report = self.report;
+        self.writer
+            .wait_merging_threads()
+            .map_err(|err| write_error(store, err))?;
+        Ok(report)
     }
 
     /// Indexes every input of `sources`: folders are walked, `-` reads JSON Lines from stdin, and
@@ -364,8 +407,17 @@ impl<'a> Writer<'a> {
         let mut inputs: Vec<(String, ingest::Records, Option<u64>, Arc<AtomicU64>)> = Vec::new();
         if !stdin.is_empty() {
             let read = Arc::new(AtomicU64::new(0));
-            let stream = ingest::CountingReader::new(std::io::stdin(), read.clone());
-            let records = ingest::read_json_lines_with(stream, "stdin", &sources.read);
+            let records = match &self.stop {
+                Some(stop) => {
+                    let stdin = ingest::stoppable_stdin(stop.clone());
+                    let stream = ingest::CountingReader::new(stdin, read.clone());
+                    ingest::read_json_lines_with(stream, "stdin", &sources.read)
+                }
+                None => {
+                    let stream = ingest::CountingReader::new(std::io::stdin(), read.clone());
+                    ingest::read_json_lines_with(stream, "stdin", &sources.read)
+                }
+            };
             inputs.push(("stdin".into(), records, None, read));
         }
         for input in &found.inputs {
@@ -379,6 +431,9 @@ impl<'a> Writer<'a> {
             .then(|| inputs.iter().filter_map(|i| i.2).sum());
         let mut done = 0;
         for (name, records, size, read) in inputs {
+            if self.stopped() {
+                break;
+            }
             let progress = |bytes_read| Progress {
                 input: &name,
                 bytes_read,
@@ -400,6 +455,7 @@ impl<'a> Writer<'a> {
             report.total.add(&one);
             report.inputs.push((name, one));
         }
+        report.interrupted = self.stopped();
         Ok(report)
     }
 
@@ -422,12 +478,17 @@ impl<'a> Writer<'a> {
         F: FnMut(Event<'_>),
     {
         let records = records.into_iter();
+        let stop = self.stop.clone();
+        let stopped = move || stop.as_ref().is_some_and(|s| s.load(Ordering::Relaxed));
         std::thread::scope(|scope| {
             let (to_enrich, chunks) = std::sync::mpsc::sync_channel::<Vec<Result<Article>>>(2);
             let (to_write, enriched) = std::sync::mpsc::sync_channel::<Enriched>(2);
             scope.spawn(move || {
                 let mut chunk = Vec::with_capacity(ENRICH_BATCH);
                 for record in records {
+                    if stopped() {
+                        break; // what was read is still written
+                    }
                     chunk.push(record);
                     if chunk.len() == ENRICH_BATCH {
                         let full = std::mem::replace(&mut chunk, Vec::with_capacity(ENRICH_BATCH));
@@ -498,5 +559,21 @@ impl<'a> Writer<'a> {
             }
         }
         Ok(report)
+    }
+}
+
+/// [`Error::Write`] for `err` on `store`: the cause in words and the articles of the last commit,
+/// counted by a new reader.
+fn write_error(store: &Store, err: TantivyError) -> Error {
+    let cause = match err {
+        TantivyError::IoError(io) => io.to_string(),
+        TantivyError::InternalError(text) | TantivyError::ErrorInThread(text) => text,
+        other => other.to_string(),
+    };
+    let articles = store.reader().ok().map(|r| r.searcher().num_docs());
+    Error::Write {
+        path: store.path().to_path_buf(),
+        cause,
+        articles,
     }
 }

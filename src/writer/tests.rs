@@ -1,0 +1,173 @@
+//! Write failures injected at every point of a run (a disk that fills up after N bytes): the run
+//! ends with [`Error::Write`], the index opens holding exactly the articles of the last commit that
+//! succeeded, and a re-run on a healthy disk completes without duplicates.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::sync::OnceLock;
+
+use proptest::prelude::*;
+use tantivy::collector::Count;
+use tantivy::directory::MmapDirectory;
+use tantivy::query::TermQuery;
+use tantivy::schema::IndexRecordOption;
+use tantivy::Term;
+
+use super::{Writer, WriterOptions};
+use crate::enrich::Enricher;
+use crate::ingest::Article;
+use crate::store::directory::Tolerant;
+use crate::store::faults::Faulty;
+use crate::store::schema::id_key;
+use crate::store::Store;
+use crate::Error;
+
+const ARTICLES: usize = 120;
+const BATCH: usize = 30;
+
+fn enricher() -> &'static Enricher {
+    static ENRICHER: OnceLock<Enricher> = OnceLock::new();
+    ENRICHER.get_or_init(|| Enricher::new(None).expect("built-in enricher"))
+}
+
+fn article(i: usize) -> Article {
+    Article {
+        id: format!("a{i}"),
+        title: Some(format!("Harbour report {i}")),
+        body: format!(
+            "Dock workers in port {} loaded {} containers of grain on shift {}.",
+            i % 7,
+            i * 13,
+            i % 3
+        ),
+        author: None,
+        source: None,
+        url: None,
+        published: None,
+        origin: format!("test:{i}"),
+        warnings: Vec::new(),
+    }
+}
+
+fn options() -> WriterOptions {
+    WriterOptions {
+        heap_bytes: super::MIN_HEAP_BYTES,
+        threads: 1,
+        commit_every: usize::MAX,
+    }
+}
+
+/// Writes the articles on `store`, committing every [`BATCH`]: the ids of the last commit that
+/// succeeded, and the error that ended the run, if one did.
+fn write_all(store: &Store) -> (BTreeSet<String>, Option<Error>) {
+    let mut committed = BTreeSet::new();
+    let mut writer = match Writer::new(store, &options()) {
+        Ok(writer) => writer,
+        Err(err) => return (committed, Some(err)),
+    };
+    let mut written = BTreeSet::new();
+    for batch in (0..ARTICLES).collect::<Vec<_>>().chunks(BATCH) {
+        let records = batch.iter().map(|&i| Ok(article(i))).collect();
+        for record in enricher().enrich_records(records) {
+            let (article, extra) = record.expect("enriched");
+            if let Err(err) = writer.upsert(&article, extra) {
+                return (committed, Some(err));
+            }
+            written.insert(article.id);
+        }
+        if let Err(err) = writer.commit() {
+            return (committed, Some(err));
+        }
+        committed = written.clone();
+    }
+    match writer.finish() {
+        Ok(_) => (committed, None),
+        Err(err) => (committed, Some(err)),
+    }
+}
+
+/// How many live articles have `id`.
+fn live(store: &Store, id: &str) -> usize {
+    let searcher = store.reader().expect("reader").searcher();
+    let term = Term::from_field_text(store.fields().id, &id_key(id));
+    searcher
+        .search(&TermQuery::new(term, IndexRecordOption::Basic), &Count)
+        .expect("count")
+}
+
+fn faulty_store(path: &Path, budget: i64) -> Store {
+    let directory = Faulty::new(Tolerant(MmapDirectory::open(path).expect("mmap")), budget);
+    Store::open_with(path, directory).expect("open on the faulty directory")
+}
+
+/// Bytes a whole run writes, measured with a budget that never runs out.
+fn bytes_of_a_run() -> i64 {
+    static BYTES: OnceLock<i64> = OnceLock::new();
+    *BYTES.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("index");
+        drop(Store::open_or_create(&path).expect("create"));
+        let budget = i64::MAX / 2;
+        let directory = Faulty::new(Tolerant(MmapDirectory::open(&path).expect("mmap")), budget);
+        let spent = directory.clone();
+        let store = Store::open_with(&path, directory).expect("open");
+        let (committed, err) = write_all(&store);
+        assert!(err.is_none(), "{err:?}");
+        assert_eq!(committed.len(), ARTICLES);
+        budget - spent.remaining()
+    })
+}
+
+fn check_failure_at(budget: i64) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("index");
+    drop(Store::open_or_create(&path).expect("create"));
+    let (committed, err) = write_all(&faulty_store(&path, budget));
+    let err = err.expect("the budget is under a whole run's bytes, so a write fails");
+    let Error::Write {
+        path: named,
+        cause,
+        articles,
+    } = &err
+    else {
+        panic!("not a write error: {err:?}");
+    };
+    assert_eq!(named, &path);
+    assert!(cause.contains("No space left on device"), "{cause}");
+    assert_eq!(*articles, Some(committed.len() as u64), "{err}");
+
+    // The index opens on a healthy disk, holding exactly the last commit's articles.
+    let store = Store::open(&path).expect("the index still opens");
+    let searcher = store.reader().expect("reader").searcher();
+    assert_eq!(searcher.num_docs(), committed.len() as u64);
+    for id in &committed {
+        assert_eq!(live(&store, id), 1, "{id}");
+    }
+    // A re-run completes, and every article is there once.
+    let (all, err) = write_all(&store);
+    assert!(err.is_none(), "{err:?}");
+    assert_eq!(all.len(), ARTICLES);
+    let searcher = store.reader().expect("reader").searcher();
+    assert_eq!(searcher.num_docs(), ARTICLES as u64);
+    for i in 0..ARTICLES {
+        assert_eq!(live(&store, &format!("a{i}")), 1, "a{i}");
+    }
+}
+
+#[test]
+fn a_write_that_fails_at_once_leaves_an_empty_index_that_opens() {
+    check_failure_at(0);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// The disk fills up after any number of bytes of a run.
+    #[test]
+    fn a_write_failure_anywhere_keeps_the_last_commit_and_a_rerun_completes(
+        fraction in 0.0f64..1.0
+    ) {
+        let budget = (bytes_of_a_run() as f64 * fraction) as i64;
+        check_failure_at(budget);
+    }
+}
