@@ -3,6 +3,7 @@
 
 mod args;
 mod bench;
+mod check;
 mod completions;
 mod duplicates;
 mod entities;
@@ -118,6 +119,10 @@ enum Command {
     Extract(extract::Args),
     /// List every group of near-duplicate articles in the index.
     Duplicates(duplicates::Args),
+    /// Verify every segment of the index (checksums, footers); exit 1 when something is damaged.
+    Check(check::CheckArgs),
+    /// Set damaged segments aside (kept in quarantine/) so the index opens with everything else.
+    Repair(check::RepairArgs),
     /// Serve the index over HTTP: a JSON API and a web page (loopback by default).
     Serve(serve::Args),
     /// Time queries in-process, next to a plain tantivy top-10 on the same index.
@@ -184,6 +189,8 @@ fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         Command::Entities(args) => entities::run(args),
         Command::Extract(args) => extract::run(args),
         Command::Duplicates(args) => duplicates::run(args),
+        Command::Check(args) => check::check(args),
+        Command::Repair(args) => check::repair(args),
         Command::Serve(args) => serve::run(args),
         Command::Bench(args) => bench::run(args),
         Command::TrainTagger(args) => train_tagger::run(args),
@@ -203,6 +210,8 @@ impl Command {
             Command::Entities(_) => "entities",
             Command::Extract(_) => "extract",
             Command::Duplicates(_) => "duplicates",
+            Command::Check(_) => "check",
+            Command::Repair(_) => "repair",
             Command::Serve(_) => "serve",
             Command::Bench(_) => "bench",
             Command::TrainTagger(_) => "train-tagger",

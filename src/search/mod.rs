@@ -85,7 +85,9 @@ impl Reader {
     /// Makes later searches see the last commit (of this or another process).
     pub fn reload(&self) -> Result<()> {
         if let Some(reader) = self.reader.get() {
-            reader.reload()?;
+            reader
+                .reload()
+                .map_err(|err| crate::store::health::damaged(self.store.path(), err))?;
             // Searches only ever see this reader's segments: forget the entity ids of the others.
             let live: Vec<_> = reader
                 .searcher()

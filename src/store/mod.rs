@@ -8,6 +8,7 @@ pub mod directory;
 pub mod document;
 #[cfg(test)]
 pub(crate) mod faults;
+pub mod health;
 pub mod schema;
 pub mod stories;
 
@@ -180,11 +181,11 @@ impl Store {
     /// A new reader on the last commit. It reloads only when asked, so a search sees one consistent
     /// state.
     pub fn reader(&self) -> Result<IndexReader> {
-        Ok(self
-            .index
+        self.index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
-            .try_into()?)
+            .try_into()
+            .map_err(|err| health::damaged(&self.path, err))
     }
 
     /// tantivy's lock error, said as what it means for the user.

@@ -351,7 +351,9 @@ impl<'a> Writer<'a> {
         if let Err(err) = self.writer.commit() {
             return Err(self.write_failed(err));
         }
-        self.reader.reload()?;
+        self.reader
+            .reload()
+            .map_err(|err| crate::store::health::damaged(self.store.path(), err))?;
         self.searcher = self.reader.searcher();
         self.seen.clear();
         self.pending = 0;
