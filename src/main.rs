@@ -1,12 +1,31 @@
 //! The `newsidx` command: parses flags into library options, runs, prints. Exit codes: 0 when something
-//! was found or done, 1 when a search found nothing (or indexing rejected records), 2 on error. A closed
-//! pipe (`newsidx search ... | head`) ends the program quietly with 0.
+//! was found or done, 1 when a search found nothing (or indexing rejected records, or `check` found
+//! damage), 2 on error, 101 on an internal error (a bug, or index damage the checks did not catch),
+//! 130/143 when `index` was stopped by Ctrl-C/SIGTERM. A closed pipe (`newsidx search ... | head`)
+//! ends the program quietly with 0.
 
 mod cli;
 
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    std::panic::set_hook(Box::new(|info| {
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "newsidx: internal error: {}{place}. If the index may be damaged, `newsidx check` \
+             says where; otherwise this is a bug worth reporting.",
+            message.lines().next().unwrap_or("")
+        );
+    }));
     match cli::run() {
         Ok(code) => code,
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,

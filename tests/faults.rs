@@ -323,3 +323,50 @@ fn a_truncated_segment_file_is_named_and_repair_recovers_the_rest() {
 fn search_total(dir: &Dir, query: &str) -> u64 {
     crate::util::search(dir, &[query]).total_hits
 }
+
+/// Two `index` runs started together on a new folder: each either indexes or names the writer
+/// lock; neither sees a half-made index ("not a newsidx index"), and the index ends whole.
+#[test]
+fn two_index_runs_started_together_on_a_new_folder_never_see_a_half_made_index() {
+    let dir = Dir::new();
+    let feed: String = (0..200).map(record).collect();
+    let feed = dir.file("feed.jsonl", feed);
+    for round in 0..6 {
+        let index = dir.path().join(format!("index{round}"));
+        let spawn = || {
+            newsidx()
+                .args(["index", "--index"])
+                .arg(&index)
+                .arg(&feed)
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("spawn")
+        };
+        let (first, second) = (spawn(), spawn());
+        let mut succeeded = 0;
+        for child in [first, second] {
+            let output = child.wait_with_output().expect("wait");
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            match output.status.code() {
+                Some(0) => succeeded += 1,
+                Some(2) => assert!(stderr.contains(".tantivy-writer.lock"), "{stderr}"),
+                other => panic!("exit {other:?}: {stderr}"),
+            }
+        }
+        assert!(succeeded >= 1);
+        let run = newsidx()
+            .args(["stats", "--json", "--index"])
+            .arg(&index)
+            .output()
+            .expect("stats");
+        let stats: crate::util::Stats = serde_json::from_slice(&run.stdout).expect("stats json");
+        assert_eq!(stats.articles, 200);
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("read dir")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains(".new-"))
+            .collect();
+        assert!(leftovers.is_empty(), "staging folders left: {leftovers:?}");
+    }
+}

@@ -114,6 +114,83 @@ mod slow {
         assert_eq!(committed(&dir), Some(TOTAL as u64));
     }
 
+    /// SIGKILL at 20 moments (a fixed seed) of a 20,000-article run: after each kill the index
+    /// opens, checks healthy and holds whole batches only; a last run completes it, and the ids in
+    /// the index are exactly the input's.
+    #[test]
+    fn sigkill_at_twenty_moments_then_a_rerun_holds_exactly_the_input() {
+        if !slow_tests("sigkill_at_twenty_moments_then_a_rerun_holds_exactly_the_input") {
+            return;
+        }
+        const TOTAL: usize = 20_000;
+        const BATCH: usize = 500;
+        let dir = Dir::new();
+        let feed = big_feed(&dir, TOTAL);
+        // One whole run, on a scratch index, sets the span the kill moments are drawn from.
+        let scratch = Dir::new();
+        let started = Instant::now();
+        scratch
+            .run(&["index", "--commit-every", "500", feed.to_str().unwrap()])
+            .expect(0);
+        let span_ms = (started.elapsed().as_millis() as u64).max(50);
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut kills_mid_run = 0;
+        for moment in 0..20 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let at = Duration::from_millis(seed % span_ms);
+            let mut child = spawn_index(&dir, &feed, BATCH);
+            std::thread::sleep(at);
+            let running = child.try_wait().expect("try_wait").is_none();
+            child.kill().ok();
+            child.wait().expect("reap");
+            kills_mid_run += usize::from(running);
+            if !dir.index().join("newsidx.json").exists() {
+                continue; // killed before the index was made
+            }
+            let held = committed(&dir)
+                .unwrap_or_else(|| panic!("moment {moment} ({at:?}): the index does not open"));
+            assert!(held <= TOTAL as u64, "moment {moment}: {held} articles");
+            let check = dir.run(&["check", "--json"]);
+            assert_eq!(check.code(), 0, "moment {moment}: {}", check.stdout());
+            // Every committed article is searchable, and each once (ids are upserted).
+            if held > 0 {
+                assert_eq!(
+                    search(&dir, &["harbour"]).total_hits,
+                    held,
+                    "moment {moment}"
+                );
+            }
+        }
+        assert!(
+            kills_mid_run >= 10,
+            "only {kills_mid_run} kills hit a running indexer"
+        );
+
+        let last: Summary = dir
+            .run(&["index", "--json", feed.to_str().unwrap()])
+            .expect(0)
+            .json();
+        assert_eq!(last.added + last.updated, TOTAL as u64);
+        assert_eq!(last.articles, TOTAL as u64);
+        let exported = dir
+            .run(&["search", "*", "--no-collapse", "--format", "jsonl"])
+            .expect(0)
+            .stdout();
+        let ids: std::collections::BTreeSet<String> = exported
+            .lines()
+            .map(|line| {
+                let value: serde_json::Value = serde_json::from_str(line).expect("jsonl");
+                value["id"].as_str().expect("id").to_string()
+            })
+            .collect();
+        assert_eq!(exported.lines().count(), TOTAL, "an id appears twice");
+        let expected: std::collections::BTreeSet<String> =
+            (0..TOTAL).map(|i| format!("a{i}")).collect();
+        assert_eq!(ids, expected);
+    }
+
     #[test]
     fn readers_work_during_indexing_and_a_second_writer_is_refused_at_once() {
         if !slow_tests("readers_work_during_indexing_and_a_second_writer_is_refused_at_once") {

@@ -35,7 +35,8 @@ pub struct RepairArgs {
 }
 
 pub fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
-    let health = health::check(&args.index.dir)?;
+    let dir = &args.index.dir;
+    let health = health::check(dir).map_err(|err| super::with_hint(err, dir))?;
     if args.json {
         print_json(&health)?;
     } else {
@@ -96,7 +97,8 @@ fn print_health(health: &Health) -> anyhow::Result<()> {
 }
 
 pub fn repair(args: RepairArgs) -> anyhow::Result<ExitCode> {
-    let repaired = health::repair(&args.index.dir)?;
+    let dir = &args.index.dir;
+    let repaired = health::repair(dir).map_err(|err| super::with_hint(err, dir))?;
     if args.json {
         print_json(&repaired)?;
         return Ok(ExitCode::SUCCESS);

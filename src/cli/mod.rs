@@ -262,7 +262,7 @@ pub fn open_or_create(dir: &std::path::Path) -> anyhow::Result<newsidx::NewsInde
     newsidx::NewsIndex::open_or_create(dir).map_err(|err| with_hint(err, dir))
 }
 
-fn with_hint(err: newsidx::Error, dir: &std::path::Path) -> anyhow::Error {
+pub fn with_hint(err: newsidx::Error, dir: &std::path::Path) -> anyhow::Error {
     let hint = match &err {
         newsidx::Error::NoIndex { .. } => format!(
             "create one with `newsidx index --index {} FILES...`",

@@ -30,6 +30,21 @@ pub const FORMAT_VERSION: u32 = 3;
 /// Name of the marker file that makes a directory a newsidx index.
 pub const MARKER_FILE: &str = "newsidx.json";
 
+/// A hidden folder beside `path`, unique to this process and moment, where a new index is made.
+fn staging_dir(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map_or_else(|| "index".into(), |n| n.to_string_lossy().into_owned());
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let staging = format!(".{name}.new-{}-{nanos}", std::process::id());
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.join(staging),
+        _ => PathBuf::from(staging),
+    }
+}
+
 /// Contents of the marker file.
 #[derive(Debug, Serialize, Deserialize)]
 struct Marker {
@@ -66,26 +81,49 @@ impl Store {
         if !empty {
             return Store::open(path);
         }
+        // The index is made whole (tantivy's files and the marker) in a folder beside it, then
+        // renamed into place: another process starting at the same moment sees either no index
+        // or a whole one, never a folder without its marker. When two race, the loser's rename
+        // fails and it opens the winner's index.
+        let staging = staging_dir(path);
+        let made = Store::create_in(&staging).and_then(|_| {
+            if path.exists() {
+                // An empty folder given by the user: rename replaces it (not a mount point).
+                let _ = std::fs::remove_dir(path);
+            }
+            std::fs::rename(&staging, path).map_err(|source| Error::Io {
+                path: path.to_path_buf(),
+                source,
+            })
+        });
+        let _ = std::fs::remove_dir_all(&staging);
+        match made {
+            Ok(()) => Store::open(path),
+            // Lost a race, or a folder that cannot be replaced (a mount point): made in place.
+            Err(_) if path.join(MARKER_FILE).exists() => Store::open(path),
+            Err(_) => {
+                Store::create_in(path)?;
+                Store::open(path)
+            }
+        }
+    }
+
+    /// Makes a new index (tantivy's files, then the marker) in `path`, created if missing.
+    fn create_in(path: &Path) -> Result<()> {
         let io_err = |source| Error::Io {
             path: path.to_path_buf(),
             source,
         };
         std::fs::create_dir_all(path).map_err(io_err)?;
         let fields = Fields::load()?;
-        let index = Index::create_in_dir(path, fields.schema.clone())?;
+        Index::create_in_dir(path, fields.schema.clone())?;
         let marker = Marker {
             format: FORMAT_VERSION,
             created_by: format!("newsidx {}", env!("CARGO_PKG_VERSION")),
             signatures: crate::fingerprint::ALGORITHM_VERSION,
         };
         let marker = serde_json::to_string_pretty(&marker).unwrap_or_default();
-        std::fs::write(path.join(MARKER_FILE), marker + "\n").map_err(io_err)?;
-        schema::register_tokenizers(&index);
-        Ok(Store {
-            path: path.to_path_buf(),
-            index,
-            fields,
-        })
+        std::fs::write(path.join(MARKER_FILE), marker + "\n").map_err(io_err)
     }
 
     /// Opens an existing index. Fails with a message that says what is wrong when there is no
@@ -180,11 +218,19 @@ impl Store {
 
     /// A new reader on the last commit. It reloads only when asked, so a search sees one consistent
     /// state.
+    ///
+    /// A reader that fails to open a file is tried once more: a commit made between reading
+    /// `meta.json` and opening its files (a merge's clean-up, `newsidx repair` moving a damaged
+    /// segment aside) is then read whole.
     pub fn reader(&self) -> Result<IndexReader> {
-        self.index
-            .reader_builder()
-            .reload_policy(ReloadPolicy::Manual)
-            .try_into()
+        let open = || {
+            self.index
+                .reader_builder()
+                .reload_policy(ReloadPolicy::Manual)
+                .try_into()
+        };
+        open()
+            .or_else(|_| open())
             .map_err(|err| health::damaged(&self.path, err))
     }
 
@@ -198,6 +244,41 @@ impl Store {
                     .into(),
             },
             other => other.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Many openers racing on a new folder: every one gets the same whole index, none sees a
+    /// folder without its marker, and no staging folder is left behind.
+    #[test]
+    fn openers_racing_on_a_new_folder_all_get_a_whole_index() {
+        for round in 0..10 {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let path = dir.path().join(format!("index{round}"));
+            let start = std::sync::Barrier::new(6);
+            std::thread::scope(|scope| {
+                let openers: Vec<_> = (0..6)
+                    .map(|_| {
+                        scope.spawn(|| {
+                            start.wait();
+                            Store::open_or_create(&path).map(|_| ())
+                        })
+                    })
+                    .collect();
+                for opener in openers {
+                    let opened = opener.join().expect("no panic");
+                    assert!(opened.is_ok(), "round {round}: {opened:?}");
+                }
+            });
+            let left: Vec<_> = std::fs::read_dir(dir.path())
+                .expect("read")
+                .map(|e| e.expect("entry").file_name())
+                .collect();
+            assert_eq!(left.len(), 1, "{left:?}");
         }
     }
 }
