@@ -5,6 +5,7 @@ mod compat;
 mod formats;
 #[path = "support/handset.rs"]
 mod handset;
+mod limits;
 mod properties;
 mod reading;
 mod reliability;
