@@ -4,8 +4,9 @@
 use newsidx::ingest::{
     MAX_CSV_FIELDS, MAX_CSV_FIELD_BYTES, MAX_JSON_DEPTH, MAX_LINE_BYTES, MAX_RECORD_BYTES,
 };
+use newsidx::search::{MAX_QUERY_BYTES, MAX_QUERY_CLAUSES, MAX_QUERY_DEPTH};
 
-use crate::util::{search, Dir, Rejected, Summary};
+use crate::util::{search, search_none, Dir, Rejected, Server, Summary};
 
 /// `index --json FILE --rejects`: the summary and the rejected records, in order.
 fn index(dir: &Dir, file: &std::path::Path) -> (Summary, Vec<Rejected>) {
@@ -229,4 +230,125 @@ fn json_nested_too_deep() {
     assert_eq!((summary.added, summary.rejected), (0, 1), "{rejected:?}");
     assert_eq!(rejected[0].origin, format!("{}:2", document.display()));
     assert!(rejected[0].reason.contains("64 levels"), "{rejected:?}");
+}
+
+/// `search` with a query over a limit: exit 2, one line naming the limit and the valid range.
+fn refused(dir: &Dir, query: &str, says: &str) {
+    let run = dir.run(&["search", query]).expect(2);
+    let stderr = run.stderr();
+    assert!(stderr.contains(says), "{stderr}");
+    assert!(stderr.len() < 400, "the whole query repeated: {stderr}");
+}
+
+#[test]
+fn query_limits() {
+    let dir = Dir::new();
+    let feed = dir.file(
+        "feed.jsonl",
+        "{\"id\":\"a1\",\"body\":\"Putin held a call.\"}\n",
+    );
+    dir.run(&["index", feed.to_str().unwrap()]).expect(0);
+    let long = format!("putin {}", "x".repeat(MAX_QUERY_BYTES));
+    refused(
+        &dir,
+        &long,
+        "the query is 16390 bytes long; a query may be 1 to 16384 bytes (MAX_QUERY_BYTES)",
+    );
+    // Distinct words: tantivy's parser folds repeated ones into one.
+    let words = |n: usize| -> String {
+        std::iter::once("putin".to_string())
+            .chain((1..n).map(|i| format!("w{i}")))
+            .collect::<Vec<_>>()
+            .join(" OR ")
+    };
+    let many = words(MAX_QUERY_CLAUSES + 1);
+    refused(
+        &dir,
+        &many,
+        "the query has 1025 terms; a query may have 1 to 1024 (MAX_QUERY_CLAUSES)",
+    );
+    let deep = format!(
+        "{}putin{}",
+        "(".repeat(MAX_QUERY_DEPTH + 1),
+        ")".repeat(MAX_QUERY_DEPTH + 1)
+    );
+    refused(
+        &dir,
+        &deep,
+        "parentheses nested 33 deep; a query may nest them 0 to 32 deep (MAX_QUERY_DEPTH)",
+    );
+    // Up to each limit the query runs.
+    let at_limit = words(MAX_QUERY_CLAUSES);
+    assert_eq!(search(&dir, &[&at_limit]).total_hits, 1);
+    let nested = format!(
+        "{}putin{}",
+        "(".repeat(MAX_QUERY_DEPTH),
+        ")".repeat(MAX_QUERY_DEPTH)
+    );
+    assert_eq!(search(&dir, &[&nested]).total_hits, 1);
+    // Parentheses inside quotes are words, not nesting.
+    let quoted = format!("putin \"{} call\"", "(".repeat(100));
+    assert_eq!(search(&dir, &[&quoted]).total_hits, 1);
+}
+
+/// A 6 KB query of 3,000 nested parentheses overflowed the stack of the server's worker thread and
+/// aborted `newsidx serve` (exit 134). It is a 400 naming the limit, and the server goes on.
+#[test]
+fn nested_query_does_not_bring_the_server_down() {
+    let dir = Dir::new();
+    let feed = dir.file(
+        "feed.jsonl",
+        "{\"id\":\"a1\",\"body\":\"Putin held a call.\"}\n",
+    );
+    dir.run(&["index", feed.to_str().unwrap()]).expect(0);
+    let server = Server::start(&dir.index(), &[]);
+    let get = |q: &str| -> (u16, String) {
+        let url = format!("{}/api/search?q={}", server.url, q);
+        match ureq::get(&url).call() {
+            Ok(response) => (
+                response.status(),
+                response.into_string().unwrap_or_default(),
+            ),
+            Err(ureq::Error::Status(status, response)) => {
+                (status, response.into_string().unwrap_or_default())
+            }
+            Err(err) => panic!("request failed (server down?): {err}"),
+        }
+    };
+    let deep = format!("{}putin{}", "%28".repeat(3000), "%29".repeat(3000));
+    let (status, body) = get(&deep);
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("MAX_QUERY_DEPTH"), "{body}");
+    assert_eq!(get("putin").0, 200);
+}
+
+/// `--limit` and `--offset` at their extremes are clamped to the index's articles (nothing past
+/// them is allocated), in the CLI as in the library; the HTTP API refuses past its MAX_LIMIT and
+/// MAX_OFFSET.
+#[test]
+fn limit_and_offset_extremes() {
+    let dir = Dir::new();
+    let feed = dir.file(
+        "feed.jsonl",
+        "{\"id\":\"a1\",\"body\":\"Putin held a call.\"}\n{\"id\":\"a2\",\"body\":\"Putin again, in a different article altogether.\"}\n",
+    );
+    dir.run(&["index", feed.to_str().unwrap()]).expect(0);
+    let max = u64::MAX.to_string();
+    for collapse in [&[][..], &["--no-collapse"][..]] {
+        let mut args = vec!["putin", "--limit", &max];
+        args.extend(collapse);
+        assert_eq!(search(&dir, &args).hits.len(), 2);
+        let mut args = vec!["putin", "--limit", &max, "--offset", &max];
+        args.extend(collapse);
+        assert_eq!(search_none(&dir, &args).total_hits, 2);
+        let mut args = vec!["putin", "--facets", "--facet-limit", &max];
+        args.extend(collapse);
+        search(&dir, &args);
+    }
+    let run = dir.run(&["duplicates", "--limit", &max, "--offset", &max]);
+    assert!([0, 1].contains(&run.code()), "{}", run.stderr());
+    dir.run(&["entities", "--limit", &max]).expect(0);
+    // Beyond u64, clap refuses the number itself.
+    let run = dir.run(&["search", "putin", "--limit", "18446744073709551616"]);
+    assert_eq!(run.code(), 2, "{}", run.stderr());
 }
