@@ -179,7 +179,7 @@ impl Line {
         let cut = if b.ends_with(b"\r\n") {
             2
         } else {
-            usize::from(b.ends_with(b"\n"))
+            usize::from(b.ends_with(b"\n") || b.ends_with(b"\r"))
         };
         b.split_at(b.len() - cut)
     }
@@ -313,9 +313,15 @@ impl<R: BufRead> Rows<R> {
                 self.done = true;
                 break;
             }
-            let (part, newline) = match chunk.iter().position(|&b| b == b'\n') {
-                Some(i) => (&chunk[..=i], true),
-                None => (chunk, false),
+            // A line ends with LF, CRLF or a lone CR (as the csv crate reads them; old Mac exports).
+            let end = chunk.iter().position(|&b| b == b'\n' || b == b'\r');
+            let (part, newline, cr_last) = match end {
+                Some(i) if chunk[i] == b'\r' && i + 1 < chunk.len() => {
+                    let i = i + usize::from(chunk[i + 1] == b'\n');
+                    (&chunk[..=i], true, false)
+                }
+                Some(i) => (&chunk[..=i], true, chunk[i] == b'\r'),
+                None => (chunk, false, false),
             };
             // Past the limit only the terminator is kept, so that the line still ends.
             let room = (MAX_LINE_BYTES + 2).saturating_sub(bytes.len());
@@ -327,6 +333,14 @@ impl<R: BufRead> Rows<R> {
             length += part.len();
             let used = part.len();
             self.reader.consume(used);
+            if cr_last {
+                // A CR at the end of the buffer: the LF of a CRLF may come with the next one.
+                if let Ok([b'\n', ..]) = self.reader.fill_buf() {
+                    bytes.push(b'\n');
+                    length += 1;
+                    self.reader.consume(1);
+                }
+            }
             if newline {
                 break;
             }
@@ -699,6 +713,26 @@ mod tests {
             assert_eq!(got.origin, format!("f.csv:{line}"));
             line += 1 + row.iter().map(|f| f.matches('\n').count()).sum::<usize>();
         }
+    }
+
+    #[test]
+    fn lines_may_end_with_a_lone_cr() {
+        let out = outcome(&rows(b"id,body\r1,one\r2,\"two\rlines\"\r\r3,three"));
+        assert_eq!(
+            out,
+            [
+                "f.csv:2 ok one",
+                "f.csv:3 ok two\rlines",
+                "f.csv:6 ok three"
+            ]
+        );
+        // A CR that ends one read buffer and the LF that begins the next are one line end.
+        // (Byte 12 is the CR after `x`.)
+        let input = b"id,body\r\n1,x\r\n2,two\r\n";
+        let reader = std::io::BufReader::with_capacity(13, &input[..]);
+        let out: Vec<Result<Article>> =
+            read(reader, "f.csv".to_string(), Reading::default()).collect();
+        assert_eq!(outcome(&out), ["f.csv:2 ok x", "f.csv:3 ok two"]);
     }
 
     #[test]
