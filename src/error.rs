@@ -32,9 +32,9 @@ pub enum Error {
         message: String,
     },
     /// The query could not be parsed.
-    #[error("bad query {query:?}: {message}")]
+    #[error("bad query {}: {message}", shown(query))]
     Query {
-        /// The query text as given.
+        /// The query text as given (the message shows its first 64 bytes).
         query: String,
         /// What was wrong, and where.
         message: String,
@@ -97,3 +97,17 @@ impl Error {
 
 /// The library's result type.
 pub type Result<T> = std::result::Result<T, Error>;
+
+/// A query as an error message shows it: quoted, whole up to 64 bytes, else its first 64 and `...`
+/// (a query may be 16 KiB).
+fn shown(query: &str) -> String {
+    const SHOWN: usize = 64;
+    if query.len() <= SHOWN {
+        return format!("{query:?}");
+    }
+    let mut cut = SHOWN;
+    while !query.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{:?}...", &query[..cut])
+}

@@ -6,6 +6,7 @@ mod faults;
 mod formats;
 #[path = "support/handset.rs"]
 mod handset;
+mod limits;
 mod properties;
 mod reading;
 mod reliability;

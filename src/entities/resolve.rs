@@ -2,6 +2,7 @@
 //! ("Peskov" after "Dmitry Peskov", "Merkel" after "Angela Merkel"), capitalised words no rule could
 //! type are kept only if they match such a name, and every mention gets its canonical name.
 
+use rustc_hash::{FxHashMap, FxHashSet};
 use unicode_normalization::UnicodeNormalization;
 
 use super::gazetteer::Compiled;
@@ -11,9 +12,23 @@ use super::tokens::{self, Token, INITIAL, SHOUT, WORD};
 use super::{EntityKind, Mention};
 
 /// Full names (and the surnames of people) found in an article, to resolve short forms against.
+///
+/// Entries are found through their first word, so that resolving an article costs time linear in
+/// its names rather than its names times the names before them (DESIGN.md 2.13).
 #[derive(Debug, Default)]
 pub(crate) struct Lexicon {
     entries: Vec<Entry>,
+    /// The entries (indices, in the order added) by their first word in upper case: tokens can
+    /// only match the entries of their first token's key (a shouted token matches a name in any
+    /// case).
+    by_first: FxHashMap<String, Vec<usize>>,
+    /// Words, kind and name of every entry, to add each once.
+    seen: FxHashSet<(Vec<String>, EntityKind, String)>,
+}
+
+/// The key of a word in [`Lexicon::by_first`]: its upper case, as [`eq_upper`] compares.
+fn key(word: &str) -> String {
+    word.chars().flat_map(char::to_uppercase).collect()
 }
 
 #[derive(Debug)]
@@ -33,13 +48,13 @@ impl Lexicon {
         if words.is_empty() {
             return;
         }
-        if self
-            .entries
-            .iter()
-            .any(|e| e.words == words && e.name == name && e.kind == kind)
-        {
+        if !self.seen.insert((words.clone(), kind, name.to_string())) {
             return;
         }
+        self.by_first
+            .entry(key(&words[0]))
+            .or_default()
+            .push(self.entries.len());
         self.entries.push(Entry {
             words,
             kind,
@@ -49,10 +64,31 @@ impl Lexicon {
         });
     }
 
+    /// The entries whose first word can match `token`, in the order they were added.
+    fn starting_with(&self, text: &str, token: Token) -> Vec<&Entry> {
+        let s = token.text(text);
+        let upper = key(s);
+        let mut at: Vec<usize> = self.by_first.get(&upper).cloned().unwrap_or_default();
+        // A shouted token equal to a name's upper case whose own upper case differs (not in any
+        // alphabet newsidx meets, but the comparison allows it).
+        if token.is(SHOUT) && upper != s {
+            if let Some(more) = self.by_first.get(s) {
+                at.extend(more);
+                at.sort_unstable();
+                at.dedup();
+            }
+        }
+        super::compared(at.len());
+        at.into_iter().map(|k| &self.entries[k]).collect()
+    }
+
     /// The best entry matching the tokens starting at `i`: longest, then nearest before `i`.
     fn best(&self, text: &str, tokens: &[Token], i: usize, end: usize) -> Option<(usize, &Entry)> {
         let mut best: Option<(usize, &Entry)> = None;
-        for e in &self.entries {
+        if i >= end {
+            return None;
+        }
+        for e in self.starting_with(text, tokens[i]) {
             let n = e.words.len();
             if i + n > end {
                 continue;
@@ -256,11 +292,11 @@ pub(crate) fn resolve(
     // text is that person ("Peskov added that Dmitry Peskov was tired").
     // A cheap superset of what `Lexicon::best` accepts (it also matches shouted text), to skip the
     // words that cannot be a surname here.
-    let surnames: Vec<&str> = lexicon
+    let surnames: FxHashSet<String> = lexicon
         .entries
         .iter()
         .filter(|e| e.surname && e.kind == EntityKind::Person && e.words.len() == 1)
-        .map(|e| e.words[0].as_str())
+        .map(|e| e.words[0].to_ascii_lowercase())
         .collect();
     let mut covered = vec![false; tokens.len()];
     for c in &found.candidates {
@@ -273,9 +309,7 @@ pub(crate) fn resolve(
         if covered[i]
             || !t.is(WORD)
             || !t.is(tokens::CAP)
-            || !surnames
-                .iter()
-                .any(|w| w.eq_ignore_ascii_case(t.text(text)))
+            || !surnames.contains(&t.text(text).to_ascii_lowercase())
         {
             continue;
         }
@@ -318,8 +352,8 @@ fn longer_form(
     let first = tokens[a].text(text);
     let last = tokens[b - 1].text(text);
     lexicon
-        .entries
-        .iter()
+        .starting_with(text, tokens[a])
+        .into_iter()
         .filter(|e| {
             e.kind == EntityKind::Person
                 && !e.surname

@@ -8,7 +8,7 @@
 //! same article, or the article's year inside the years the gazetteer gives for the person; otherwise
 //! the surface name is kept (and the resolver may still match it to a full name in the article).
 
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::gazetteer::{Compiled, Hit};
 use super::lexicon::{Words, CORP_SUFFIX, DEMONYM, LTITLE, ORG_SUFFIX, TITLE};
@@ -86,6 +86,63 @@ fn titled(text: &str, tokens: &[Token], words: &Words, i: usize) -> bool {
     i > 0 && tokens[i - 1].is(WORD) && words.has(tokens[i - 1].text(text), TITLE)
 }
 
+/// The gazetteer's hits by their first token, so that a span finds the hits at or around it
+/// without a pass over every hit of the article (which made extraction quadratic in a record's
+/// names, issue 16). Lookups give the same hit a pass over `hits` in order would.
+struct HitsAt<'h> {
+    hits: &'h [Hit],
+    /// Indices into `hits` by first token, ascending.
+    by_first: FxHashMap<usize, Vec<usize>>,
+    /// The most tokens a hit spans.
+    longest: usize,
+}
+
+impl<'h> HitsAt<'h> {
+    fn new(hits: &'h [Hit]) -> Self {
+        let mut by_first: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
+        for (k, h) in hits.iter().enumerate() {
+            by_first.entry(h.first).or_default().push(k);
+        }
+        let longest = hits.iter().map(|h| h.last - h.first).max().unwrap_or(0);
+        HitsAt {
+            hits,
+            by_first,
+            longest,
+        }
+    }
+
+    /// The hits that start at token `first`, in order.
+    fn starting(&self, first: usize) -> impl Iterator<Item = &'h Hit> + '_ {
+        let hits = self.hits;
+        let at = self.by_first.get(&first).map_or(&[][..], Vec::as_slice);
+        super::compared(at.len());
+        at.iter().map(move |&k| &hits[k])
+    }
+
+    /// The first hit (in order) that overlaps tokens `first..last` and meets `keep`.
+    fn overlapping(
+        &self,
+        first: usize,
+        last: usize,
+        keep: impl Fn(&Hit) -> bool,
+    ) -> Option<&'h Hit> {
+        // A hit that overlaps starts before `last` and ends after `first`, so starts no more than
+        // `longest` tokens before `first`.
+        let from = (first + 1).saturating_sub(self.longest);
+        (from..last)
+            .filter_map(|at| self.by_first.get(&at))
+            .flatten()
+            .copied()
+            .filter(|&k| {
+                super::compared(1);
+                let h = &self.hits[k];
+                h.first < last && first < h.last && keep(h)
+            })
+            .min()
+            .map(|k| &self.hits[k])
+    }
+}
+
 /// Candidates from the tagger's `spans` and the gazetteer's `hits` over `tokens`. In a shouted
 /// headline, names the gazetteer does not give are left untyped for the resolver.
 #[allow(clippy::too_many_arguments)]
@@ -104,6 +161,7 @@ pub(crate) fn candidates(
     let mut covered = vec![false; tokens.len()];
     let mut misc: Vec<(usize, usize)> = Vec::new();
     let user_hits: Vec<&Hit> = hits.iter().filter(|h| compiled.is_user(h.entity)).collect();
+    let hits_at = HitsAt::new(hits);
     for h in &user_hits {
         out.push(Candidate {
             first: h.first,
@@ -126,11 +184,8 @@ pub(crate) fn candidates(
         };
         // A gazetteer name of the same type that the span overlaps and does not contain sets the
         // bounds: the list knows where "VLADIMIR PUTIN" ends better than capitals do.
-        if let Some(h) = hits.iter().find(|h| {
-            h.first < last
-                && first < h.last
-                && (h.first < first || h.last > last)
-                && compiled.entity(h.entity).0 == kind
+        if let Some(h) = hits_at.overlapping(first, last, |h| {
+            (h.first < first || h.last > last) && compiled.entity(h.entity).0 == kind
         }) {
             first = first.min(h.first);
             last = last.max(h.last);
@@ -146,7 +201,7 @@ pub(crate) fn candidates(
         if kind == EntityKind::Org && (first..last).filter(|&i| tokens[i].is(WORD)).count() == 1 {
             // "the Bank", "the Commission": a common head word alone names no one organisation.
             if words.has(tokens[first].text(text), ORG_SUFFIX)
-                && !hits.iter().any(|h| h.first == first)
+                && hits_at.starting(first).next().is_none()
             {
                 continue;
             }
@@ -154,11 +209,10 @@ pub(crate) fn candidates(
         if covered[first..last].iter().any(|&c| c) {
             continue;
         }
-        let hit = hits.iter().find(|h| {
-            h.first == first
-                && (h.last == last
-                    || compiled.entity(h.entity).0 == EntityKind::Org
-                        && suffix_only(text, tokens, words, h.last, last))
+        let hit = hits_at.starting(first).find(|h| {
+            h.last == last
+                || compiled.entity(h.entity).0 == EntityKind::Org
+                    && suffix_only(text, tokens, words, h.last, last)
         });
         if hit.is_none() && span.by_position && (first, last) == (span.first, span.last) {
             continue;

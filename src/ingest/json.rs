@@ -7,7 +7,7 @@ use std::io::BufRead;
 
 use serde_json::{Map, Value};
 
-use super::MAX_RECORD_BYTES;
+use super::MAX_LINE_BYTES;
 use super::{check_size, decode_utf8, looks_binary, Article, Reading, RecordFields};
 use crate::{Error, Result};
 
@@ -34,6 +34,57 @@ fn article_from_object(
 
 /// How deep nested objects are read (`a.b.c.d`).
 const MAX_DEPTH: usize = 4;
+
+/// Deepest nesting of arrays and objects in a JSON record (or a `.json` document): 64 levels. A
+/// deeper one is rejected, naming its line, before it is parsed (serde_json would stop at 128 with
+/// a message that does not say why, and recursion over it would need stack in proportion).
+pub const MAX_JSON_DEPTH: usize = 64;
+
+/// The 1-based line and column (in bytes) where `bytes` opens its array or object number
+/// [`MAX_JSON_DEPTH`] + 1 counted from the outside, or `None` when it nests no deeper than that.
+/// Brackets inside strings do not count.
+fn too_deep(bytes: &[u8]) -> Option<(usize, usize)> {
+    let (mut depth, mut line, mut line_start) = (0usize, 1usize, 0usize);
+    let (mut in_string, mut escaped) = (false, false);
+    for (i, &b) in bytes.iter().enumerate() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_JSON_DEPTH {
+                    return Some((line, i - line_start + 1));
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            b'\n' => {
+                line += 1;
+                line_start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The error for a record nested deeper than [`MAX_JSON_DEPTH`] at `column`.
+fn too_deep_error(origin: String, column: usize) -> Error {
+    Error::Input {
+        origin,
+        message: format!(
+            "JSON nested deeper than the limit of {MAX_JSON_DEPTH} levels of arrays and objects \
+             (at column {column})"
+        ),
+    }
+}
 
 /// Sets `value` under `key`: a scalar as it is, an object's values under `key.inner` (down to
 /// [`MAX_DEPTH`]), an array of objects as `key.inner` with their values joined by ", ".
@@ -184,19 +235,24 @@ pub(super) fn parse_document(
             message: "empty file".into(),
         });
     }
-    let value: Value = match serde_json::from_str(text) {
+    let parsed = serde_json::from_str::<Value>(text);
+    // `{...}\n{...}`: JSON Lines in a file named .json (HuffPost's dataset, for one) is read as
+    // JSON Lines, line by line (each line's depth checked on its own).
+    if parsed.as_ref().is_err_and(|e| {
+        e.to_string().starts_with("trailing characters")
+            && text
+                .lines()
+                .next()
+                .is_some_and(|first| serde_json::from_str::<Map<String, Value>>(first).is_ok())
+    }) {
+        let lines = Lines::new(text.as_bytes(), origin.to_string(), reading.clone());
+        return Ok(lines.collect());
+    }
+    if let Some((line, column)) = too_deep(text.as_bytes()) {
+        return Err(too_deep_error(format!("{origin}:{line}"), column));
+    }
+    let value: Value = match parsed {
         Ok(value) => value,
-        // `{...}\n{...}`: JSON Lines in a file named .json (HuffPost's dataset, for one) is read
-        // as JSON Lines, line by line.
-        Err(e)
-            if e.to_string().starts_with("trailing characters")
-                && text.lines().next().is_some_and(|first| {
-                    serde_json::from_str::<Map<String, Value>>(first).is_ok()
-                }) =>
-        {
-            let lines = Lines::new(text.as_bytes(), origin.to_string(), reading.clone());
-            return Ok(lines.collect());
-        }
         Err(e) => {
             return Err(Error::Input {
                 origin: format!("{origin}:{}", e.line()),
@@ -286,7 +342,7 @@ impl<R: BufRead> Lines<R> {
                 None => (chunk, false),
             };
             total += part.len();
-            if self.buf.len() + part.len() <= MAX_RECORD_BYTES {
+            if self.buf.len() + part.len() <= MAX_LINE_BYTES {
                 self.buf.extend_from_slice(part);
             }
             let used = part.len() + usize::from(found_newline);
@@ -325,8 +381,14 @@ impl<R: BufRead> Iterator for Lines<R> {
             };
             self.line_no += 1;
             let origin = format!("{}:{}", self.name, self.line_no);
-            if let Err(err) = check_size(len, &origin) {
-                return Some(Err(err));
+            if len > MAX_LINE_BYTES {
+                return Some(Err(Error::Input {
+                    origin,
+                    message: format!(
+                        "line of {len} bytes exceeds the {} MiB line limit (one record a line)",
+                        MAX_LINE_BYTES / (1024 * 1024)
+                    ),
+                }));
             }
             let mut line: &[u8] = &self.buf;
             // A CRLF file's line is the same record (and content id) as its LF twin.
@@ -345,6 +407,9 @@ impl<R: BufRead> Iterator for Lines<R> {
 }
 
 fn parse_line(line: &[u8], origin: String, reading: &Reading) -> Result<Article> {
+    if let Some((_, column)) = too_deep(line) {
+        return Err(too_deep_error(origin, column));
+    }
     let text = decode_utf8(line.to_vec(), &origin)?;
     let value: Value = serde_json::from_str(&text).map_err(|e| Error::Input {
         origin: origin.clone(),
@@ -516,7 +581,7 @@ mod tests {
     #[test]
     fn oversized_line_is_rejected_and_reading_goes_on() {
         let mut input = b"{\"body\":\"".to_vec();
-        input.extend(std::iter::repeat_n(b'a', MAX_RECORD_BYTES + 10));
+        input.extend(std::iter::repeat_n(b'a', MAX_LINE_BYTES + 10));
         input.extend_from_slice(b"\"}\n{\"body\":\"small\"}\n");
         let out = lines(&input);
         assert_eq!(out.len(), 2);

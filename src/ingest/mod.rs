@@ -22,15 +22,21 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 pub use compression::Compression;
+pub use csv::{MAX_CSV_FIELDS, MAX_CSV_FIELD_BYTES};
 pub use date::{parse_date, parse_date_in, parse_until, DateOrder, ParsedDate};
 pub use fields::FieldMap;
 pub(crate) use fields::{Reading, RecordFields};
+pub use json::MAX_JSON_DEPTH;
 
 use crate::{Error, Result};
 
 /// Largest accepted record (one text file, one JSON Lines line, one CSV row, one JSON file): 16 MiB.
 /// Anything larger is rejected with an error rather than read into memory.
 pub const MAX_RECORD_BYTES: usize = 16 * 1024 * 1024;
+/// Longest line kept in memory when reading JSON Lines or CSV: a record's size, since a line holds
+/// at most one record. The rest of a longer line is read past without being kept, and the line is
+/// rejected.
+pub const MAX_LINE_BYTES: usize = MAX_RECORD_BYTES;
 /// Largest accepted `.json` file (it is parsed whole): 256 MiB. Use JSON Lines for more.
 pub const MAX_JSON_FILE_BYTES: u64 = 256 * 1024 * 1024;
 

@@ -37,7 +37,7 @@ pub use crate::store::columns::EntityKey;
 pub use counts::{Bucket, FieldFacet, Interval};
 pub use entity_filter::{EntityFilter, EntityMatch, Evidence};
 pub use export::{ExportFormat, StoredField};
-pub use query::build_query;
+pub use query::{build_query, MAX_QUERY_BYTES, MAX_QUERY_CLAUSES, MAX_QUERY_DEPTH};
 pub use snippet::Snippet;
 pub use sort::Sort;
 

@@ -19,10 +19,71 @@ use crate::{Error, Result};
 /// Weight of a title match relative to a body match.
 const TITLE_BOOST: f32 = 2.0;
 
+/// Longest query accepted: 16 KiB of UTF-8. A longer one is refused, naming the limit.
+pub const MAX_QUERY_BYTES: usize = 16 * 1024;
+/// Most terms a query may hold (words, phrases, ranges, `field:value` pairs, `*`): 1024. A query
+/// with more is refused, naming the limit.
+pub const MAX_QUERY_CLAUSES: usize = 1024;
+/// Deepest nesting of parentheses in a query: 32. A deeper one is refused, naming the limit (the
+/// parser recurses once a level, and the server's threads have small stacks).
+pub const MAX_QUERY_DEPTH: usize = 32;
+
+/// The deepest nesting of parentheses outside quotes in `text`.
+fn depth(text: &str) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let (mut quoted, mut escaped) = (false, false);
+    for c in text.chars() {
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        match c {
+            '\\' => escaped = true,
+            '"' => quoted = !quoted,
+            '(' if !quoted => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            ')' if !quoted => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
+}
+
+/// The terms of a parsed query.
+fn clauses(ast: &UserInputAst) -> usize {
+    match ast {
+        UserInputAst::Clause(children) => children.iter().map(|(_, c)| clauses(c)).sum(),
+        UserInputAst::Boost(inner, _) => clauses(inner),
+        UserInputAst::Leaf(_) => 1,
+    }
+}
+
 /// The tantivy query for `request` over `index`.
 pub fn build_query(store: &Store, request: &SearchRequest) -> Result<Box<dyn Query>> {
     let f = store.fields();
     let text = request.query.trim();
+    if request.query.len() > MAX_QUERY_BYTES {
+        return Err(Error::Query {
+            query: request.query.clone(),
+            message: format!(
+                "the query is {} bytes long; a query may be 1 to {MAX_QUERY_BYTES} bytes \
+                 (MAX_QUERY_BYTES)",
+                request.query.len()
+            ),
+        });
+    }
+    if depth(text) > MAX_QUERY_DEPTH {
+        return Err(Error::Query {
+            query: request.query.clone(),
+            message: format!(
+                "parentheses nested {} deep; a query may nest them 0 to {MAX_QUERY_DEPTH} deep \
+                 (MAX_QUERY_DEPTH)",
+                depth(text)
+            ),
+        });
+    }
     if text.is_empty() {
         return Err(Error::Query {
             query: request.query.clone(),
@@ -111,6 +172,13 @@ fn parse(store: &Store, text: &str) -> std::result::Result<Box<dyn Query>, Strin
     let plain = parser(store, None);
     let ast = tantivy::query_grammar::parse_query(text)
         .map_err(|_| explain(&tantivy::query::QueryParserError::SyntaxError(text.into())))?;
+    let terms = clauses(&ast);
+    if terms > MAX_QUERY_CLAUSES {
+        return Err(format!(
+            "the query has {terms} terms; a query may have 1 to {MAX_QUERY_CLAUSES} \
+             (MAX_QUERY_CLAUSES)"
+        ));
+    }
     if !has_fuzzy(&ast) {
         return plain.parse_query(text).map_err(|e| explain(&e));
     }
