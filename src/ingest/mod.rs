@@ -169,7 +169,7 @@ pub fn discover(paths: &[PathBuf], format: Option<Format>) -> Discovery {
             }
         };
         if meta.is_dir() {
-            walk_dir(path, format, &mut found);
+            walk_dir(path, format, &mut found, MAX_WALK_FILES);
         } else {
             match format
                 .or_else(|| Format::from_path(path))
@@ -192,7 +192,11 @@ pub fn discover(paths: &[PathBuf], format: Option<Format>) -> Discovery {
     found
 }
 
-fn walk_dir(dir: &Path, format: Option<Format>, found: &mut Discovery) {
+/// Files one run takes from its folders (what it reads and what it passes over): the list is held
+/// in memory, about 150 bytes a file. Past it, the walk stops with an error naming the folder.
+pub const MAX_WALK_FILES: usize = 2_000_000;
+
+fn walk_dir(dir: &Path, format: Option<Format>, found: &mut Discovery, limit: usize) {
     // Symbolic links are followed (a loop is reported, not walked forever); a link to nothing is
     // reported with its path.
     let walker = walkdir::WalkDir::new(dir)
@@ -226,6 +230,16 @@ fn walk_dir(dir: &Path, format: Option<Format>, found: &mut Discovery) {
         };
         if entry.file_type().is_dir() {
             continue;
+        }
+        if found.inputs.len() + found.skipped.len() >= limit {
+            found.errors.push(Error::Input {
+                origin: dir.display().to_string(),
+                message: format!(
+                    "more than {limit} files (MAX_WALK_FILES): the first were taken, the rest of \
+                     the folder was not walked; index its subfolders in separate runs"
+                ),
+            });
+            return;
         }
         if !entry.file_type().is_file() {
             // A FIFO, socket or device: never opened (reading a FIFO would wait forever); listed.
@@ -671,5 +685,26 @@ mod tests {
         ] {
             assert_eq!(Format::from_path(Path::new(name)), format, "{name}");
         }
+    }
+
+    #[test]
+    fn a_walk_stops_at_its_file_limit_and_says_where() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for i in 0..5 {
+            std::fs::write(dir.path().join(format!("a{i}.txt")), "Body text.").expect("write");
+        }
+        let mut found = Discovery::default();
+        walk_dir(dir.path(), None, &mut found, 3);
+        assert_eq!(found.inputs.len(), 3);
+        assert_eq!(found.errors.len(), 1);
+        let message = found.errors[0].to_string();
+        assert!(message.contains("MAX_WALK_FILES"), "{message}");
+        assert!(
+            message.contains(&dir.path().display().to_string()),
+            "{message}"
+        );
+        let mut all = Discovery::default();
+        walk_dir(dir.path(), None, &mut all, MAX_WALK_FILES);
+        assert_eq!((all.inputs.len(), all.errors.len()), (5, 0));
     }
 }
