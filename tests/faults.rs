@@ -421,3 +421,37 @@ fn bytes_damaged_inside_segment_files_never_print_a_raw_panic_and_check_finds_th
         assert_eq!(check.damaged.len(), 3, "{extension}: {check:?}");
     }
 }
+
+/// Searches in a loop while `repair` sets a segment aside: every one answers (from the commit
+/// before the repair or the one after), none fails.
+#[test]
+fn searches_during_a_repair_never_fail() {
+    let (dir, _) = three_segments();
+    // Positions: a one-word search never reads them, so only the repair can make it fail.
+    let victim = files_ending(&dir, ".pos").remove(2);
+    let mut bytes = std::fs::read(&victim).expect("read");
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x55;
+    std::fs::write(&victim, bytes).expect("write");
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let failures = std::thread::scope(|scope| {
+        let searching = scope.spawn(|| {
+            let mut failures = Vec::new();
+            let mut runs = 0;
+            while runs < 400 && (runs < 5 || !stop.load(std::sync::atomic::Ordering::Relaxed)) {
+                let run = dir.run(&["search", "grain", "--json"]);
+                if run.code() != 0 {
+                    failures.push(run.stderr());
+                }
+                runs += 1;
+            }
+            failures
+        });
+        let repaired: Repaired = dir.run(&["repair", "--json"]).expect(0).json();
+        assert_eq!(repaired.articles, 100);
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        searching.join().expect("searches")
+    });
+    assert!(failures.is_empty(), "{failures:?}");
+    assert_eq!(search_total(&dir, "grain"), 100);
+}
