@@ -8,9 +8,11 @@ use newsidx::store::health::{self, Health};
 use super::output::{count, print_json, printable, thousands};
 use super::IndexDir;
 
-/// Verify the index: every file of every segment exists and matches its checksum, every segment
-/// opens, the marker and meta.json parse. Exit 0 when healthy, 1 when damage was found (run
-/// `newsidx repair`), 2 when the index cannot be checked.
+/// Verify every segment of the index.
+///
+/// Every file of every segment must exist, end in tantivy's footer and match the checksum there;
+/// every segment must open; the marker and meta.json must parse. Exit 0 when healthy, 1 when damage
+/// was found (run `newsidx repair`), 2 when the index cannot be checked.
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
     #[command(flatten)]
@@ -21,9 +23,11 @@ pub struct CheckArgs {
     json: bool,
 }
 
-/// Set damaged segments aside so the index opens again: their files move to quarantine/TIME/
-/// inside the index (nothing is deleted), the ids and origins still readable from them are listed
-/// there in lost.jsonl to index again, and the index keeps every sound segment.
+/// Set damaged segments aside.
+///
+/// Their files move to quarantine/TIME/ inside the index (nothing is deleted), the ids and origins
+/// still readable from them are listed there in lost.jsonl to index again, and the index keeps
+/// every sound segment and opens. Refused while `newsidx index` writes to the index.
 #[derive(Debug, clap::Args)]
 pub struct RepairArgs {
     #[command(flatten)]

@@ -32,6 +32,10 @@ use super::IndexDir;
 ///
 /// Bad records are reported with their file and line and skipped (after the first ten of a file, a
 /// count per reason; every one with --verbose or --rejects FILE); the exit code is then 1.
+///
+/// Ctrl-C (or SIGTERM) stops reading and commits what was read (exit 130, or 143); running the same
+/// command again continues without duplicates. A second Ctrl-C exits at once, keeping the last
+/// commit.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]

@@ -104,7 +104,9 @@ fn within_arg(value: &str) -> Result<Within, String> {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Add articles to the index (created if missing); an article whose id is already there is replaced.
+    #[command(
+        about = "Add articles to the index (created if missing); an article whose id is already there is replaced"
+    )]
     Index(index::Args),
     /// Search the index.
     #[command(after_help = QUERY_SYNTAX)]
@@ -119,9 +121,13 @@ enum Command {
     Extract(extract::Args),
     /// List every group of near-duplicate articles in the index.
     Duplicates(duplicates::Args),
-    /// Verify every segment of the index (checksums, footers); exit 1 when something is damaged.
+    #[command(
+        about = "Verify every segment of the index (checksums, footers); exit 1 when something is damaged"
+    )]
     Check(check::CheckArgs),
-    /// Set damaged segments aside (kept in quarantine/) so the index opens with everything else.
+    #[command(
+        about = "Set damaged segments aside (kept in quarantine/) so the index opens with everything else"
+    )]
     Repair(check::RepairArgs),
     /// Serve the index over HTTP: a JSON API and a web page (loopback by default).
     Serve(serve::Args),
