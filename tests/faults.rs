@@ -277,6 +277,9 @@ fn check_finds_a_flipped_byte_and_repair_sets_the_segment_aside_listing_its_arti
         dir.run(&["index", part]).expect(0);
     }
     assert_eq!(stats(&dir).articles, 150);
+    // The writers that ran since (and their garbage collection) left the quarantine alone.
+    assert!(quarantine.join(victim.file_name().unwrap()).exists());
+    assert!(quarantine.join("lost.jsonl").exists());
 }
 
 /// A truncated file (its footer gone): every command says which segment, in one line without

@@ -174,9 +174,10 @@ pub fn repair(path: &Path) -> Result<Repaired> {
     let damaged: BTreeSet<&str> = before.damaged.iter().map(|d| d.segment.as_str()).collect();
     let files = segment_files(&metas);
     // What can still be read from the damaged segments, before their files move.
+    let fields = super::Fields::load()?;
     for (meta, _) in &files {
         if damaged.contains(meta.id().uuid_string().as_str()) {
-            repaired.lost.extend(readable_ids(&index, meta));
+            repaired.lost.extend(readable_ids(&index, &fields, meta));
         }
     }
     let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
@@ -296,10 +297,7 @@ fn check_segment(index: &Index, meta: &SegmentMeta, files: &[String]) -> Vec<Str
 }
 
 /// The ids and origins that can still be read from a damaged segment's stored fields.
-fn readable_ids(index: &Index, meta: &SegmentMeta) -> Vec<Lost> {
-    let Ok(fields) = super::Fields::load() else {
-        return Vec::new();
-    };
+fn readable_ids(index: &Index, fields: &super::Fields, meta: &SegmentMeta) -> Vec<Lost> {
     let segment = index.segment(meta.clone());
     let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         // The live documents come from the segment when it opens; when it does not (a damaged
