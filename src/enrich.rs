@@ -55,6 +55,16 @@ impl Enricher {
         })
     }
 
+    /// What this enricher is: two enrichers with the same identity make the same [`Enrichment`] of
+    /// any article. A hash of the extractor's identity (newsidx's version, gazetteer, tagger) and
+    /// the signature algorithm's version. The writer stores it with each commit, so that a re-run
+    /// can leave unchanged articles alone.
+    pub fn identity(&self) -> u64 {
+        let mut bytes = self.extractor.identity().to_le_bytes().to_vec();
+        bytes.extend_from_slice(&crate::fingerprint::ALGORITHM_VERSION.to_le_bytes());
+        crate::text::fnv1a(&bytes)
+    }
+
     /// The entity extractor (for `extract` and for resolving entity names).
     pub fn extractor(&self) -> &Extractor {
         &self.extractor

@@ -60,8 +60,22 @@ mod cli {
             .expect(0)
             .json();
         assert_eq!((again.added, again.updated, again.rejected), (0, 21, 0));
+        assert_eq!(again.unchanged, 21, "an unchanged input is left alone");
         assert_eq!(again.articles, 21);
         assert_eq!(stats(&dir).articles, before.articles);
+        let all: Summary = dir
+            .run(&["index", "--json", "--rewrite-all", fx.to_str().unwrap()])
+            .expect(0)
+            .json();
+        assert_eq!((all.updated, all.unchanged, all.articles), (21, 0, 21));
+        let human = dir.run(&["index", fx.to_str().unwrap()]).expect(0);
+        assert!(
+            human
+                .stderr()
+                .contains("(0 added, 21 updated, 21 of them unchanged), 0 rejected"),
+            "{}",
+            human.stderr()
+        );
     }
 
     /// Every test gets its own copy of the fixture index (see `util::indexed_fixtures`): it opens,

@@ -317,6 +317,7 @@ impl Run {
 pub struct Summary {
     pub added: u64,
     pub updated: u64,
+    pub unchanged: u64,
     pub rejected: u64,
     pub articles: u64,
 }

@@ -82,8 +82,13 @@ pub struct Args {
     /// "record has no body ..."}, one line per record (FILE is replaced).
     #[arg(long, value_name = "FILE")]
     rejects: Option<PathBuf>,
-    /// Print the summary as JSON on stdout: {"added", "updated", "rejected", "skipped_files",
-    /// "articles", "seconds"}.
+    /// Enrich and write every article again, even one the index already holds unchanged. Without
+    /// it a re-run leaves such articles alone, when the index says one enricher (this newsidx
+    /// version with the same --gazetteer and --tagger) wrote all of it.
+    #[arg(long)]
+    rewrite_all: bool,
+    /// Print the summary as JSON on stdout: {"added", "updated", "unchanged", "rejected",
+    /// "skipped_files", "articles", "seconds"}.
     #[arg(long)]
     json: bool,
 }
@@ -92,6 +97,8 @@ pub struct Args {
 struct Summary {
     added: u64,
     updated: u64,
+    /// Of the updated, those the index held unchanged (left alone).
+    unchanged: u64,
     rejected: u64,
     warnings: u64,
     skipped_files: usize,
@@ -99,6 +106,15 @@ struct Summary {
     seconds: f64,
     /// Stopped by Ctrl-C or SIGTERM: what was read before it is committed.
     interrupted: bool,
+}
+
+/// ", N of them unchanged" after a count of updated articles, or nothing when none were.
+fn of_them_unchanged(unchanged: u64) -> String {
+    if unchanged > 0 {
+        format!(", {} of them unchanged", thousands(unchanged))
+    } else {
+        String::new()
+    }
 }
 
 /// Ctrl-C and SIGTERM: the first sets a flag the writer checks (it stops reading, and the run
@@ -133,15 +149,17 @@ impl Interrupt {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
+    // First, so that a signal while the enricher is built still ends the run cleanly.
+    let interrupt = Interrupt::install()?;
     let index = super::open_or_create(&args.index.dir)?;
     let options = WriterOptions {
         heap_bytes: usize::try_from(args.heap_mb * 1024 * 1024).unwrap_or(usize::MAX),
         commit_every: usize::try_from(args.commit_every).unwrap_or(usize::MAX),
+        skip_unchanged: !args.rewrite_all,
         ..WriterOptions::default()
     };
     let enricher = super::enricher(args.gazetteer.as_deref(), args.tagger.as_deref())?;
     let mut writer = index.writer(&options)?;
-    let interrupt = Interrupt::install()?;
     writer.stop_when(interrupt.stop.clone());
     let sources = Sources {
         paths: args.paths.clone(),
@@ -179,9 +197,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if verbosity() == Verbosity::Verbose {
         for (input, one) in &report.inputs {
             shown.note(&format!(
-                "{input}: {} added, {} updated, {} rejected",
+                "{input}: {} added, {} updated{}, {} rejected",
                 thousands(one.added),
                 thousands(one.updated),
+                of_them_unchanged(one.unchanged),
                 thousands(one.rejected)
             ));
         }
@@ -201,6 +220,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let summary = Summary {
         added: total.added,
         updated: total.updated,
+        unchanged: total.unchanged,
         rejected: total.rejected,
         warnings: total.warnings,
         skipped_files: skipped.len(),
@@ -232,12 +252,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if !quiet {
         let done = total.added + total.updated;
         eprintln!(
-            "newsidx: {}indexed {} ({} added, {} updated), {} rejected{}, in {seconds:.1}s ({}/s); \
+            "newsidx: {}indexed {} ({} added, {} updated{}), {} rejected{}, in {seconds:.1}s ({}/s); \
              the index holds {}",
             if interrupted { "interrupted; " } else { "" },
             count(done, "article", "articles"),
             thousands(total.added),
             thousands(total.updated),
+            of_them_unchanged(total.unchanged),
             thousands(total.rejected),
             if total.warnings > 0 {
                 format!(", {}", count(total.warnings, "warning", "warnings"))

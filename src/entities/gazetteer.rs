@@ -62,6 +62,30 @@ impl Gazetteer {
         Gazetteer::from_json(BUILTIN, "builtin entities.json")
     }
 
+    /// A hash of every entry (kind, name, aliases, years, merge order): two gazetteers with the same
+    /// identity compile to the same automaton.
+    pub(crate) fn identity(&self) -> u64 {
+        let mut h = Identity::default();
+        for e in &self.entries {
+            h.word(e.kind.as_str().as_bytes());
+            h.word(e.name.as_bytes());
+            for alias in &e.aliases {
+                h.word(alias.as_bytes());
+            }
+            h.number(e.aliases.len() as u64);
+            h.number(u64::from(e.generation));
+            match e.active {
+                Some((from, to)) => {
+                    h.number(1);
+                    h.number(from as u64);
+                    h.number(to as u64);
+                }
+                None => h.number(0),
+            }
+        }
+        h.finish()
+    }
+
     /// Parses a gazetteer from JSON. `origin` (a path or a name) is put into every error message.
     pub fn from_json(json: &str, origin: &str) -> Result<Gazetteer> {
         let err = |message: String| Error::Gazetteer {
@@ -496,4 +520,37 @@ fn skip_word(text: &str, pos: usize) -> usize {
         end = pos + text[pos..].chars().next().map_or(1, char::len_utf8);
     }
     end
+}
+
+/// FNV-1a over a sequence of length-prefixed byte strings and numbers: stable across builds and
+/// platforms (unlike `std`'s hashers), for identities that are stored.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Identity(u64);
+
+impl Default for Identity {
+    fn default() -> Self {
+        Identity(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Identity {
+    fn bytes(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+
+    /// Adds `bytes` with their length, so that `["ab", "c"]` and `["a", "bc"]` differ.
+    pub(crate) fn word(&mut self, bytes: &[u8]) {
+        self.number(bytes.len() as u64);
+        self.bytes(bytes);
+    }
+
+    pub(crate) fn number(&mut self, n: u64) {
+        self.bytes(&n.to_le_bytes());
+    }
+
+    pub(crate) fn finish(self) -> u64 {
+        self.0
+    }
 }

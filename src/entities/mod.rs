@@ -214,11 +214,23 @@ impl ExtractorBuilder {
             (true, Some(t)) => Some(t),
             (true, None) => Some(Tagger::builtin()?),
         };
+        let mut identity = gazetteer::Identity::default();
+        identity.word(env!("CARGO_PKG_VERSION").as_bytes());
+        identity.number(gazetteer.identity());
+        match &tagger {
+            Some(t) => identity.word(&t.to_bytes()),
+            None => identity.word(b"no tagger"),
+        }
+        match self.min_confidence {
+            Some(c) => identity.number(u64::from(c.to_bits())),
+            None => identity.word(b"model threshold"),
+        }
         Ok(Extractor {
             compiled,
             words,
             tagger,
             min_confidence: self.min_confidence,
+            identity: identity.finish(),
         })
     }
 }
@@ -230,9 +242,17 @@ pub struct Extractor {
     words: lexicon::Words,
     tagger: Option<Tagger>,
     min_confidence: Option<f32>,
+    identity: u64,
 }
 
 impl Extractor {
+    /// What this extractor is: a hash of newsidx's version, the gazetteer's entries, the tagger
+    /// model and the confidence threshold. Two extractors with the same identity find the same
+    /// entities in any text (as long as the extraction code of one version does not change).
+    pub fn identity(&self) -> u64 {
+        self.identity
+    }
+
     /// The mentions in `text`, in text order, one per occurrence. Short forms are resolved against
     /// full names found anywhere in the same text.
     pub fn extract(&self, text: &str) -> Vec<Mention> {

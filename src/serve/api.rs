@@ -253,6 +253,8 @@ pub async fn duplicates(
 struct Posted {
     added: u64,
     updated: u64,
+    /// Of the updated, those the index held unchanged (left alone).
+    unchanged: u64,
     rejected: u64,
     /// Articles written with a warning (a date left out, say): see `rejects` for the records that
     /// were not written.
@@ -329,6 +331,7 @@ pub async fn post_articles(
         Ok(Json(Posted {
             added: report.added,
             updated: report.updated,
+            unchanged: report.unchanged,
             rejected: report.rejected,
             warnings: report.warnings,
             articles,

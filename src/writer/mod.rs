@@ -5,12 +5,14 @@
 mod stories;
 #[cfg(test)]
 mod tests;
+mod unchanged;
 
 use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
+use rayon::prelude::*;
 use serde::Serialize;
 use tantivy::{DateTime, IndexReader, IndexWriter, Searcher, TantivyError, Term};
 
@@ -18,16 +20,22 @@ use crate::enrich::{Enricher, Enrichment};
 use crate::ingest::{self, Article, Format};
 use crate::store::columns::{self, entity_facet, story_value};
 use crate::store::document::NewsDocument;
-use crate::store::schema::id_key;
+use crate::store::schema::{id_key, Fields};
 use crate::store::Store;
 use crate::{Error, Result};
 use stories::{Assigned, StoryAssigner};
+use unchanged::{stored_unchanged, Lineage};
 
 /// Articles enriched together (in parallel) before they are handed to the writer.
 const ENRICH_BATCH: usize = 256;
 
-/// A chunk of records, each article with its enrichment.
-type Enriched = Vec<Result<(Article, Enrichment)>>;
+/// A chunk of records, each article with its enrichment; `None` for an article the index held
+/// unchanged when the chunk was enriched.
+struct Enriched {
+    records: Vec<Result<(Article, Option<Enrichment>)>>,
+    /// The generation of the searcher the articles were compared with (`None`: none were).
+    generation: Option<u64>,
+}
 
 /// Options of [`Writer::new`].
 #[derive(Debug, Clone)]
@@ -39,6 +47,10 @@ pub struct WriterOptions {
     pub threads: usize,
     /// Commit after this many articles (and at the end).
     pub commit_every: usize,
+    /// Leave alone an article the index already holds unchanged, when the index says every article
+    /// in it was enriched by the same enricher as this run's (see [`Enricher::identity`]). With
+    /// `false` every article is enriched and written again.
+    pub skip_unchanged: bool,
 }
 
 impl Default for WriterOptions {
@@ -48,6 +60,7 @@ impl Default for WriterOptions {
             heap_bytes: 256 * 1024 * 1024,
             threads,
             commit_every: 10_000,
+            skip_unchanged: true,
         }
     }
 }
@@ -59,6 +72,9 @@ pub enum Upsert {
     Added,
     /// An article with this id existed and was replaced.
     Updated,
+    /// The index held this article unchanged (same id and fields, same enricher): nothing was
+    /// written.
+    Unchanged,
 }
 
 /// What a writer did: running counts while it writes, the whole when it [`Writer::finish`]es.
@@ -66,8 +82,10 @@ pub enum Upsert {
 pub struct Report {
     /// Articles with a new id.
     pub added: u64,
-    /// Articles that replaced one with the same id.
+    /// Articles whose id was in the index already, [`Report::unchanged`] included.
     pub updated: u64,
+    /// Of the updated, those the index held unchanged, which were left alone.
+    pub unchanged: u64,
     /// Records rejected (bad records, unusable paths).
     pub rejected: u64,
     /// Warnings about articles that were written (a date left out, an ambiguous date).
@@ -80,6 +98,7 @@ impl Report {
     fn add(&mut self, other: &Report) {
         self.added += other.added;
         self.updated += other.updated;
+        self.unchanged += other.unchanged;
         self.rejected += other.rejected;
         self.warnings += other.warnings;
     }
@@ -158,6 +177,11 @@ pub struct Writer<'a> {
     report: Report,
     /// Set from outside (Ctrl-C) to stop reading; see [`Writer::stop_when`].
     stop: Option<Arc<AtomicBool>>,
+    /// Which enrichers wrote the index's articles; stored with every commit.
+    lineage: Lineage,
+    skip_unchanged: bool,
+    /// The searcher of the last commit, for the stage that compares articles with the index.
+    snapshot: Arc<Mutex<Searcher>>,
 }
 
 impl<'a> Writer<'a> {
@@ -179,12 +203,18 @@ impl<'a> Writer<'a> {
             .writer_with_num_threads::<NewsDocument>(threads, options.heap_bytes)
             .map_err(|e| store.lock_error(e))?;
         let reader = store.reader()?;
+        let searcher = reader.searcher();
+        let payload = store.index().load_metas().ok().and_then(|m| m.payload);
+        let lineage = Lineage::read(searcher.num_docs(), payload.as_deref());
         Ok(Writer {
             store,
             stories: StoryAssigner::new(options.heap_bytes / 4),
             writer,
-            searcher: reader.searcher(),
+            snapshot: Arc::new(Mutex::new(searcher.clone())),
+            searcher,
             reader,
+            lineage,
+            skip_unchanged: options.skip_unchanged,
             seen: HashSet::new(),
             commit_every: options.commit_every.max(1),
             pending: 0,
@@ -222,6 +252,8 @@ impl<'a> Writer<'a> {
     }
 
     /// Adds `article`, replacing any article with the same id. Commits when the batch is full.
+    /// The writer cannot tell which enricher made `extra`, so later runs enrich and write every
+    /// article again ([`WriterOptions::skip_unchanged`] needs [`Writer::index_all`]).
     pub fn upsert(&mut self, article: &Article, extra: Enrichment) -> Result<Upsert> {
         let existed = self.exists(&article.id)?;
         if existed {
@@ -233,7 +265,7 @@ impl<'a> Writer<'a> {
             &article.id,
             &extra.signature,
         )?;
-        self.upsert_assigned(article, extra, (story, existed))
+        self.upsert_assigned(article, extra, (story, existed), None)
     }
 
     /// Whether an article with `id` is in the index or was written since the last commit.
@@ -242,14 +274,39 @@ impl<'a> Writer<'a> {
         Ok(self.seen.contains(id) || self.searcher.doc_freq(&id_term)? > 0)
     }
 
+    /// Confirms the articles of `chunk` found unchanged when it was enriched: each is left alone
+    /// only if nothing with its id was written since (this run may have written another version
+    /// of it, or will, earlier in the chunk) and the index still holds it as it is; any other is
+    /// enriched here.
+    fn confirm_unchanged(&self, chunk: &mut Enriched, enricher: &Enricher) {
+        let current = self.searcher.generation().generation_id();
+        for i in 0..chunk.records.len() {
+            let (before, rest) = chunk.records.split_at_mut(i);
+            let Ok((article, extra @ None)) = &mut rest[0] else {
+                continue;
+            };
+            let written_before = before
+                .iter()
+                .any(|r| matches!(r, Ok((a, Some(_))) if a.id == article.id));
+            let still = !written_before
+                && !self.seen.contains(&article.id)
+                && (chunk.generation == Some(current)
+                    || stored_unchanged(&self.searcher, self.store.fields(), article));
+            if !still {
+                *extra = Some(enricher.enrich(article));
+            }
+        }
+    }
+
     /// The stories of a chunk's articles, decided in order of publication (so that the leaders of a
     /// few days are read from the index once for the chunk, not once per article), each article's
-    /// old version no candidate any more. `None` for a rejected record.
+    /// old version no candidate any more. `None` for a rejected record and an unchanged article.
     fn assign_chunk(&mut self, chunk: &Enriched) -> Result<Vec<Option<(Assigned, bool)>>> {
+        let chunk = &chunk.records;
         let mut order: Vec<usize> = Vec::with_capacity(chunk.len());
         let mut existed = vec![false; chunk.len()];
         for (i, record) in chunk.iter().enumerate() {
-            if let Ok((article, _)) = record {
+            if let Ok((article, Some(_))) = record {
                 // An id twice in one chunk: its second copy replaces the first.
                 existed[i] = self.exists(&article.id)?
                     || chunk[..i]
@@ -262,13 +319,13 @@ impl<'a> Writer<'a> {
             }
         }
         let published = |i: &usize| match &chunk[*i] {
-            Ok((_, extra)) => extra.signature.published,
-            Err(_) => None,
+            Ok((_, Some(extra))) => extra.signature.published,
+            _ => None,
         };
         order.sort_by_key(|i| (published(i).is_none(), published(i)));
         let mut stories = vec![None; chunk.len()];
         for i in order {
-            if let Ok((article, extra)) = &chunk[i] {
+            if let Ok((article, Some(extra))) = &chunk[i] {
                 let story = self.stories.assign(
                     &self.searcher,
                     self.store.fields(),
@@ -282,13 +339,16 @@ impl<'a> Writer<'a> {
     }
 
     /// [`Writer::upsert`] with the article's story decided and whether its id is already there
-    /// (looked up once, by the caller).
+    /// (looked up once, by the caller); `identity` is that of the enricher that made `extra`.
     fn upsert_assigned(
         &mut self,
         article: &Article,
         extra: Enrichment,
         (story, existed): (Assigned, bool),
+        identity: Option<u64>,
     ) -> Result<Upsert> {
+        // Before the write: a commit must never claim one enricher for articles of two.
+        self.lineage = self.lineage.wrote(identity);
         let f = self.store.fields();
         // The searcher sees every commit and `seen` everything since, so a new id has nothing to
         // replace: skipping its delete spares tantivy a term lookup in every segment at commit.
@@ -348,13 +408,22 @@ impl<'a> Writer<'a> {
 
     /// Makes everything added so far durable and visible to searches.
     pub fn commit(&mut self) -> Result<()> {
-        if let Err(err) = self.writer.commit() {
+        let payload = self.lineage.payload();
+        let committed = match self.writer.prepare_commit() {
+            Ok(mut prepared) => {
+                prepared.set_payload(&payload);
+                prepared.commit()
+            }
+            Err(err) => Err(err),
+        };
+        if let Err(err) = committed {
             return Err(self.write_failed(err));
         }
         self.reader
             .reload()
             .map_err(|err| crate::store::health::damaged(self.store.path(), err))?;
         self.searcher = self.reader.searcher();
+        *self.snapshot.lock().unwrap_or_else(PoisonError::into_inner) = self.searcher.clone();
         self.seen.clear();
         self.pending = 0;
         self.report.commits += 1;
@@ -480,6 +549,10 @@ impl<'a> Writer<'a> {
         F: FnMut(Event<'_>),
     {
         let records = records.into_iter();
+        let identity = enricher.identity();
+        let snapshot =
+            (self.skip_unchanged && self.lineage.admits(identity)).then(|| self.snapshot.clone());
+        let fields = self.store.fields();
         let stop = self.stop.clone();
         let stopped = move || stop.as_ref().is_some_and(|s| s.load(Ordering::Relaxed));
         std::thread::scope(|scope| {
@@ -505,12 +578,13 @@ impl<'a> Writer<'a> {
             });
             scope.spawn(move || {
                 while let Ok(chunk) = chunks.recv() {
-                    if to_write.send(enricher.enrich_records(chunk)).is_err() {
+                    let enriched = enrich_chunk(enricher, fields, snapshot.as_deref(), chunk);
+                    if to_write.send(enriched).is_err() {
                         return;
                     }
                 }
             });
-            let outcome = self.write_chunks(&enriched, strict, &mut on_event);
+            let outcome = self.write_chunks(&enriched, enricher, strict, &mut on_event);
             // Dropping the receiver ends the other stages if the writer stopped early, so the scope
             // can join them.
             drop(enriched);
@@ -521,25 +595,39 @@ impl<'a> Writer<'a> {
     fn write_chunks<F>(
         &mut self,
         chunks: &std::sync::mpsc::Receiver<Enriched>,
+        enricher: &Enricher,
         strict: bool,
         on_event: &mut F,
     ) -> Result<Report>
     where
         F: FnMut(Event<'_>),
     {
+        let identity = enricher.identity();
         let mut report = Report::default();
-        while let Ok(chunk) = chunks.recv() {
+        while let Ok(mut chunk) = chunks.recv() {
+            self.confirm_unchanged(&mut chunk, enricher);
             let stories = self.assign_chunk(&chunk)?;
-            for (record, story) in chunk.into_iter().zip(stories) {
+            for (record, story) in chunk.records.into_iter().zip(stories) {
                 match record {
-                    Ok((article, enrichment)) => {
-                        let outcome = match story {
-                            Some(story) => self.upsert_assigned(&article, enrichment, story)?,
-                            None => self.upsert(&article, enrichment)?,
+                    Ok((article, extra)) => {
+                        let outcome = match (extra, story) {
+                            (Some(extra), Some(story)) => {
+                                self.upsert_assigned(&article, extra, story, Some(identity))?
+                            }
+                            (Some(extra), None) => self.upsert(&article, extra)?,
+                            (None, _) => {
+                                self.report.updated += 1;
+                                self.report.unchanged += 1;
+                                Upsert::Unchanged
+                            }
                         };
                         match outcome {
                             Upsert::Added => report.added += 1,
                             Upsert::Updated => report.updated += 1,
+                            Upsert::Unchanged => {
+                                report.updated += 1;
+                                report.unchanged += 1;
+                            }
                         }
                         on_event(Event::Indexed(&article, outcome));
                         for warning in &article.warnings {
@@ -561,6 +649,34 @@ impl<'a> Writer<'a> {
             }
         }
         Ok(report)
+    }
+}
+
+/// Enriches a chunk of records in parallel and in order, passing the rejected ones through; with a
+/// `snapshot` of the index, an article it holds unchanged is not enriched (`None`).
+fn enrich_chunk(
+    enricher: &Enricher,
+    fields: &Fields,
+    snapshot: Option<&Mutex<Searcher>>,
+    records: Vec<Result<Article>>,
+) -> Enriched {
+    let searcher = snapshot.map(|s| s.lock().unwrap_or_else(PoisonError::into_inner).clone());
+    let searcher = searcher.filter(|s| s.num_docs() > 0);
+    let records = records
+        .into_par_iter()
+        .map(|record| {
+            record.map(|article| {
+                let unchanged = searcher
+                    .as_ref()
+                    .is_some_and(|s| stored_unchanged(s, fields, &article));
+                let extra = (!unchanged).then(|| enricher.enrich(&article));
+                (article, extra)
+            })
+        })
+        .collect();
+    Enriched {
+        records,
+        generation: searcher.map(|s| s.generation().generation_id()),
     }
 }
 

@@ -54,6 +54,7 @@ fn options() -> WriterOptions {
         heap_bytes: super::MIN_HEAP_BYTES,
         threads: 1,
         commit_every: usize::MAX,
+        ..WriterOptions::default()
     }
 }
 

@@ -30,6 +30,7 @@ pub fn small_index() -> &'static NewsIndex {
                 heap_bytes: 50 * 1024 * 1024,
                 threads: 1,
                 commit_every: 100,
+                ..WriterOptions::default()
             };
             let mut writer = index.writer(&options).expect("writer");
             let report = writer
