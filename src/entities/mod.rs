@@ -218,7 +218,7 @@ impl ExtractorBuilder {
         identity.word(env!("CARGO_PKG_VERSION").as_bytes());
         identity.number(gazetteer.identity());
         match &tagger {
-            Some(t) => identity.word(&t.to_bytes()),
+            Some(t) => identity.number(t.identity()),
             None => identity.word(b"no tagger"),
         }
         match self.min_confidence {

@@ -637,3 +637,36 @@ fn extraction_looks_at_a_bounded_number_of_names_per_mention() {
     );
     eprintln!("{small} names and hits looked at for 32 KB, {large} for 128 KB");
 }
+
+#[test]
+fn extractors_are_told_apart_by_gazetteer_tagger_and_confidence() {
+    let identity = |builder: ExtractorBuilder| builder.build().expect("extractor").identity();
+    let plain = identity(ExtractorBuilder::new());
+    assert_eq!(plain, identity(ExtractorBuilder::new()), "deterministic");
+    assert_eq!(plain, builtin().identity());
+    let mut more = Gazetteer::builtin().expect("builtin");
+    more.merge(
+        Gazetteer::from_json(
+            r#"{"version":1,"entities":[{"type":"org","name":"Acme Widgets"}]}"#,
+            "test",
+        )
+        .expect("gazetteer"),
+    );
+    let others = [
+        identity(ExtractorBuilder::new().gazetteer(more)),
+        identity(ExtractorBuilder::new().rules(false)),
+        identity(ExtractorBuilder::new().min_confidence(0.9)),
+    ];
+    for other in others {
+        assert_ne!(other, plain);
+    }
+    let tagger = super::Tagger::builtin().expect("tagger");
+    let bytes = tagger.to_bytes();
+    let again = super::Tagger::from_bytes(&bytes, "copy").expect("copy");
+    assert_eq!(tagger.identity(), again.identity(), "a model read back");
+    let mut changed = bytes.clone();
+    let last = changed.len() - 1;
+    changed[last] ^= 1;
+    let changed = super::Tagger::from_bytes(&changed, "changed").expect("changed");
+    assert_ne!(tagger.identity(), changed.identity(), "one weight differs");
+}

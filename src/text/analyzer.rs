@@ -31,12 +31,19 @@ pub struct IndexTerms {
 
 /// One term of [`IndexTerms`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// `u32`s: a record is at most 16 MiB (`crate::ingest::MAX_LINE_BYTES`), and the terms of the articles
+/// in flight (up to tantivy's 10,000 queued documents) are a large part of indexing's memory.
 struct TermAt {
     /// Where the term's text ends in the buffer (it starts where the previous one ends).
-    end: usize,
-    offset_from: usize,
-    offset_to: usize,
-    position: usize,
+    end: u32,
+    offset_from: u32,
+    offset_to: u32,
+    position: u32,
+}
+
+/// `n` as a [`TermAt`] field (texts never reach 4 GiB; see [`TermAt`]).
+fn narrow(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 impl IndexTerms {
@@ -68,10 +75,10 @@ impl IndexTerms {
             out.buffer.push_str(prefix);
             out.buffer.push_str(&token.text);
             out.terms.push(TermAt {
-                end: out.buffer.len(),
-                offset_from: token.offset_from,
-                offset_to: token.offset_to,
-                position: token.position,
+                end: narrow(out.buffer.len()),
+                offset_from: narrow(token.offset_from),
+                offset_to: narrow(token.offset_to),
+                position: narrow(token.position),
             });
         }
         out
@@ -104,13 +111,14 @@ impl TokenStream for TermStream<'_> {
         };
         self.next += 1;
         self.token.text.clear();
+        let end = term.end as usize;
         self.token
             .text
-            .push_str(&self.terms.buffer[self.start..term.end]);
-        self.start = term.end;
-        self.token.offset_from = term.offset_from;
-        self.token.offset_to = term.offset_to;
-        self.token.position = term.position;
+            .push_str(&self.terms.buffer[self.start..end]);
+        self.start = end;
+        self.token.offset_from = term.offset_from as usize;
+        self.token.offset_to = term.offset_to as usize;
+        self.token.position = term.position as usize;
         self.token.position_length = 1;
         true
     }
@@ -138,19 +146,17 @@ fn terms_with(text: &str, tokens: &Tokens, stems: &mut Stems) -> IndexTerms {
         buffer: String::with_capacity(text.len()),
         terms: Vec::with_capacity(tokens.len()),
     };
-    let mut term = String::new();
     for (position, word) in tokens.words().iter().enumerate() {
         if word.len() > LONGEST_WORD {
             // Dropped, as `RemoveLongFilter` drops it: the position stays taken.
             continue;
         }
-        stems.term_of(&text[word.clone()], &mut term);
-        out.buffer.push_str(&term);
+        stems.push_term(&text[word.clone()], &mut out.buffer);
         out.terms.push(TermAt {
-            end: out.buffer.len(),
-            offset_from: word.start,
-            offset_to: word.end,
-            position,
+            end: narrow(out.buffer.len()),
+            offset_from: narrow(word.start),
+            offset_to: narrow(word.end),
+            position: narrow(position),
         });
     }
     out
@@ -167,7 +173,13 @@ const MEMO_WORDS: usize = 1 << 16;
 /// tantivy's English stemmer with a memo of the words already stemmed (news repeats its words, and a
 /// lookup costs a fraction of a stemming), and the lower-casing and folding that come before it.
 struct Stems {
+    /// Lower-cased, folded word → stem.
     memo: FxHashMap<String, String>,
+    /// Word as written → its term: most words of an article were seen before as they are, and then
+    /// neither lower-casing nor a second look-up is needed.
+    terms: FxHashMap<Box<str>, Box<str>>,
+    /// A word's term while it is made.
+    scratch: String,
     /// Stems one word: the whole text is one token.
     stemmer: TextAnalyzer,
     /// Lower-cases and folds one non-ASCII word.
@@ -178,6 +190,8 @@ impl Default for Stems {
     fn default() -> Stems {
         Stems {
             memo: FxHashMap::default(),
+            terms: FxHashMap::default(),
+            scratch: String::new(),
             stemmer: TextAnalyzer::builder(RawTokenizer::default())
                 .filter(Stemmer::new(Language::English))
                 .build(),
@@ -190,6 +204,22 @@ impl Default for Stems {
 }
 
 impl Stems {
+    /// Appends the indexed term of `word` (one word of the stream) to `out`.
+    fn push_term(&mut self, word: &str, out: &mut String) {
+        if let Some(term) = self.terms.get(word) {
+            out.push_str(term);
+            return;
+        }
+        let mut term = std::mem::take(&mut self.scratch);
+        self.term_of(word, &mut term);
+        out.push_str(&term);
+        if self.terms.len() >= MEMO_WORDS {
+            self.terms.clear();
+        }
+        self.terms.insert(word.into(), term.as_str().into());
+        self.scratch = term;
+    }
+
     /// The indexed term of `word` (one word of the stream) into `out`.
     fn term_of(&mut self, word: &str, out: &mut String) {
         out.clear();

@@ -211,6 +211,38 @@ impl Tagger {
         })
     }
 
+    /// A hash of the whole model (weights, moves, calibration, threshold): equal for equal models.
+    /// Cheaper than hashing [`Tagger::to_bytes`]: it reads the table in place, 64 bits at a time.
+    pub(crate) fn identity(&self) -> u64 {
+        let mix = |h: u64, v: u64| (h ^ v).wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(31);
+        let mut h = 0x7A66_E4D1_0C3B_5F29;
+        for slot in self.slots.iter().filter(|s| s.key != 0) {
+            // 64-bit words: the key and two weights, then four weights at a time.
+            let mut word = u64::from(slot.key);
+            let mut filled = 2;
+            for &x in &slot.weights {
+                word |= u64::from(x as u16) << (16 * filled);
+                filled += 1;
+                if filled == 4 {
+                    h = mix(h, word);
+                    (word, filled) = (0, 0);
+                }
+            }
+            h = mix(h, word);
+        }
+        let moves = self
+            .moves
+            .transitions
+            .iter()
+            .flatten()
+            .chain(&self.moves.start)
+            .chain(&self.moves.end);
+        for &f in moves.chain([&self.scale, &self.calibration.0, &self.calibration.1]) {
+            h = mix(h, u64::from(f.to_bits()));
+        }
+        mix(h, u64::from(self.threshold.to_bits()))
+    }
+
     /// The model as bytes, for a model file.
     pub fn to_bytes(&self) -> Vec<u8> {
         let live: Vec<&Slot> = self.slots.iter().filter(|s| s.key != 0).collect();
