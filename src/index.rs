@@ -138,6 +138,11 @@ impl NewsIndex {
         crate::search::stats::stats(&self.reader)
     }
 
+    /// Where the index's bytes go, field by field.
+    pub fn space(&self) -> Result<crate::search::stats::Space> {
+        crate::search::stats::space(&self.reader)
+    }
+
     /// Every story of two or more articles by `rule`, largest first.
     pub fn stories(&self, rule: StoryRule) -> Result<Vec<StorySummary>> {
         crate::search::stories::stories(&self.reader, rule)

@@ -100,6 +100,43 @@ mod cli {
     }
 
     #[test]
+    fn stats_space_says_where_the_bytes_go() {
+        let dir = indexed_fixtures();
+        let json: serde_json::Value = dir.run(&["stats", "--json", "--space"]).expect(0).json();
+        let space = &json["space"];
+        let fields = space["fields"].as_array().expect("fields");
+        let row = |name: &str| {
+            fields
+                .iter()
+                .find(|f| f["field"] == name)
+                .unwrap_or_else(|| panic!("no {name} in {space}"))
+        };
+        assert!(row("body")["positions"].as_u64().unwrap() > 0, "{space}");
+        assert!(row("fingerprint")["fast"].as_u64().unwrap() > 0, "{space}");
+        let n = |v: &serde_json::Value| v.as_u64().unwrap();
+        for f in fields {
+            let parts: u64 = ["terms", "postings", "positions", "fast", "fieldnorms"]
+                .iter()
+                .map(|k| n(&f[*k]))
+                .sum();
+            assert_eq!(parts, n(&f["total"]), "{f}");
+        }
+        let sum: u64 = fields.iter().map(|f| n(&f["total"])).sum::<u64>()
+            + n(&space["stored"])
+            + n(&space["deletes"]);
+        assert_eq!(sum, n(&space["total"]));
+        // What the components add up to is most of the files on disk (the rest: meta.json,
+        // footers, the marker).
+        assert!(n(&space["total"]) <= n(&json["bytes"]), "{json}");
+        assert!(n(&space["total"]) * 2 > n(&json["bytes"]), "{json}");
+        let human = dir.run(&["stats", "--space"]).expect(0).stdout();
+        assert!(
+            human.contains("fingerprint") && human.contains("stored docs"),
+            "{human}"
+        );
+    }
+
+    #[test]
     fn stats_reports_dates_and_layout() {
         let dir = indexed_fixtures();
         let s = stats(&dir);

@@ -3,6 +3,8 @@
 use serde::Serialize;
 use time::format_description::well_known::Rfc3339;
 
+use tantivy::space_usage::PerFieldSpaceUsage;
+
 use super::Reader;
 use crate::store::schema::names;
 use crate::{Error, Result};
@@ -34,6 +36,85 @@ pub struct StoriesStats {
     pub groups: u64,
     /// Articles in them.
     pub articles: u64,
+}
+
+/// Where an index's bytes go, field by field (summed over segments): what `stats --space` prints.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct Space {
+    /// One row per field that takes any bytes, largest first.
+    pub fields: Vec<FieldSpace>,
+    /// The stored documents (every stored field together, compressed in blocks).
+    pub stored: u64,
+    /// The bitsets of deleted (replaced) articles, until merges drop them.
+    pub deletes: u64,
+    /// All of it: the sum of the above.
+    pub total: u64,
+}
+
+/// The bytes of one field in each structure that holds it.
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct FieldSpace {
+    /// The field's name in the schema.
+    pub field: String,
+    /// Term dictionary.
+    pub terms: u64,
+    /// Posting lists (document ids and term frequencies).
+    pub postings: u64,
+    /// Positions (for phrase queries).
+    pub positions: u64,
+    /// Fast (columnar) values.
+    pub fast: u64,
+    /// Field norms (lengths, for BM25).
+    pub fieldnorms: u64,
+    /// The sum of the above.
+    pub total: u64,
+}
+
+/// Which count of a [`FieldSpace`] a structure's bytes go to.
+type Slot = fn(&mut FieldSpace) -> &mut u64;
+
+/// Where the bytes of the reader's commit go.
+pub fn space(reader: &Reader) -> Result<Space> {
+    let searcher = reader.searcher()?;
+    let usage = searcher.space_usage().map_err(|source| Error::Io {
+        path: reader.store().path().to_path_buf(),
+        source,
+    })?;
+    let mut fields: std::collections::BTreeMap<String, FieldSpace> = Default::default();
+    let (mut stored, mut deletes) = (0, 0);
+    for segment in usage.segments() {
+        let parts: [(&PerFieldSpaceUsage, Slot); 5] = [
+            (segment.termdict(), |f| &mut f.terms),
+            (segment.postings(), |f| &mut f.postings),
+            (segment.positions(), |f| &mut f.positions),
+            (segment.fast_fields(), |f| &mut f.fast),
+            (segment.fieldnorms(), |f| &mut f.fieldnorms),
+        ];
+        for (per_field, slot) in parts {
+            for usage in per_field.fields() {
+                let bytes = usage.total().get_bytes();
+                let row = fields
+                    .entry(usage.field_name().to_string())
+                    .or_insert_with(|| FieldSpace {
+                        field: usage.field_name().to_string(),
+                        ..FieldSpace::default()
+                    });
+                *slot(row) += bytes;
+                row.total += bytes;
+            }
+        }
+        stored += segment.store().total().get_bytes();
+        deletes += segment.deletes().get_bytes();
+    }
+    let mut fields: Vec<FieldSpace> = fields.into_values().filter(|f| f.total > 0).collect();
+    fields.sort_by(|a, b| b.total.cmp(&a.total).then_with(|| a.field.cmp(&b.field)));
+    let total = fields.iter().map(|f| f.total).sum::<u64>() + stored + deletes;
+    Ok(Space {
+        fields,
+        stored,
+        deletes,
+        total,
+    })
 }
 
 /// Statistics of the reader's commit.
