@@ -155,6 +155,11 @@ bench_newsidx() {
   rm -rf "$dir"
   # shellcheck disable=SC2086 # NEWSIDX_INDEX_ARGS is a list of flags
   run_index newsidx "$r" "$dir" "$NEWSIDX" index --index "$dir" --json $NEWSIDX_INDEX_ARGS "$CORPUS"
+  # ---- the same file again into the same index: every article an upsert of itself (issue 17's
+  # "re-indexing an unchanged file at least as fast as the first indexing"); `--rewrite-all` in
+  # NEWSIDX_INDEX_ARGS makes it rewrite everything.
+  # shellcheck disable=SC2086
+  run_index newsidx-reindex "$r" "$dir" "$NEWSIDX" index --index "$dir" --json $NEWSIDX_INDEX_ARGS "$CORPUS"
   # ---- `newsidx bench`: in-process query latency, its own row above the per-process one -------------
   # newsidx bench --index DIR --queries FILE --repeat N --json -> {"modes": [{"mode", "p50_ms", ...}]};
   # the raw file (every mode, including the plain tantivy top-10 on the same index) stays in $WORK/lat.

@@ -17,7 +17,13 @@ import math
 import statistics
 import sys
 
-ENGINE_NAMES = {"newsidx": "newsidx", "tantivy": "tantivy-cli", "fts5": "SQLite FTS5", "xapian": "Xapian"}
+ENGINE_NAMES = {
+    "newsidx": "newsidx",
+    "newsidx-reindex": "newsidx, re-indexing the same file (all upserts)",
+    "tantivy": "tantivy-cli",
+    "fts5": "SQLite FTS5",
+    "xapian": "Xapian",
+}
 
 
 def pct(sorted_vals, p):
