@@ -82,6 +82,11 @@ pub(crate) struct StoryAssigner {
     gone: FxHashMap<u64, u32>,
     /// The most leaders held before those read from the index are dropped.
     budget: usize,
+    /// Held leaders written since the last commit (never dropped).
+    pending: usize,
+    /// Reads from the index so far.
+    #[cfg(test)]
+    reads: usize,
 }
 
 fn day_of(published: Option<i64>) -> i64 {
@@ -104,6 +109,9 @@ impl StoryAssigner {
             read_days: FxHashSet::default(),
             gone: FxHashMap::default(),
             budget: (budget_bytes / per_leader).max(1024),
+            pending: 0,
+            #[cfg(test)]
+            reads: 0,
         }
     }
 
@@ -219,6 +227,7 @@ impl StoryAssigner {
         for leader in &mut self.leaders {
             leader.pending = false;
         }
+        self.pending = 0;
         if !self.gone.is_empty() {
             self.gone.clear();
             self.drop_read();
@@ -234,6 +243,7 @@ impl StoryAssigner {
             signature,
             pending,
         });
+        self.pending += usize::from(pending);
         let held = self.days.entry(day).or_default();
         held.leaders.push(i);
         if held.keyed {
@@ -268,13 +278,31 @@ impl StoryAssigner {
 
     /// Holds the committed leaders that an article published at `published` may join, unless read.
     fn load(&mut self, searcher: &Searcher, fields: &Fields, published: Option<i64>) -> Result<()> {
-        /// Marks, among the days read, that every dated day was (for a rule without a time bound).
-        const ALL_DATED: i64 = i64::MIN + 1;
+        if self.to_read(published).is_none() {
+            return Ok(());
+        }
         // Room for the window before it is read: past half the budget, what was read goes (the
-        // whole window is then missing, and read again).
-        if self.leaders.len() > self.budget / 2 && published.is_some() {
+        // whole window is then missing, and read again). Only what was read counts: the leaders
+        // written since the last commit stay whatever their number, and dropping the others
+        // because of them would read every window again for every article.
+        if self.leaders.len() - self.pending > self.budget / 2 && published.is_some() {
             self.drop_read();
         }
+        let Some((days, mark)) = self.to_read(published) else {
+            return Ok(());
+        };
+        // The undated pool has no window to move: it is read once, up to the budget.
+        self.read(searcher, fields, days)?;
+        self.read_days.extend(mark);
+        Ok(())
+    }
+
+    /// The days to read from the index for an article published at `published` (`None` for the
+    /// undated pool), with the marks that say they were read; `None` when all were.
+    #[allow(clippy::type_complexity)]
+    fn to_read(&self, published: Option<i64>) -> Option<(Option<(i64, i64)>, Vec<i64>)> {
+        /// Marks, among the days read, that every dated day was (for a rule without a time bound).
+        const ALL_DATED: i64 = i64::MIN + 1;
         let (days, mark): (Option<(i64, i64)>, Vec<i64>) = match (published, self.rule.within_days)
         {
             (None, _) => (None, vec![UNDATED]),
@@ -287,23 +315,21 @@ impl StoryAssigner {
                     .collect();
                 match (missing.first(), missing.last()) {
                     (Some(&first), Some(&last)) => (Some((first, last)), (first..=last).collect()),
-                    _ => return Ok(()),
+                    _ => return None,
                 }
             }
         };
         if mark.iter().all(|d| self.read_days.contains(d)) {
-            return Ok(());
+            return None;
         }
-        // The undated pool has no window to move: it is read once, up to the budget.
-        self.read(searcher, fields, days)?;
-        self.read_days.extend(mark);
-        Ok(())
+        Some((days, mark))
     }
 
     /// Drops the leaders read from the index, keeping those written since the last commit.
     fn drop_read(&mut self) {
         let leaders = std::mem::take(&mut self.leaders);
         let gone = std::mem::take(&mut self.gone);
+        self.pending = 0;
         self.days.clear();
         self.buckets.clear();
         self.next.clear();
@@ -359,6 +385,10 @@ impl StoryAssigner {
             )?),
             None => None,
         };
+        #[cfg(test)]
+        {
+            self.reads += 1;
+        }
         let mut found: Vec<(u64, Signature)> = Vec::new();
         for segment in searcher.segment_readers() {
             let signatures = SegmentSignatures::open(segment)?;
@@ -392,5 +422,39 @@ impl StoryAssigner {
             self.hold(story, signature, false);
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    #[test]
+    fn leaders_written_since_the_commit_never_make_every_window_be_read_again() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open_or_create(&dir.path().join("index")).expect("create");
+        let searcher = store.reader().expect("reader").searcher();
+        // The smallest budget (1,024 leaders), and three times as many new stories, unwritten.
+        let mut stories = StoryAssigner::new(0);
+        let day0 = 10_000 * DAY;
+        for i in 0..3_000i64 {
+            let mut signature = Signature::of(
+                None,
+                &format!(
+                    "Report number {i} on harvest {} in province {}",
+                    i * 7,
+                    i % 13
+                ),
+            );
+            signature.published = Some(day0 + (i % 5) * DAY);
+            let id = format!("a{i}");
+            let assigned = stories
+                .assign(&searcher, store.fields(), &id, &signature)
+                .expect("assign");
+            assert!(assigned.leader, "{i}: every text differs");
+        }
+        // Five days, one window: read once, not once per article past the budget.
+        assert!(stories.reads <= 5, "{} reads", stories.reads);
     }
 }
