@@ -9,13 +9,13 @@ mod cli;
 use std::process::ExitCode;
 
 /// mimalloc instead of the system allocator: indexing allocates and frees per token and per
-/// article on several threads (DESIGN.md 2.14 has the figures).
+/// article on several threads (DESIGN.md 2.15 has the figures).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// mimalloc keeps freed memory for 10 ms before it returns it, which made the peak resident memory of
 /// indexing Reuters 35 % higher than the system allocator's; returning it at once keeps it level with
-/// the system allocator's (DESIGN.md 2.14).
+/// the system allocator's (DESIGN.md 2.15).
 fn tune_allocator() {
     // Its number in `enum mi_option_e` of mimalloc 2 (libmimalloc-sys names only some options).
     const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;

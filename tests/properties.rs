@@ -643,3 +643,43 @@ fn field_exists_query_is_a_query_error() {
         .collect();
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+/// A long-lived index keeps what facet counting learns (entity ids, counters cleared after each
+/// query, name prefixes for ranking) from one search to the next: every search gives what the same
+/// search gives on a freshly opened index, whatever ran before it.
+#[test]
+fn facets_of_a_long_lived_index_are_those_of_a_fresh_one() {
+    let shared = small_index();
+    let queries = ["*", "putin", "storm", "leaders", "grain", "putin OR storm"];
+    let modes = [
+        Some(Collapse::default()),
+        Some(Collapse {
+            count: CountMode::Articles,
+            ..Collapse::default()
+        }),
+        None,
+    ];
+    for round in 0..2 {
+        for query in queries {
+            for collapse in modes {
+                for facet_limit in [1, 10] {
+                    let request = SearchRequest {
+                        facets: EntityKind::ALL.to_vec(),
+                        facet_limit,
+                        collapse,
+                        ..SearchRequest::new(query)
+                    };
+                    let fresh = newsidx::NewsIndex::open(shared.path())
+                        .expect("open")
+                        .search(&request)
+                        .expect("fresh search");
+                    let again = shared.search(&request).expect("shared search");
+                    assert_eq!(
+                        again, fresh,
+                        "round {round}, {query:?}, {collapse:?}, {facet_limit}"
+                    );
+                }
+            }
+        }
+    }
+}

@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
@@ -305,15 +306,20 @@ impl Collector for MatchCounter {
                 }
             }
         }
+        // A key from `1 << 32` up is a lone match's own: only the others need deduplicating.
+        const OWN: u64 = 1 << 32;
         let stories = known.then(|| {
-            let mut keys = story.clone();
-            keys.sort_unstable();
-            keys.dedup();
-            keys.len() as u64
+            let mut shared: Vec<u64> = story.iter().copied().filter(|&k| k < OWN).collect();
+            let own = story.len() - shared.len();
+            shared.sort_unstable();
+            shared.dedup();
+            (own + shared.len()) as u64
         });
         // The unit counted: a story, or each match on its own.
         let by_story = self.by_story && known;
         let unit = |i: usize| if by_story { story[i] } else { i as u64 };
+        // The same, `None` for a unit of one match (counted without deduplication).
+        let shared_unit = |i: usize| (by_story && story[i] < OWN).then(|| story[i]);
         let mut histogram = Vec::new();
         if let Some(interval) = self.histogram {
             // The earliest date of each unit.
@@ -337,7 +343,10 @@ impl Collector for MatchCounter {
         }
         let mut fields = Vec::with_capacity(self.fields.len());
         for (f, &field) in self.fields.iter().enumerate() {
-            fields.push((field, count_values(&fruits, f, self.fields.len(), &unit)?));
+            fields.push((
+                field,
+                count_values(&fruits, f, self.fields.len(), &shared_unit)?,
+            ));
         }
         Ok(MatchCounts {
             stories,
@@ -347,16 +356,19 @@ impl Collector for MatchCounter {
     }
 }
 
-/// The values of field `f` (of `nfields`) over all matches, counted per `unit` of a match.
+/// The values of field `f` (of `nfields`) over all matches, counted per unit of a match: the
+/// match's story when `shared_unit` gives one, else the match alone. A match has at most one value,
+/// so only the matches of shared stories need deduplicating (sorting a pair per match was most of
+/// the count; DESIGN.md 2.14).
 fn count_values(
     fruits: &[SegmentMatches],
     f: usize,
     nfields: usize,
-    unit: &dyn Fn(usize) -> u64,
+    shared_unit: &dyn Fn(usize) -> Option<u64>,
 ) -> tantivy::Result<Vec<FieldValue>> {
     let mut values: Vec<FieldValue> = Vec::new();
     let mut ids: HashMap<String, u32> = HashMap::new();
-    // (unit, value id) per match that has a value.
+    // (story, value id) per match of a shared story that has a value.
     let mut pairs: Vec<(u64, u32)> = Vec::new();
     let mut at = 0usize;
     for fruit in fruits {
@@ -374,7 +386,9 @@ fn count_values(
         let mut distinct: Vec<u64> = ords.iter().copied().filter(|&o| o != u64::MAX).collect();
         distinct.sort_unstable();
         distinct.dedup();
-        let mut id_of: HashMap<u64, u32> = HashMap::with_capacity(distinct.len());
+        // Looked up once per match: FxHash, not SipHash (DESIGN.md 2.14).
+        let mut id_of: FxHashMap<u64, u32> =
+            FxHashMap::with_capacity_and_hasher(distinct.len(), Default::default());
         let mut text = String::new();
         for ord in distinct {
             text.clear();
@@ -399,7 +413,10 @@ fn count_values(
                 value.example = value
                     .example
                     .min(DocAddress::new(fruit.segment, record.doc));
-                pairs.push((unit(at), id));
+                match shared_unit(at) {
+                    Some(unit) => pairs.push((unit, id)),
+                    None => value.count += 1,
+                }
             }
             at += 1;
         }

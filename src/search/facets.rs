@@ -34,11 +34,17 @@ const UNKNOWN: u32 = u32::MAX - 1;
 #[derive(Default)]
 pub(crate) struct EntityTable {
     inner: Mutex<TableInner>,
+    /// Counters of finished queries, cleared, for the next ones (see [`Totals`]).
+    spare: Mutex<Vec<Totals>>,
 }
 
 #[derive(Default)]
 struct TableInner {
     names: Vec<EntityKey>,
+    /// Per id, the first eight bytes of its name, big-endian and padded with zeros: names whose
+    /// prefixes differ compare as their prefixes do, so ranking compares names (scattered on the heap)
+    /// only when the prefixes tie.
+    prefixes: Vec<u64>,
     ids: HashMap<EntityKey, u32>,
     segments: HashMap<SegmentId, Vec<u32>>,
 }
@@ -51,6 +57,7 @@ impl EntityTable {
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         let TableInner {
             names,
+            prefixes,
             ids,
             segments,
         } = &mut *inner;
@@ -74,6 +81,7 @@ impl EntityTable {
                     };
                     let id = match std::str::from_utf8(bytes).ok().and_then(decode) {
                         Some(key) => *ids.entry(key).or_insert_with_key(|key| {
+                            prefixes.push(name_prefix(&key.1));
                             names.push(key.clone());
                             names.len() as u32 - 1
                         }),
@@ -91,6 +99,22 @@ impl EntityTable {
             .collect()
     }
 
+    /// Counters for one query: zero for every entity, kept from an earlier query when one is spare.
+    fn totals(&self) -> Totals {
+        let mut spare = self.spare.lock().unwrap_or_else(|e| e.into_inner());
+        spare.pop().unwrap_or_default()
+    }
+
+    /// Takes back the counters of a finished query, cleared.
+    fn give_back(&self, mut totals: Totals) {
+        totals.clear();
+        let mut spare = self.spare.lock().unwrap_or_else(|e| e.into_inner());
+        // One set per query running at once is enough.
+        if spare.len() < 8 {
+            spare.push(totals);
+        }
+    }
+
     /// Forgets the segments that are no longer in the index.
     pub(crate) fn retain(&self, live: &[SegmentId]) {
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
@@ -102,13 +126,14 @@ impl EntityTable {
     /// they rank; only those are cloned out of the table.
     fn top(&self, totals: &Totals, listing: &Listing) -> Facets {
         let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        let names = &inner.names;
+        let (names, prefixes) = (&inner.names, &inner.prefixes);
         let len = totals.counts.len().min(names.len());
         let (counts, articles) = (&totals.counts[..len], &totals.articles[..len]);
         let order = |a: &usize, b: &usize| {
             counts[*b]
                 .cmp(&counts[*a])
                 .then(articles[*b].cmp(&articles[*a]))
+                .then(prefixes[*a].cmp(&prefixes[*b]))
                 .then_with(|| names[*a].1.cmp(&names[*b].1))
         };
         let limit = listing.limit;
@@ -149,6 +174,16 @@ impl EntityTable {
     }
 }
 
+/// The first eight bytes of `name`, big-endian, padded with zeros. When the prefixes of two names
+/// differ, the names compare as the prefixes do: a name is padded with 0, which no byte sorts
+/// below, so a name that is a prefix of another never gets the larger prefix.
+fn name_prefix(name: &str) -> u64 {
+    let mut bytes = [0u8; 8];
+    let n = name.len().min(8);
+    bytes[..n].copy_from_slice(&name.as_bytes()[..n]);
+    u64::from_be_bytes(bytes)
+}
+
 /// What a facet list shows: the kinds counted, the entities kept per kind (the most frequent), and the
 /// entities listed wherever they rank (the search's entity filters).
 #[derive(Debug, Clone, Default)]
@@ -161,6 +196,10 @@ pub(crate) struct Listing {
 }
 
 /// Per global entity id: its count (articles or stories) and the matching articles that carry it.
+/// Counters are indexed by id, so they span every entity met so far; the [`EntityTable`] keeps them
+/// between queries and only the entries a query touched are cleared after it. Allocating them for
+/// each query (and growing them id by id) cost half the instructions of tantivy's whole top-10 on
+/// Reuters (DESIGN.md 2.14).
 #[derive(Default)]
 struct Totals {
     counts: Vec<u64>,
@@ -177,14 +216,24 @@ impl Totals {
         }
         let at = id as usize;
         if at >= self.counts.len() {
-            self.counts.resize(at + 1, 0);
-            self.articles.resize(at + 1, 0);
+            let len = (at + 1).max(self.counts.len() * 2);
+            self.counts.resize(len, 0);
+            self.articles.resize(len, 0);
         }
         if self.counts[at] == 0 && self.articles[at] == 0 {
             self.counted.push(id);
         }
         self.counts[at] += count;
         self.articles[at] += articles;
+    }
+
+    /// Zero for every id again.
+    fn clear(&mut self) {
+        for &id in &self.counted {
+            self.counts[id as usize] = 0;
+            self.articles[id as usize] = 0;
+        }
+        self.counted.clear();
     }
 }
 
@@ -356,7 +405,7 @@ impl Collector for EntityCounter<'_> {
     }
 
     fn merge_fruits(&self, fruits: Vec<SegmentCounts>) -> tantivy::Result<Self::Fruit> {
-        let mut totals = Totals::default();
+        let mut totals = self.table.totals();
         // `story << 32 | global id`, once per article and entity (an article's facets are distinct).
         let mut shared: Vec<u64> = Vec::new();
         for fruit in fruits {
@@ -386,7 +435,9 @@ impl Collector for EntityCounter<'_> {
         for key in shared {
             totals.add(id(key), 1, 0);
         }
-        Ok(self.table.top(&totals, &self.listing))
+        let facets = self.table.top(&totals, &self.listing);
+        self.table.give_back(totals);
+        Ok(facets)
     }
 }
 
@@ -544,6 +595,39 @@ impl SegmentCollector for SegmentStoryCounter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Names whose prefixes differ are ordered by them as they are by the whole name.
+    #[test]
+    fn name_prefixes_order_names_as_the_names_do() {
+        let names = [
+            "",
+            "a",
+            "a\0",
+            "a\0b",
+            "ab",
+            "abcdefgh",
+            "abcdefg",
+            "abcdefghi",
+            "abcdefgz",
+            "b",
+            "Z",
+            "é",
+            "\u{1F600}",
+            "Vladimir Putin",
+            "Vladimir Putina",
+            "Vladimi",
+        ];
+        for a in names {
+            for b in names {
+                let (pa, pb) = (name_prefix(a), name_prefix(b));
+                if pa != pb {
+                    assert_eq!(pa.cmp(&pb), a.cmp(b), "{a:?} {b:?}");
+                } else if a.len() <= 8 && b.len() <= 8 && !a.contains('\0') && !b.contains('\0') {
+                    assert_eq!(a, b);
+                }
+            }
+        }
+    }
 
     /// The same ordinals counted as a list and as counters give the same counts, whichever way the
     /// tally ends (the list turns into counters past a sixteenth of the segment's facets).
