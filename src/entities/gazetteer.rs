@@ -522,35 +522,23 @@ fn skip_word(text: &str, pos: usize) -> usize {
     end
 }
 
-/// FNV-1a over a sequence of length-prefixed byte strings and numbers: stable across builds and
-/// platforms (unlike `std`'s hashers), for identities that are stored.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Identity(u64);
-
-impl Default for Identity {
-    fn default() -> Self {
-        Identity(0xcbf2_9ce4_8422_2325)
-    }
-}
+/// The bytes of an identity: length-prefixed byte strings and numbers, hashed with
+/// [`crate::text::fnv1a`] (stable across builds and platforms, unlike `std`'s hashers).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Identity(Vec<u8>);
 
 impl Identity {
-    fn bytes(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
-
     /// Adds `bytes` with their length, so that `["ab", "c"]` and `["a", "bc"]` differ.
     pub(crate) fn word(&mut self, bytes: &[u8]) {
         self.number(bytes.len() as u64);
-        self.bytes(bytes);
+        self.0.extend_from_slice(bytes);
     }
 
     pub(crate) fn number(&mut self, n: u64) {
-        self.bytes(&n.to_le_bytes());
+        self.0.extend_from_slice(&n.to_le_bytes());
     }
 
     pub(crate) fn finish(self) -> u64 {
-        self.0
+        crate::text::fnv1a(&self.0)
     }
 }
