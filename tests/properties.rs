@@ -644,6 +644,18 @@ fn field_exists_query_is_a_query_error() {
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
 
+/// Stories counted (the default), articles counted, no collapse.
+fn collapse_modes() -> [Option<Collapse>; 3] {
+    [
+        Some(Collapse::default()),
+        Some(Collapse {
+            count: CountMode::Articles,
+            ..Collapse::default()
+        }),
+        None,
+    ]
+}
+
 /// A long-lived index keeps what facet counting learns (entity ids, counters cleared after each
 /// query, name prefixes for ranking) from one search to the next: every search gives what the same
 /// search gives on a freshly opened index, whatever ran before it.
@@ -651,14 +663,7 @@ fn field_exists_query_is_a_query_error() {
 fn facets_of_a_long_lived_index_are_those_of_a_fresh_one() {
     let shared = small_index();
     let queries = ["*", "putin", "storm", "leaders", "grain", "putin OR storm"];
-    let modes = [
-        Some(Collapse::default()),
-        Some(Collapse {
-            count: CountMode::Articles,
-            ..Collapse::default()
-        }),
-        None,
-    ];
+    let modes = collapse_modes();
     for round in 0..2 {
         for query in queries {
             for collapse in modes {
@@ -679,6 +684,61 @@ fn facets_of_a_long_lived_index_are_those_of_a_fresh_one() {
                         "round {round}, {query:?}, {collapse:?}, {facet_limit}"
                     );
                 }
+            }
+        }
+    }
+}
+
+/// A search whose pass over the matches runs on several threads, one segment each, gives what the
+/// same search gives on one thread: facets, stories, totals and the page.
+#[test]
+fn a_search_on_several_threads_equals_one_on_one_thread() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("index");
+    let wire = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/index-fixtures/wire.jsonl"
+    ))
+    .expect("wire fixture");
+    let feed = format!("{}{wire}", small_index::FEED);
+    {
+        let index = newsidx::NewsIndex::open_or_create(&path).expect("index");
+        let options = newsidx::WriterOptions {
+            heap_bytes: 50 * 1024 * 1024,
+            threads: 1,
+            commit_every: 2,
+            ..newsidx::WriterOptions::default()
+        };
+        let enricher = newsidx::Enricher::new(None).expect("enricher");
+        let mut writer = index.writer(&options).expect("writer");
+        let read = ingest::read_json_lines(std::io::Cursor::new(feed.into_bytes()), "feed");
+        writer
+            .index_all(read, &enricher, true, |_| {})
+            .expect("index the feed");
+        writer.finish().expect("commit");
+    }
+    let single = newsidx::NewsIndex::open(&path).expect("open");
+    let threaded = newsidx::NewsIndex::open(&path).expect("open");
+    threaded.reader().set_parallel_from(0);
+    let segments = threaded
+        .tantivy()
+        .searchable_segment_ids()
+        .expect("segments");
+    assert!(segments.len() >= 2, "{} segments", segments.len());
+    let modes = collapse_modes();
+    for query in ["*", "putin", "kremlin", "oil OR storm", "leaders", "syria"] {
+        for collapse in modes {
+            for sort in [None, Some(newsidx::search::Sort::Newest)] {
+                let request = SearchRequest {
+                    facets: EntityKind::ALL.to_vec(),
+                    collapse,
+                    sort,
+                    limit: 3,
+                    ..SearchRequest::new(query)
+                };
+                let one = single.search(&request).expect("one thread");
+                let several = threaded.search(&request).expect("several threads");
+                assert_eq!(several, one, "{query:?}, {collapse:?}, {sort:?}");
             }
         }
     }

@@ -51,7 +51,16 @@ pub struct Reader {
     entity_table: facets::EntityTable,
     /// The stories of the story column, as read for the last searcher that asked.
     stories: Mutex<Option<Arc<Stories>>>,
+    /// Threads for the pass over every match of a large index (see [`Reader::executor`]).
+    executor: OnceLock<Option<tantivy::Executor>>,
+    /// Articles from which that pass runs on them.
+    parallel_from: std::sync::atomic::AtomicU64,
 }
+
+/// Articles from which a search's pass over its matches runs on several threads, by default.
+pub const PARALLEL_ARTICLES: u64 = 200_000;
+/// At most this many threads per search.
+const MAX_SEARCH_THREADS: usize = 4;
 
 impl Reader {
     /// The read side of `store`.
@@ -61,7 +70,42 @@ impl Reader {
             reader: OnceLock::new(),
             entity_table: Default::default(),
             stories: Default::default(),
+            executor: OnceLock::new(),
+            parallel_from: PARALLEL_ARTICLES.into(),
         }
+    }
+
+    /// Runs a search's pass over its matches on several threads (one per core, up to four, one
+    /// segment each at a time) from `articles` articles in the index on ([`PARALLEL_ARTICLES`] by
+    /// default); `u64::MAX`: always on the calling thread. Results do not depend on it.
+    pub fn set_parallel_from(&self, articles: u64) {
+        self.parallel_from
+            .store(articles, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Threads to run the pass over every match of `searcher` on, segment by segment: none (the
+    /// calling thread) for an index of one segment or of fewer than [`PARALLEL_ARTICLES`] (see
+    /// [`Reader::set_parallel_from`]), where
+    /// counting costs less than handing segments to other threads; otherwise one per core, up to
+    /// [`MAX_SEARCH_THREADS`]. Counting facets over a large share of a million articles waits on
+    /// memory for every match (DESIGN.md 2.16); two cores share that wait.
+    pub(crate) fn executor(&self, searcher: &Searcher) -> Option<&tantivy::Executor> {
+        let from = self
+            .parallel_from
+            .load(std::sync::atomic::Ordering::Relaxed);
+        if searcher.segment_readers().len() < 2 || searcher.num_docs() < from {
+            return None;
+        }
+        self.executor
+            .get_or_init(|| {
+                let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+                let threads = cores.min(MAX_SEARCH_THREADS);
+                // Without threads (a sandbox that forbids them), the search runs on this one.
+                (threads > 1)
+                    .then(|| tantivy::Executor::multi_thread(threads, "newsidx-search-").ok())
+                    .flatten()
+            })
+            .as_ref()
     }
 
     /// The index read.
@@ -208,22 +252,33 @@ struct Counted {
 }
 
 impl Counters<'_> {
-    /// Runs `page` and the counters in one pass over the matches.
+    /// Runs `page` and the counters in one pass over the matches, on `executor`'s threads when
+    /// there are (see [`Reader::executor`]).
     fn run<C: Collector>(
         self,
         searcher: &Searcher,
+        executor: Option<&tantivy::Executor>,
         query: &dyn tantivy::query::Query,
         page: C,
     ) -> Result<(C::Fruit, Counted)> {
-        let (fruit, total, (entities, stories), matches) = searcher.search(
-            query,
-            &(
-                page,
-                Count,
-                (self.entities, self.story_entities),
-                self.matches,
-            ),
-        )?;
+        let collectors = &(
+            page,
+            Count,
+            (self.entities, self.story_entities),
+            self.matches,
+        );
+        let (fruit, total, (entities, stories), matches) = match executor {
+            None => searcher.search(query, collectors)?,
+            Some(executor) => {
+                // What `Searcher::search` does, on these threads.
+                let scoring = if collectors.requires_scoring() {
+                    tantivy::query::EnableScoring::enabled_from_searcher(searcher)
+                } else {
+                    tantivy::query::EnableScoring::disabled_from_searcher(searcher)
+                };
+                searcher.search_with_executor(query, collectors, executor, scoring)?
+            }
+        };
         Ok((
             fruit,
             Counted {
@@ -558,7 +613,7 @@ impl Reader {
                 let top = TopDocs::with_limit(request.limit.max(1))
                     .and_offset(request.offset)
                     .order_by_score();
-                let (top, counted) = counters.run(searcher, query, top)?;
+                let (top, counted) = counters.run(searcher, self.executor(searcher), query, top)?;
                 let page = top.into_iter().map(|(s, a)| entry(s, a)).collect();
                 (page, counted)
             }
@@ -567,7 +622,7 @@ impl Reader {
                     k: request.offset.saturating_add(request.limit),
                     newest: sort == Sort::Newest,
                 };
-                let (top, counted) = counters.run(searcher, query, top)?;
+                let (top, counted) = counters.run(searcher, self.executor(searcher), query, top)?;
                 let page = top
                     .into_iter()
                     .skip(request.offset)
@@ -599,12 +654,21 @@ impl Reader {
         let newest = sort == Sort::Newest;
         let (mut candidates, mut keys, counted) = match sort {
             Sort::Relevance => {
-                let (c, counted) = counters.run(searcher, query, collapse::TopCandidates { k })?;
+                let (c, counted) = counters.run(
+                    searcher,
+                    self.executor(searcher),
+                    query,
+                    collapse::TopCandidates { k },
+                )?;
                 (c, None, counted)
             }
             Sort::Newest | Sort::Oldest => {
-                let (dated, counted) =
-                    counters.run(searcher, query, sort::TopByDate { k, newest })?;
+                let (dated, counted) = counters.run(
+                    searcher,
+                    self.executor(searcher),
+                    query,
+                    sort::TopByDate { k, newest },
+                )?;
                 let (c, keys) = self.by_score(searcher, dated)?;
                 (c, Some(keys), counted)
             }

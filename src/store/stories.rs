@@ -25,7 +25,18 @@ pub(crate) struct Stories {
     pub(crate) rule: StoryRule,
     /// Per segment, each document's story ([`ALONE`] for most): stories of two or more live
     /// articles are numbered densely from 0.
-    segments: HashMap<SegmentId, Arc<[u32]>>,
+    segments: HashMap<SegmentId, SegmentStories>,
+}
+
+/// The stories of one segment, and the segment they were read from.
+#[derive(Debug)]
+struct SegmentStories {
+    /// Each document's story; empty when every article of the segment is alone, so that counting
+    /// over such a segment reads nothing per match (a 1M-article corpus without copies).
+    column: Arc<[u32]>,
+    /// The segment's documents and its live ones when read: deleting from a segment keeps its id.
+    max_doc: u32,
+    alive: u32,
 }
 
 impl Stories {
@@ -57,11 +68,19 @@ impl Stories {
             .iter()
             .zip(keys)
             .map(|(segment, keys)| {
-                let column: Arc<[u32]> = keys
+                let mut column: Arc<[u32]> = keys
                     .into_iter()
                     .map(|key| key.and_then(|k| numbers.get(&k).copied()).unwrap_or(ALONE))
                     .collect();
-                (segment.segment_id(), column)
+                if column.iter().all(|&story| story == ALONE) {
+                    column = Arc::new([]);
+                }
+                let stories = SegmentStories {
+                    column,
+                    max_doc: segment.max_doc(),
+                    alive: segment.num_docs(),
+                };
+                (segment.segment_id(), stories)
             })
             .collect();
         Ok(Stories {
@@ -70,14 +89,15 @@ impl Stories {
         })
     }
 
-    /// Whether the stories cover exactly the segments of `searcher`.
+    /// Whether the stories cover exactly the segments of `searcher`, with the same live documents
+    /// (an upsert deletes from a segment without changing its id).
     pub(crate) fn covers(&self, searcher: &Searcher) -> bool {
         let readers = searcher.segment_readers();
         readers.len() == self.segments.len()
             && readers.iter().all(|r| {
                 self.segments
                     .get(&r.segment_id())
-                    .is_some_and(|column| column.len() == r.max_doc() as usize)
+                    .is_some_and(|s| s.max_doc == r.max_doc() && s.alive == r.num_docs())
             })
     }
 
@@ -85,8 +105,8 @@ impl Stories {
     pub(crate) fn summary(&self) -> (u64, u64) {
         let mut stories = std::collections::HashSet::new();
         let mut articles = 0u64;
-        for column in self.segments.values() {
-            for &story in column.iter().filter(|&&s| s != ALONE) {
+        for segment in self.segments.values() {
+            for &story in segment.column.iter().filter(|&&s| s != ALONE) {
                 stories.insert(story);
                 articles += 1;
             }
@@ -94,8 +114,9 @@ impl Stories {
         (stories.len() as u64, articles)
     }
 
-    /// Each document's story in `segment`.
+    /// Each document's story in `segment`; empty when all its articles are alone (a document
+    /// past the end is [`ALONE`]).
     pub(crate) fn segment(&self, segment: SegmentId) -> Option<Arc<[u32]>> {
-        self.segments.get(&segment).cloned()
+        self.segments.get(&segment).map(|s| s.column.clone())
     }
 }
