@@ -350,13 +350,6 @@ impl SegmentFacets {
             total += rows.len();
             self.starts.push(total);
         }
-        // One value of each document first: these reads do not wait on each other, so the
-        // processor overlaps their cache misses; the reads of whole ranges then hit the cache.
-        let mut touched = 0;
-        for rows in self.rows.iter().filter(|rows| !rows.is_empty()) {
-            touched ^= self.ords.values.get_val(rows.start);
-        }
-        std::hint::black_box(touched);
         self.buffer.clear();
         self.buffer.resize(total, 0);
         for (rows, at) in self.rows.iter().zip(&self.starts) {
