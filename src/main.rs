@@ -15,18 +15,19 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// mimalloc keeps freed memory for 10 ms before it returns it, which made the peak resident memory of
 /// indexing Reuters 35 % higher than the system allocator's; returning it at once keeps it level with
-/// the system allocator's (DESIGN.md 2.15).
-fn tune_allocator() {
+/// the system allocator's (DESIGN.md 2.15). Only for `index`: a search then faults in fresh pages for
+/// what it allocates, which cost a sixth of a query's time on Reuters (DESIGN.md 2.15).
+pub(crate) fn return_freed_memory_at_once() {
     // Its number in `enum mi_option_e` of mimalloc 2 (libmimalloc-sys names only some options).
     const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
-    // SAFETY: a plain setter of one of mimalloc's global options, called before other threads run.
+    // SAFETY: a plain setter of one of mimalloc's global options (an atomic), called before the
+    // command starts its threads.
     unsafe {
         libmimalloc_sys::mi_option_set(PURGE_DELAY, 0);
     }
 }
 
 fn main() -> ExitCode {
-    tune_allocator();
     std::panic::set_hook(Box::new(|info| {
         let message = info
             .payload()

@@ -174,6 +174,9 @@ pub fn run() -> anyhow::Result<ExitCode> {
         color: cli.color,
         verbosity,
     });
+    if matches!(cli.command, Command::Index(_)) {
+        crate::return_freed_memory_at_once();
+    }
     let started = std::time::Instant::now();
     let name = cli.command.name();
     let code = dispatch(cli.command)?;
