@@ -18,7 +18,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// the system allocator's (DESIGN.md 2.15). Only for `index`: a search then faults in fresh pages for
 /// what it allocates, which cost a sixth of a query's time on Reuters (DESIGN.md 2.15).
 pub(crate) fn return_freed_memory_at_once() {
-    // Its number in `enum mi_option_e` of mimalloc 2 (libmimalloc-sys names only some options).
+    // Its number in `enum mi_option_e` of mimalloc 3, which libmimalloc-sys builds (the same in
+    // mimalloc 2; libmimalloc-sys names only some options).
     const PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
     // SAFETY: a plain setter of one of mimalloc's global options (an atomic), called before the
     // command starts its threads.
