@@ -84,11 +84,11 @@ impl Reader {
     }
 
     /// Threads to run the pass over every match of `searcher` on, segment by segment: none (the
-    /// calling thread) for an index of one segment or of fewer than [`PARALLEL_ARTICLES`] (see
-    /// [`Reader::set_parallel_from`]), where
-    /// counting costs less than handing segments to other threads; otherwise one per core, up to
-    /// [`MAX_SEARCH_THREADS`]. Counting facets over a large share of a million articles waits on
-    /// memory for every match (DESIGN.md 2.16); two cores share that wait.
+    /// calling thread) for an index of one segment or of fewer articles than
+    /// [`Reader::set_parallel_from`] says ([`PARALLEL_ARTICLES`]), where counting costs less than
+    /// handing segments to other threads; otherwise one per core, up to [`MAX_SEARCH_THREADS`].
+    /// Counting facets over a large share of a million articles waits on memory for every match
+    /// (DESIGN.md 2.16); two cores share that wait.
     pub(crate) fn executor(&self, searcher: &Searcher) -> Option<&tantivy::Executor> {
         let from = self
             .parallel_from
