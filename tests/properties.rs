@@ -725,6 +725,20 @@ fn a_search_on_several_threads_equals_one_on_one_thread() {
         .searchable_segment_ids()
         .expect("segments");
     assert!(segments.len() >= 2, "{} segments", segments.len());
+    // One thread per core, up to four: on a machine of one core the comparison below is of one
+    // thread with itself.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = |index: &newsidx::NewsIndex| index.reader().search_threads().expect("threads");
+    assert_eq!(
+        threads(&single),
+        1,
+        "an index this small is searched on one thread"
+    );
+    assert_eq!(
+        threads(&threaded),
+        cores.min(4),
+        "threads from 0 articles on"
+    );
     let modes = collapse_modes();
     for query in ["*", "putin", "kremlin", "oil OR storm", "leaders", "syria"] {
         for collapse in modes {

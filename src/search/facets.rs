@@ -34,36 +34,52 @@ const UNKNOWN: u32 = u32::MAX - 1;
 #[derive(Default)]
 pub(crate) struct EntityTable {
     inner: Mutex<TableInner>,
-    /// Counters of finished queries, cleared, for the next ones (see [`Totals`]).
-    spare: Mutex<Vec<Totals>>,
-    /// Per-segment counters of finished queries, zeroed, for the next ones (see [`Tally`]).
-    tallies: SpareTallies,
+    /// Counters of finished queries, cleared, for the next ones (see [`Totals`]); one set per
+    /// query running at once is enough.
+    spare: Spare<Totals, 8>,
+    /// Per-segment counters of finished queries, zeroed, for the next ones (see [`Tally`]); a few
+    /// per segment of the queries running at once.
+    tallies: std::sync::Arc<SpareTallies>,
 }
 
-/// Zeroed per-ordinal counters of finished segment tallies, kept for the next queries: a segment of
-/// 250,000 articles has some 65,000 facets, and allocating their counters for each segment of each
-/// query had the kernel clear fresh pages every time (8 % of a faceted search at 1M articles).
-#[derive(Default, Clone)]
-struct SpareTallies(std::sync::Arc<Mutex<Vec<Vec<u32>>>>);
+/// Counters of finished queries, all zero, kept (at most `KEEP`) for the next ones.
+struct Spare<T, const KEEP: usize>(Mutex<Vec<T>>);
+
+impl<T, const KEEP: usize> Default for Spare<T, KEEP> {
+    fn default() -> Self {
+        Spare(Mutex::new(Vec::new()))
+    }
+}
+
+impl<T: Default, const KEEP: usize> Spare<T, KEEP> {
+    /// A spare value, or a new one.
+    fn take(&self) -> T {
+        let mut spare = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        spare.pop().unwrap_or_default()
+    }
+
+    /// Takes back `value`, which the caller has zeroed.
+    fn give_back(&self, value: T) {
+        let mut spare = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if spare.len() < KEEP {
+            spare.push(value);
+        }
+    }
+}
+
+/// Per-ordinal counters of segment tallies: a segment of the 1M index has tens of thousands of
+/// facets (70,182 entities in all), and allocating their counters for each segment of each query
+/// had the kernel clear fresh pages every time (5 % of a faceted search at 1M articles).
+type SpareTallies = Spare<Vec<u32>, 32>;
 
 impl SpareTallies {
     /// `len` counters, all zero.
-    fn take(&self, len: usize) -> Vec<u32> {
-        let mut spare = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        let mut counters = spare.pop().unwrap_or_default();
+    fn counters(&self, len: usize) -> Vec<u32> {
+        let mut counters = self.take();
         // Counters come back all zero, so this keeps them so.
         counters.resize(len, 0);
         counters.truncate(len);
         counters
-    }
-
-    /// Takes back counters that are all zero.
-    fn give_back(&self, counters: Vec<u32>) {
-        let mut spare = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        // A few per segment of the queries running at once are enough.
-        if spare.len() < 32 {
-            spare.push(counters);
-        }
     }
 }
 
@@ -126,22 +142,6 @@ impl EntityTable {
                 Some(id) => id,
             })
             .collect()
-    }
-
-    /// Counters for one query: zero for every entity, kept from an earlier query when one is spare.
-    fn totals(&self) -> Totals {
-        let mut spare = self.spare.lock().unwrap_or_else(|e| e.into_inner());
-        spare.pop().unwrap_or_default()
-    }
-
-    /// Takes back the counters of a finished query, cleared.
-    fn give_back(&self, mut totals: Totals) {
-        totals.clear();
-        let mut spare = self.spare.lock().unwrap_or_else(|e| e.into_inner());
-        // One set per query running at once is enough.
-        if spare.len() < 8 {
-            spare.push(totals);
-        }
     }
 
     /// Forgets the segments that are no longer in the index.
@@ -298,7 +298,7 @@ pub(crate) struct SegmentEntityCounter {
     shared: Vec<u64>,
     /// Matches not counted yet: they are counted [`BATCH`] at a time (see [`SegmentFacets::read`]).
     pending: Vec<DocId>,
-    spare: SpareTallies,
+    spare: std::sync::Arc<SpareTallies>,
 }
 
 /// Matches whose facet ordinals are read together.
@@ -365,13 +365,8 @@ impl SegmentFacets {
 
     /// The facet ordinals of `doc`.
     fn of(&mut self, doc: DocId) -> &[u64] {
-        let rows = self.ords.index.value_row_ids(doc);
-        self.buffer.clear();
-        self.buffer.resize(rows.len(), 0);
-        self.ords
-            .values
-            .get_range(u64::from(rows.start), &mut self.buffer);
-        &self.buffer
+        self.read(&[doc]);
+        self.batch(0)
     }
 }
 
@@ -396,7 +391,7 @@ impl Tally {
                 ords.push(ord);
                 // Sorting the list would then cost about what clearing and scanning the counters does.
                 if ords.len() > facets / 16 {
-                    let mut counts = spare.take(facets);
+                    let mut counts = spare.counters(facets);
                     for &o in ords.iter() {
                         counts[o as usize] += 1;
                     }
@@ -484,7 +479,8 @@ impl Collector for EntityCounter<'_> {
     }
 
     fn merge_fruits(&self, fruits: Vec<SegmentCounts>) -> tantivy::Result<Self::Fruit> {
-        let mut totals = self.table.totals();
+        // Zero for every entity, kept from an earlier query when one is spare.
+        let mut totals = self.table.spare.take();
         // `story << 32 | global id`, once per article and entity (an article's facets are distinct).
         let mut shared: Vec<u64> = Vec::new();
         for fruit in fruits {
@@ -515,7 +511,8 @@ impl Collector for EntityCounter<'_> {
             totals.add(id(key), 1, 0);
         }
         let facets = self.table.top(&totals, &self.listing);
-        self.table.give_back(totals);
+        totals.clear();
+        self.table.spare.give_back(totals);
         Ok(facets)
     }
 }

@@ -51,8 +51,9 @@ pub struct Reader {
     entity_table: facets::EntityTable,
     /// The stories of the story column, as read for the last searcher that asked.
     stories: Mutex<Option<Arc<Stories>>>,
-    /// Threads for the pass over every match of a large index (see [`Reader::executor`]).
-    executor: OnceLock<Option<tantivy::Executor>>,
+    /// Threads for the pass over every match of a large index, and how many (see
+    /// [`Reader::executor`]).
+    executor: OnceLock<Option<(tantivy::Executor, usize)>>,
     /// Articles from which that pass runs on them.
     parallel_from: std::sync::atomic::AtomicU64,
 }
@@ -90,6 +91,11 @@ impl Reader {
     /// Counting facets over a large share of a million articles waits on memory for every match
     /// (DESIGN.md 2.16); two cores share that wait.
     pub(crate) fn executor(&self, searcher: &Searcher) -> Option<&tantivy::Executor> {
+        self.threads(searcher).map(|(executor, _)| executor)
+    }
+
+    /// [`Reader::executor`] and its number of threads.
+    fn threads(&self, searcher: &Searcher) -> Option<&(tantivy::Executor, usize)> {
         let from = self
             .parallel_from
             .load(std::sync::atomic::Ordering::Relaxed);
@@ -104,8 +110,15 @@ impl Reader {
                 (threads > 1)
                     .then(|| tantivy::Executor::multi_thread(threads, "newsidx-search-").ok())
                     .flatten()
+                    .map(|executor| (executor, threads))
             })
             .as_ref()
+    }
+
+    /// The threads a search of the reader's commit runs its pass over the matches on (1: the
+    /// calling thread alone; see [`Reader::set_parallel_from`]).
+    pub fn search_threads(&self) -> Result<usize> {
+        Ok(self.threads(&self.searcher()?).map_or(1, |(_, n)| *n))
     }
 
     /// The index read.
@@ -267,18 +280,8 @@ impl Counters<'_> {
             (self.entities, self.story_entities),
             self.matches,
         );
-        let (fruit, total, (entities, stories), matches) = match executor {
-            None => searcher.search(query, collectors)?,
-            Some(executor) => {
-                // What `Searcher::search` does, on these threads.
-                let scoring = if collectors.requires_scoring() {
-                    tantivy::query::EnableScoring::enabled_from_searcher(searcher)
-                } else {
-                    tantivy::query::EnableScoring::disabled_from_searcher(searcher)
-                };
-                searcher.search_with_executor(query, collectors, executor, scoring)?
-            }
-        };
+        let (fruit, total, (entities, stories), matches) =
+            search_on(searcher, executor, query, collectors)?;
         Ok((
             fruit,
             Counted {
@@ -288,6 +291,25 @@ impl Counters<'_> {
             },
         ))
     }
+}
+
+/// `Searcher::search`, on `executor`'s threads when there are (see [`Reader::executor`]).
+pub(crate) fn search_on<C: Collector>(
+    searcher: &Searcher,
+    executor: Option<&tantivy::Executor>,
+    query: &dyn tantivy::query::Query,
+    collector: &C,
+) -> tantivy::Result<C::Fruit> {
+    let Some(executor) = executor else {
+        return searcher.search(query, collector);
+    };
+    // What `Searcher::search` does, on these threads.
+    let scoring = if collector.requires_scoring() {
+        tantivy::query::EnableScoring::enabled_from_searcher(searcher)
+    } else {
+        tantivy::query::EnableScoring::disabled_from_searcher(searcher)
+    };
+    searcher.search_with_executor(query, collector, executor, scoring)
 }
 
 /// One hit of a page before its stored fields are read.

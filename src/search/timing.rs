@@ -47,26 +47,20 @@ pub fn tantivy_top10(
     searcher: &Searcher,
     request: &SearchRequest,
 ) -> Result<Vec<(Score, DocAddress)>> {
-    let query = build_query(reader.store(), request)?;
-    let top = TopDocs::with_limit(10).order_by_score();
-    let (top, _count) = searcher.search(&*query, &(top, Count))?;
-    Ok(top)
+    top10_on(reader, searcher, None, request)
 }
 
-/// [`tantivy_top10`] on the threads of [`Reader::executor`].
-fn tantivy_top10_threaded(
+/// [`tantivy_top10`] on `executor`'s threads when there are.
+fn top10_on(
     reader: &Reader,
     searcher: &Searcher,
+    executor: Option<&tantivy::Executor>,
     request: &SearchRequest,
-) -> Result<()> {
-    let Some(executor) = reader.executor(searcher) else {
-        return tantivy_top10(reader, searcher, request).map(drop);
-    };
+) -> Result<Vec<(Score, DocAddress)>> {
     let query = build_query(reader.store(), request)?;
     let top = TopDocs::with_limit(10).order_by_score();
-    let scoring = tantivy::query::EnableScoring::enabled_from_searcher(searcher);
-    searcher.search_with_executor(&*query, &(top, Count), executor, scoring)?;
-    Ok(())
+    let (top, _count) = super::search_on(searcher, executor, &*query, &(top, Count))?;
+    Ok(top)
 }
 
 /// Runs every query `repeat` times in each of [`MODES`] (after one warm-up round) and reports the
@@ -102,7 +96,12 @@ pub fn time_queries(reader: &Reader, queries: &[String], repeat: usize) -> Resul
                     2 => drop(reader.search(&plain)?),
                     3 => drop(reader.search(&collapsed)?),
                     4 => drop(reader.search(&faceted)?),
-                    _ => tantivy_top10_threaded(reader, &searcher, &plain)?,
+                    _ => drop(top10_on(
+                        reader,
+                        &searcher,
+                        reader.executor(&searcher),
+                        &plain,
+                    )?),
                 }
                 if round > 0 {
                     times.push(started.elapsed().as_secs_f64() * 1000.0);
