@@ -352,9 +352,19 @@ impl SegmentFacets {
         }
         self.buffer.clear();
         self.buffer.resize(total, 0);
-        for (rows, at) in self.rows.iter().zip(&self.starts) {
-            let out = &mut self.buffer[*at..*at + rows.len()];
-            self.ords.values.get_range(u64::from(rows.start), out);
+        // Documents whose rows follow one another (every match of a query that matches most of
+        // the segment) are read as one range: one call into the column instead of one per match.
+        let mut i = 0;
+        while i < self.rows.len() {
+            let mut j = i + 1;
+            while j < self.rows.len() && self.rows[j].start == self.rows[j - 1].end {
+                j += 1;
+            }
+            let out = &mut self.buffer[self.starts[i]..self.starts[j]];
+            self.ords
+                .values
+                .get_range(u64::from(self.rows[i].start), out);
+            i = j;
         }
     }
 
