@@ -689,34 +689,41 @@ fn facets_of_a_long_lived_index_are_those_of_a_fresh_one() {
     }
 }
 
+/// The wire fixture, as JSON Lines.
+fn wire_feed() -> String {
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/index-fixtures/wire.jsonl"
+    ))
+    .expect("wire fixture")
+}
+
+/// Indexes `feed` (JSON Lines) into the index at `path` (made if missing) on one thread, committing
+/// every `commit_every` articles.
+fn write_feed(path: &std::path::Path, feed: String, commit_every: usize) {
+    let index = newsidx::NewsIndex::open_or_create(path).expect("index");
+    let options = newsidx::WriterOptions {
+        heap_bytes: 50 * 1024 * 1024,
+        threads: 1,
+        commit_every,
+        ..newsidx::WriterOptions::default()
+    };
+    let enricher = newsidx::Enricher::new(None).expect("enricher");
+    let mut writer = index.writer(&options).expect("writer");
+    let read = ingest::read_json_lines(std::io::Cursor::new(feed.into_bytes()), "feed");
+    writer
+        .index_all(read, &enricher, true, |_| {})
+        .expect("index the feed");
+    writer.finish().expect("commit");
+}
+
 /// A search whose pass over the matches runs on several threads, one segment each, gives what the
 /// same search gives on one thread: facets, stories, totals and the page.
 #[test]
 fn a_search_on_several_threads_equals_one_on_one_thread() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("index");
-    let wire = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/index-fixtures/wire.jsonl"
-    ))
-    .expect("wire fixture");
-    let feed = format!("{}{wire}", small_index::FEED);
-    {
-        let index = newsidx::NewsIndex::open_or_create(&path).expect("index");
-        let options = newsidx::WriterOptions {
-            heap_bytes: 50 * 1024 * 1024,
-            threads: 1,
-            commit_every: 2,
-            ..newsidx::WriterOptions::default()
-        };
-        let enricher = newsidx::Enricher::new(None).expect("enricher");
-        let mut writer = index.writer(&options).expect("writer");
-        let read = ingest::read_json_lines(std::io::Cursor::new(feed.into_bytes()), "feed");
-        writer
-            .index_all(read, &enricher, true, |_| {})
-            .expect("index the feed");
-        writer.finish().expect("commit");
-    }
+    write_feed(&path, format!("{}{}", small_index::FEED, wire_feed()), 2);
     let single = newsidx::NewsIndex::open(&path).expect("open");
     let threaded = newsidx::NewsIndex::open(&path).expect("open");
     threaded.reader().set_parallel_from(0);
@@ -753,6 +760,86 @@ fn a_search_on_several_threads_equals_one_on_one_thread() {
                 let one = single.search(&request).expect("one thread");
                 let several = threaded.search(&request).expect("several threads");
                 assert_eq!(several, one, "{query:?}, {collapse:?}, {sort:?}");
+            }
+        }
+    }
+}
+
+/// A search that matches most of a segment counts its facets from the segment's totals less the
+/// documents left out (deleted ones among them); counted match by match instead, every facet,
+/// story and total is the same, on segments with deletions and stories of several articles.
+#[test]
+fn facets_counted_from_segment_totals_equal_facets_counted_match_by_match() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("index");
+    // The three captures of one story, for stories of several articles.
+    let seeds: String =
+        std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/index-fixtures/seeds"))
+            .expect("seeds")
+            .map(|entry| std::fs::read_to_string(entry.expect("seed").path()).expect("seed text"))
+            .enumerate()
+            .map(|(i, body)| {
+                format!(
+                    "{}\n",
+                    serde_json::json!({"id": format!("seed-{i}"), "body": body})
+                )
+            })
+            .collect();
+    let feed = format!("{}{seeds}{}", small_index::FEED, wire_feed());
+    write_feed(&path, feed.clone(), 5);
+    // Changed copies of every third article from the third on: their first copies stay behind as
+    // deleted documents (the test checks that stories of several articles remain).
+    let changed: String = feed
+        .lines()
+        .skip(2)
+        .step_by(3)
+        .map(|line| {
+            line.replacen(
+                "\"body\":\"",
+                "\"body\":\"Updated: Angela Merkel spoke. ",
+                1,
+            )
+        })
+        .map(|line| format!("{line}\n"))
+        .collect();
+    write_feed(&path, changed, 1000);
+    let from_totals = newsidx::NewsIndex::open(&path).expect("open");
+    let match_by_match = newsidx::NewsIndex::open(&path).expect("open");
+    match_by_match.reader().set_counting_from_totals(false);
+    let deleted = from_totals
+        .tantivy()
+        .searchable_segment_metas()
+        .expect("segments")
+        .iter()
+        .map(|meta| meta.num_deleted_docs())
+        .sum::<u32>();
+    assert!(deleted > 0, "the index keeps deleted documents");
+    let all = from_totals
+        .search(&SearchRequest::new("*"))
+        .expect("search");
+    let stories = all.total_stories.expect("stories counted");
+    assert!(
+        stories < all.total_hits,
+        "stories of several articles: {stories} stories of {} articles",
+        all.total_hits
+    );
+    for round in 0..2 {
+        for query in ["*", "said", "putin", "merkel OR oil OR storm", "* -storm"] {
+            for collapse in collapse_modes() {
+                let request = SearchRequest {
+                    facets: EntityKind::ALL.to_vec(),
+                    facet_limit: 50,
+                    collapse,
+                    limit: 3,
+                    ..SearchRequest::new(query)
+                };
+                let expected = match_by_match.search(&request);
+                let got = from_totals.search(&request);
+                assert_eq!(
+                    format!("{got:?}"),
+                    format!("{expected:?}"),
+                    "round {round}, {query:?}, {collapse:?}"
+                );
             }
         }
     }

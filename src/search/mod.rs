@@ -84,6 +84,13 @@ impl Reader {
             .store(articles, std::sync::atomic::Ordering::Relaxed);
     }
 
+    /// Whether a search that matches most of a segment counts that segment's facets from its totals,
+    /// less the documents left out (the default: `true`), or match by match. Results do not depend
+    /// on it; the totals are read once per segment and kept (DESIGN.md 2.16).
+    pub fn set_counting_from_totals(&self, on: bool) {
+        self.entity_table.set_counting_from_totals(on);
+    }
+
     /// Threads to run the pass over every match of `searcher` on, segment by segment: none (the
     /// calling thread) for an index of one segment or of fewer articles than
     /// [`Reader::set_parallel_from`] says ([`PARALLEL_ARTICLES`]), where counting costs less than
