@@ -765,9 +765,10 @@ fn a_search_on_several_threads_equals_one_on_one_thread() {
     }
 }
 
-/// A search that matches most of a segment counts its facets from the segment's totals less the
-/// documents left out (deleted ones among them); counted match by match instead, every facet,
-/// story and total is the same, on segments with deletions and stories of several articles.
+/// A search that matches most of a segment counts its facets (entities, sources, authors) from the
+/// segment's totals less the documents left out (deleted ones among them); counted match by match
+/// instead, every facet, story and total is the same, on segments with deletions and stories of
+/// several articles.
 #[test]
 fn facets_counted_from_segment_totals_equal_facets_counted_match_by_match() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -781,7 +782,12 @@ fn facets_counted_from_segment_totals_equal_facets_counted_match_by_match() {
             .map(|(i, body)| {
                 format!(
                     "{}\n",
-                    serde_json::json!({"id": format!("seed-{i}"), "body": body})
+                    serde_json::json!({
+                        "id": format!("seed-{i}"),
+                        "body": body,
+                        "source": "Seed Wire",
+                        "author": format!("Writer {}", i % 2),
+                    })
                 )
             })
             .collect();
@@ -828,6 +834,10 @@ fn facets_counted_from_segment_totals_equal_facets_counted_match_by_match() {
             for collapse in collapse_modes() {
                 let request = SearchRequest {
                     facets: EntityKind::ALL.to_vec(),
+                    field_facets: vec![
+                        newsidx::search::FieldFacet::Source,
+                        newsidx::search::FieldFacet::Author,
+                    ],
                     facet_limit: 50,
                     collapse,
                     limit: 3,

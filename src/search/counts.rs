@@ -12,7 +12,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
-use tantivy::index::SegmentReader;
+use tantivy::index::{SegmentId, SegmentReader};
 use tantivy::{DateTime, DocAddress, DocId, Score, SegmentOrdinal};
 use time::{Date, Month, OffsetDateTime};
 
@@ -20,6 +20,8 @@ use crate::fingerprint::Signature;
 use crate::store::columns::SegmentSignatures;
 use crate::store::schema::names;
 use crate::store::stories::{Stories, ALONE};
+
+use super::facets::{ordinal_totals, ColumnTotals, FROM_TOTALS_SHARE};
 use crate::{Error, Result};
 
 /// The width of a histogram bucket.
@@ -187,12 +189,113 @@ pub(crate) struct MatchCounter {
     pub(crate) by_story: bool,
     pub(crate) histogram: Option<Interval>,
     pub(crate) fields: Vec<FieldFacet>,
+    /// Segment totals per column, for field counts of queries that match most of a segment
+    /// (`None`: every match is read).
+    pub(crate) totals: Option<Arc<ColumnTotals>>,
 }
 
 impl MatchCounter {
-    /// Only the number of stories is asked: no record per match is kept.
+    /// Only the number of stories and field counts are asked: no record per match is kept, field
+    /// values are tallied per segment.
     fn light(&self) -> bool {
-        self.histogram.is_none() && self.fields.is_empty() && self.group_at.is_none()
+        self.histogram.is_none() && self.group_at.is_none()
+    }
+}
+
+/// One field's values over a segment's matches, by the column's ordinal (light mode).
+struct FieldTally {
+    /// Matches alone in their story (every match when stories are not counted).
+    counts: Vec<u32>,
+    /// Every match.
+    articles: Vec<u32>,
+    /// The first match (the lowest document).
+    first: Vec<DocId>,
+    /// (story, ordinal) of the matches that share a story, when stories are counted.
+    pairs: Vec<(u32, u32)>,
+}
+
+impl FieldTally {
+    fn new(column: &StrColumn) -> FieldTally {
+        let terms = column.dictionary().num_terms();
+        FieldTally {
+            counts: vec![0; terms],
+            articles: vec![0; terms],
+            first: vec![DocId::MAX; terms],
+            pairs: Vec::new(),
+        }
+    }
+
+    /// Counts `doc`'s value (of ordinal `ord`), whose story is `story` (counted as a pair when
+    /// `by_story` and the story has other articles).
+    fn add(&mut self, ord: u64, doc: DocId, story: u32, by_story: bool) {
+        let Some(o) = usize::try_from(ord).ok().filter(|&o| o < self.counts.len()) else {
+            return;
+        };
+        self.articles[o] += 1;
+        if self.first[o] == DocId::MAX {
+            self.first[o] = doc;
+        }
+        if by_story && story != ALONE {
+            self.pairs.push((story, o as u32));
+        } else {
+            self.counts[o] += 1;
+        }
+    }
+
+    /// Counts `matches` (ascending, more than half of the segment's `max_doc` documents) from the
+    /// column's `totals` over the whole segment: less the documents left out (deleted ones
+    /// among them), then less the matches that share a story (counted as pairs); each value's
+    /// first match is then found from the start.
+    fn count_from_totals(
+        &mut self,
+        column: &StrColumn,
+        totals: &[u32],
+        (matches, max_doc): (&[DocId], DocId),
+        stories: Option<&Arc<[u32]>>,
+        by_story: bool,
+    ) {
+        let ords = column.ords();
+        let ord_of = |doc: DocId| {
+            ords.first(doc)
+                .and_then(|o| usize::try_from(o).ok())
+                .filter(|&o| o < totals.len())
+        };
+        self.articles.copy_from_slice(totals);
+        let mut matched = vec![0u64; (max_doc as usize).div_ceil(64)];
+        for &doc in matches {
+            matched[doc as usize / 64] |= 1 << (doc % 64);
+        }
+        for doc in (0..max_doc).filter(|&d| matched[d as usize / 64] & (1 << (d % 64)) == 0) {
+            if let Some(o) = ord_of(doc) {
+                debug_assert!(self.articles[o] > 0, "ordinal {o} below its segment total");
+                self.articles[o] = self.articles[o].saturating_sub(1);
+            }
+        }
+        self.counts.copy_from_slice(&self.articles);
+        if by_story && stories.is_some_and(|s| !s.is_empty()) {
+            for &doc in matches {
+                let story = story_of(stories, doc);
+                if story == ALONE {
+                    continue;
+                }
+                if let Some(o) = ord_of(doc) {
+                    self.counts[o] = self.counts[o].saturating_sub(1);
+                    self.pairs.push((story, o as u32));
+                }
+            }
+        }
+        let mut unnamed = self.articles.iter().filter(|&&a| a > 0).count();
+        for &doc in matches {
+            if unnamed == 0 {
+                break;
+            }
+            if let Some(o) = ord_of(doc) {
+                if self.first[o] == DocId::MAX {
+                    self.first[o] = doc;
+                    unnamed -= 1;
+                }
+            }
+        }
     }
 }
 
@@ -207,7 +310,20 @@ pub(crate) struct SegmentMatchCounter {
     signatures: Option<SegmentSignatures>,
     dates: Option<Column<DateTime>>,
     light: bool,
+    /// Field values counted once per story (stories known from the story column).
+    by_story: bool,
+    /// Light mode with totals: the matches, held until the segment's share is known.
+    held: Option<Held>,
     fruit: SegmentMatches,
+}
+
+/// What a segment counter in light mode needs to count fields from the segment's totals.
+struct Held {
+    totals: Arc<ColumnTotals>,
+    segment: SegmentId,
+    names: Vec<&'static str>,
+    max_doc: DocId,
+    matches: Vec<DocId>,
 }
 
 /// One segment's matches: in light mode a count of lone articles and the stories of the others;
@@ -218,6 +334,8 @@ pub(crate) struct SegmentMatches {
     columns: Vec<Option<StrColumn>>,
     alone: u64,
     shared: Vec<u32>,
+    /// Light mode: per field, its tally (`None` where the segment has no such column).
+    tallies: Vec<Option<FieldTally>>,
     records: Vec<Record>,
     ords: Vec<u64>,
     signatures: Vec<Signature>,
@@ -236,7 +354,17 @@ impl Collector for MatchCounter {
         for field in &self.fields {
             columns.push(reader.fast_fields().str(field.as_str())?);
         }
+        let light = self.light();
+        let tallied = light && columns.iter().any(Option::is_some);
         Ok(SegmentMatchCounter {
+            by_story: self.by_story && self.stories.is_some(),
+            held: self.totals.clone().filter(|_| tallied).map(|totals| Held {
+                totals,
+                segment: reader.segment_id(),
+                names: self.fields.iter().map(|f| f.as_str()).collect(),
+                max_doc: reader.max_doc(),
+                matches: Vec::new(),
+            }),
             stories: self
                 .stories
                 .as_ref()
@@ -249,9 +377,16 @@ impl Collector for MatchCounter {
                 Some(_) => Some(super::sort::published(reader)?),
                 None => None,
             },
-            light: self.light(),
+            light,
             fruit: SegmentMatches {
                 segment,
+                tallies: match light {
+                    true => columns
+                        .iter()
+                        .map(|c| c.as_ref().map(FieldTally::new))
+                        .collect(),
+                    false => Vec::new(),
+                },
                 columns,
                 alone: 0,
                 shared: Vec::new(),
@@ -268,6 +403,10 @@ impl Collector for MatchCounter {
 
     fn merge_fruits(&self, fruits: Vec<SegmentMatches>) -> tantivy::Result<MatchCounts> {
         if self.light() {
+            let mut fields = Vec::with_capacity(self.fields.len());
+            for (f, &field) in self.fields.iter().enumerate() {
+                fields.push((field, tallied_values(&fruits, f)?));
+            }
             let alone: u64 = fruits.iter().map(|f| f.alone).sum();
             let mut shared: Vec<u32> = fruits.into_iter().flat_map(|f| f.shared).collect();
             shared.sort_unstable();
@@ -277,6 +416,7 @@ impl Collector for MatchCounter {
                     .stories
                     .is_some()
                     .then_some(alone + shared.len() as u64),
+                fields,
                 ..MatchCounts::default()
             });
         }
@@ -356,6 +496,77 @@ impl Collector for MatchCounter {
     }
 }
 
+/// The values of field `f` over all matches from the segments' tallies (light mode), as
+/// [`count_values`] counts them from a record per match.
+fn tallied_values(fruits: &[SegmentMatches], f: usize) -> tantivy::Result<Vec<FieldValue>> {
+    let mut values: Vec<FieldValue> = Vec::new();
+    let mut ids: HashMap<String, u32> = HashMap::new();
+    let mut pairs: Vec<(u32, u32)> = Vec::new();
+    let mut text = String::new();
+    for fruit in fruits {
+        let (Some(column), Some(Some(tally))) = (&fruit.columns[f], fruit.tallies.get(f)) else {
+            continue;
+        };
+        let mut id_of = vec![u32::MAX; tally.articles.len()];
+        for (ord, &articles) in tally.articles.iter().enumerate() {
+            text.clear();
+            if articles == 0 || !column.ord_to_str(ord as u64, &mut text)? {
+                continue;
+            }
+            let id = value_id(&mut values, &mut ids, &text);
+            id_of[ord] = id;
+            let value = &mut values[id as usize];
+            value.articles += u64::from(articles);
+            value.count += u64::from(tally.counts[ord]);
+            value.example = value
+                .example
+                .min(DocAddress::new(fruit.segment, tally.first[ord]));
+        }
+        pairs.extend(
+            tally
+                .pairs
+                .iter()
+                .filter(|&&(_, ord)| id_of[ord as usize] != u32::MAX)
+                .map(|&(story, ord)| (story, id_of[ord as usize])),
+        );
+    }
+    Ok(finish_values(values, pairs))
+}
+
+/// The id of field value `text` among `values` (indexed by `ids`), added with no counts if new.
+fn value_id(values: &mut Vec<FieldValue>, ids: &mut HashMap<String, u32>, text: &str) -> u32 {
+    *ids.entry(text.to_string()).or_insert_with(|| {
+        values.push(FieldValue {
+            value: text.to_string(),
+            count: 0,
+            articles: 0,
+            example: DocAddress::new(u32::MAX, u32::MAX),
+        });
+        values.len() as u32 - 1
+    })
+}
+
+/// `values` with each distinct (story, value id) of `pairs` counted once, most frequent first.
+fn finish_values<K: Ord>(mut values: Vec<FieldValue>, mut pairs: Vec<(K, u32)>) -> Vec<FieldValue> {
+    pairs.sort_unstable();
+    pairs.dedup();
+    for (_, id) in pairs {
+        values[id as usize].count += 1;
+    }
+    sort_values(&mut values);
+    values
+}
+
+/// Most frequent first, ties by articles, then by value.
+fn sort_values(values: &mut [FieldValue]) {
+    values.sort_by(|a, b| {
+        b.count
+            .cmp(&a.count)
+            .then(b.articles.cmp(&a.articles))
+            .then_with(|| a.value.cmp(&b.value))
+    });
+}
+
 /// The values of field `f` (of `nfields`) over all matches, counted per unit of a match: the
 /// match's story when `shared_unit` gives one, else the match alone. A match has at most one value,
 /// so only the matches of shared stories need deduplicating (sorting a pair per match was most of
@@ -395,15 +606,7 @@ fn count_values(
             if !column.ord_to_str(ord, &mut text)? {
                 continue;
             }
-            let id = *ids.entry(text.clone()).or_insert_with(|| {
-                values.push(FieldValue {
-                    value: text.clone(),
-                    count: 0,
-                    articles: 0,
-                    example: DocAddress::new(u32::MAX, u32::MAX),
-                });
-                values.len() as u32 - 1
-            });
+            let id = value_id(&mut values, &mut ids, &text);
             id_of.insert(ord, id);
         }
         for (record, ord) in fruit.records.iter().zip(ords) {
@@ -421,18 +624,18 @@ fn count_values(
             at += 1;
         }
     }
-    pairs.sort_unstable();
-    pairs.dedup();
-    for (_, id) in pairs {
-        values[id as usize].count += 1;
+    Ok(finish_values(values, pairs))
+}
+
+/// Tallies the field values of `doc` (light mode), whose story is `story`.
+fn count_fields(fruit: &mut SegmentMatches, doc: DocId, story: u32, by_story: bool) {
+    for (column, tally) in fruit.columns.iter().zip(&mut fruit.tallies) {
+        if let (Some(column), Some(tally)) = (column, tally) {
+            if let Some(ord) = column.ords().first(doc) {
+                tally.add(ord, doc, story, by_story);
+            }
+        }
     }
-    values.sort_by(|a, b| {
-        b.count
-            .cmp(&a.count)
-            .then(b.articles.cmp(&a.articles))
-            .then_with(|| a.value.cmp(&b.value))
-    });
-    Ok(values)
 }
 
 /// The story of `doc` in a segment's story numbers ([`ALONE`] without them).
@@ -453,6 +656,10 @@ impl SegmentCollector for SegmentMatchCounter {
                 ALONE => fruit.alone += 1,
                 s => fruit.shared.push(s),
             }
+            match &mut self.held {
+                Some(held) => held.matches.push(doc),
+                None => count_fields(fruit, doc, story, self.by_story),
+            }
             return;
         }
         let date = self
@@ -470,7 +677,50 @@ impl SegmentCollector for SegmentMatchCounter {
         }
     }
 
-    fn harvest(self) -> SegmentMatches {
+    fn harvest(mut self) -> SegmentMatches {
+        let Some(held) = self.held.take() else {
+            return self.fruit;
+        };
+        let fruit = &mut self.fruit;
+        let most = held.matches.len() as f64 > FROM_TOTALS_SHARE * f64::from(held.max_doc);
+        if !most {
+            for &doc in &held.matches {
+                let story = story_of(self.stories.as_ref(), doc);
+                count_fields(fruit, doc, story, self.by_story);
+            }
+            return self.fruit;
+        }
+        for ((column, tally), &name) in fruit
+            .columns
+            .iter()
+            .zip(&mut fruit.tallies)
+            .zip(&held.names)
+        {
+            let (Some(column), Some(tally)) = (column, tally) else {
+                continue;
+            };
+            let terms = tally.articles.len();
+            let totals = held.totals.get(held.segment, name, || {
+                ordinal_totals(&*column.ords().values, terms)
+            });
+            if totals.len() != terms {
+                // Never for one segment's column; counted match by match all the same.
+                for &doc in &held.matches {
+                    if let Some(ord) = column.ords().first(doc) {
+                        let story = story_of(self.stories.as_ref(), doc);
+                        tally.add(ord, doc, story, self.by_story);
+                    }
+                }
+                continue;
+            }
+            tally.count_from_totals(
+                column,
+                &totals,
+                (&held.matches, held.max_doc),
+                self.stories.as_ref(),
+                self.by_story,
+            );
+        }
         self.fruit
     }
 }

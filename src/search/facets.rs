@@ -45,33 +45,78 @@ pub(crate) struct EntityTable {
     column_totals: std::sync::Arc<ColumnTotals>,
 }
 
-/// Per segment, how many of its documents (deleted ones too) carry each facet ordinal: read once,
-/// the first time a query matches most of the segment, and kept while the segment is in the index.
+/// Per segment and column (the entity facets, a source or author column), how many of its
+/// documents (deleted ones too) carry each ordinal: read once, the first time a query matches most
+/// of the segment, and kept while the segment is in the index.
 #[derive(Default)]
 pub(crate) struct ColumnTotals {
-    segments: Mutex<HashMap<SegmentId, std::sync::Arc<[u32]>>>,
+    segments: Mutex<TotalsBySegment>,
     /// Off: every match is counted, whatever share of its segment matches (for tests that compare
     /// the two ways).
     off: std::sync::atomic::AtomicBool,
 }
 
+type TotalsBySegment = HashMap<(SegmentId, &'static str), std::sync::Arc<[u32]>>;
+
 impl ColumnTotals {
-    fn segments(&self) -> std::sync::MutexGuard<'_, HashMap<SegmentId, std::sync::Arc<[u32]>>> {
+    fn segments(&self) -> std::sync::MutexGuard<'_, TotalsBySegment> {
         self.segments.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether queries may count from totals (see [`EntityTable::set_counting_from_totals`]).
+    pub(crate) fn on(&self) -> bool {
+        !self.off.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The totals of `column` in `segment`, read by `read` now if they were not.
+    pub(crate) fn get(
+        &self,
+        segment: SegmentId,
+        column: &'static str,
+        read: impl FnOnce() -> Vec<u32>,
+    ) -> std::sync::Arc<[u32]> {
+        if let Some(totals) = self.segments().get(&(segment, column)) {
+            return totals.clone();
+        }
+        // Read outside the lock: other segments' searches go on meanwhile.
+        let totals: std::sync::Arc<[u32]> = read().into();
+        self.segments()
+            .entry((segment, column))
+            .or_insert(totals)
+            .clone()
     }
 
     /// The totals of `facets`' segment, read now if they were not.
     fn of(&self, facets: &SegmentFacets) -> std::sync::Arc<[u32]> {
-        if let Some(totals) = self.segments().get(&facets.segment) {
-            return totals.clone();
-        }
-        // Read outside the lock: other segments' searches go on meanwhile.
-        let totals: std::sync::Arc<[u32]> = facets.ordinal_totals().into();
-        self.segments()
-            .entry(facets.segment)
-            .or_insert(totals)
-            .clone()
+        self.get(facets.segment, ENTITY_COLUMN, || facets.ordinal_totals())
     }
+}
+
+/// The key of the entity facets' totals in [`ColumnTotals`].
+const ENTITY_COLUMN: &str = "entities";
+
+/// How many of a column's values are each ordinal below `terms` (every value of the column, read in
+/// order).
+pub(crate) fn ordinal_totals(
+    values: &dyn tantivy::columnar::ColumnValues<u64>,
+    terms: usize,
+) -> Vec<u32> {
+    let mut totals = vec![0u32; terms];
+    let count = values.num_vals();
+    let mut chunk = vec![0u64; 1 << 14];
+    let mut at = 0u32;
+    while at < count {
+        let len = (count - at).min(chunk.len() as u32);
+        let chunk = &mut chunk[..len as usize];
+        values.get_range(u64::from(at), chunk);
+        for &ord in chunk.iter() {
+            if let Some(total) = usize::try_from(ord).ok().and_then(|o| totals.get_mut(o)) {
+                *total += 1;
+            }
+        }
+        at += len;
+    }
+    totals
 }
 
 /// Counters of finished queries, all zero, kept (at most `KEEP`) for the next ones.
@@ -183,7 +228,12 @@ impl EntityTable {
         drop(inner);
         self.column_totals
             .segments()
-            .retain(|id, _| live.contains(id));
+            .retain(|(id, _), _| live.contains(id));
+    }
+
+    /// The totals of the segments' columns, shared with the counters of sources and authors.
+    pub(crate) fn column_totals(&self) -> std::sync::Arc<ColumnTotals> {
+        self.column_totals.clone()
     }
 
     /// Whether a query that matches most of a segment counts its facets from the segment's totals
@@ -431,23 +481,7 @@ impl SegmentFacets {
     /// How many documents of the segment (deleted ones too) carry each facet ordinal: every value
     /// of the column, read in order.
     fn ordinal_totals(&self) -> Vec<u32> {
-        let facets = self.reader.num_facets();
-        let mut totals = vec![0u32; facets];
-        let values = self.ords.values.num_vals();
-        let mut chunk = vec![0u64; 1 << 14];
-        let mut at = 0u32;
-        while at < values {
-            let len = (values - at).min(chunk.len() as u32);
-            let chunk = &mut chunk[..len as usize];
-            self.ords.values.get_range(u64::from(at), chunk);
-            for &ord in chunk.iter() {
-                if let Some(total) = usize::try_from(ord).ok().and_then(|o| totals.get_mut(o)) {
-                    *total += 1;
-                }
-            }
-            at += len;
-        }
-        totals
+        ordinal_totals(&*self.ords.values, self.reader.num_facets())
     }
 }
 
@@ -557,12 +591,11 @@ impl Collector for EntityCounter<'_> {
                 pending
             },
             spare: self.table.tallies.clone(),
-            totals: (!self
+            totals: self
                 .table
                 .column_totals
-                .off
-                .load(std::sync::atomic::Ordering::Relaxed))
-            .then(|| self.table.column_totals.clone()),
+                .on()
+                .then(|| self.table.column_totals.clone()),
             max_doc: segment.max_doc(),
         })
     }
@@ -615,7 +648,7 @@ const MAX_KEPT_MATCHES: usize = 1 << 17;
 
 /// A query that matches more than this share of a segment's documents has its facets counted from
 /// the segment's totals, less the documents it does not match.
-const FROM_TOTALS_SHARE: f64 = 0.5;
+pub(crate) const FROM_TOTALS_SHARE: f64 = 0.5;
 
 impl SegmentEntityCounter {
     /// Counts the facets of the matches (all pending) from the segment's totals: every ordinal's

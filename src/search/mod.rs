@@ -618,6 +618,7 @@ impl Reader {
                 stories,
                 histogram: request.histogram,
                 fields: request.field_facets.clone(),
+                totals: Some(self.entity_table.column_totals()).filter(|t| t.on()),
             });
         }
         counters
