@@ -21,7 +21,7 @@ use crate::store::columns::SegmentSignatures;
 use crate::store::schema::names;
 use crate::store::stories::{Stories, ALONE};
 
-use super::facets::{ordinal_totals, ColumnTotals, FROM_TOTALS_SHARE};
+use super::totals::{ordinal_totals, ColumnTotals, FROM_TOTALS_SHARE};
 use crate::{Error, Result};
 
 /// The width of a histogram bucket.

@@ -14,6 +14,7 @@ use tantivy::index::{SegmentId, SegmentReader};
 use tantivy::{DocId, Score, SegmentOrdinal};
 
 use super::counts::story_of;
+use super::totals::{ordinal_totals, ColumnTotals, FROM_TOTALS_SHARE};
 use super::FacetCount;
 use crate::entities::EntityKind;
 use crate::store::columns::{decode_entity as decode, EntityKey};
@@ -45,78 +46,14 @@ pub(crate) struct EntityTable {
     column_totals: std::sync::Arc<ColumnTotals>,
 }
 
-/// Per segment and column (the entity facets, a source or author column), how many of its
-/// documents (deleted ones too) carry each ordinal: read once, the first time a query matches most
-/// of the segment, and kept while the segment is in the index.
-#[derive(Default)]
-pub(crate) struct ColumnTotals {
-    segments: Mutex<TotalsBySegment>,
-    /// Off: every match is counted, whatever share of its segment matches (for tests that compare
-    /// the two ways).
-    off: std::sync::atomic::AtomicBool,
-}
-
-type TotalsBySegment = HashMap<(SegmentId, &'static str), std::sync::Arc<[u32]>>;
+/// The key of the entity facets' totals in [`ColumnTotals`].
+const ENTITY_COLUMN: &str = "entities";
 
 impl ColumnTotals {
-    fn segments(&self) -> std::sync::MutexGuard<'_, TotalsBySegment> {
-        self.segments.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Whether queries may count from totals (see [`EntityTable::set_counting_from_totals`]).
-    pub(crate) fn on(&self) -> bool {
-        !self.off.load(std::sync::atomic::Ordering::Relaxed)
-    }
-
-    /// The totals of `column` in `segment`, read by `read` now if they were not.
-    pub(crate) fn get(
-        &self,
-        segment: SegmentId,
-        column: &'static str,
-        read: impl FnOnce() -> Vec<u32>,
-    ) -> std::sync::Arc<[u32]> {
-        if let Some(totals) = self.segments().get(&(segment, column)) {
-            return totals.clone();
-        }
-        // Read outside the lock: other segments' searches go on meanwhile.
-        let totals: std::sync::Arc<[u32]> = read().into();
-        self.segments()
-            .entry((segment, column))
-            .or_insert(totals)
-            .clone()
-    }
-
     /// The totals of `facets`' segment, read now if they were not.
     fn of(&self, facets: &SegmentFacets) -> std::sync::Arc<[u32]> {
         self.get(facets.segment, ENTITY_COLUMN, || facets.ordinal_totals())
     }
-}
-
-/// The key of the entity facets' totals in [`ColumnTotals`].
-const ENTITY_COLUMN: &str = "entities";
-
-/// How many of a column's values are each ordinal below `terms` (every value of the column, read in
-/// order).
-pub(crate) fn ordinal_totals(
-    values: &dyn tantivy::columnar::ColumnValues<u64>,
-    terms: usize,
-) -> Vec<u32> {
-    let mut totals = vec![0u32; terms];
-    let count = values.num_vals();
-    let mut chunk = vec![0u64; 1 << 14];
-    let mut at = 0u32;
-    while at < count {
-        let len = (count - at).min(chunk.len() as u32);
-        let chunk = &mut chunk[..len as usize];
-        values.get_range(u64::from(at), chunk);
-        for &ord in chunk.iter() {
-            if let Some(total) = usize::try_from(ord).ok().and_then(|o| totals.get_mut(o)) {
-                *total += 1;
-            }
-        }
-        at += len;
-    }
-    totals
 }
 
 /// Counters of finished queries, all zero, kept (at most `KEEP`) for the next ones.
@@ -226,9 +163,7 @@ impl EntityTable {
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         inner.segments.retain(|id, _| live.contains(id));
         drop(inner);
-        self.column_totals
-            .segments()
-            .retain(|(id, _), _| live.contains(id));
+        self.column_totals.retain(live);
     }
 
     /// The totals of the segments' columns, shared with the counters of sources and authors.
@@ -239,9 +174,7 @@ impl EntityTable {
     /// Whether a query that matches most of a segment counts its facets from the segment's totals
     /// (the default) or match by match; the counts are the same.
     pub(crate) fn set_counting_from_totals(&self, on: bool) {
-        self.column_totals
-            .off
-            .store(!on, std::sync::atomic::Ordering::Relaxed);
+        self.column_totals.set_on(on);
     }
 
     /// Per kind of `listing`, the `limit` entities with the highest counts, most frequent first (ties
@@ -645,10 +578,6 @@ impl Collector for EntityCounter<'_> {
 
 /// A segment's matches held (four bytes each) kept for the next query up to this many.
 const MAX_KEPT_MATCHES: usize = 1 << 17;
-
-/// A query that matches more than this share of a segment's documents has its facets counted from
-/// the segment's totals, less the documents it does not match.
-pub(crate) const FROM_TOTALS_SHARE: f64 = 0.5;
 
 impl SegmentEntityCounter {
     /// Counts the facets of the matches (all pending) from the segment's totals: every ordinal's

@@ -15,6 +15,7 @@ pub mod sort;
 pub mod stats;
 pub mod stories;
 pub mod timing;
+mod totals;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, OnceLock};

@@ -1,0 +1,89 @@
+//! Per-segment totals of a column's ordinals, for facet counts of queries that match most of a
+//! segment: such a query is counted as the totals less the documents it leaves out (DESIGN.md
+//! 2.16). Shared by the entity facets (`facets.rs`) and the source and author counts
+//! (`counts.rs`).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use tantivy::index::SegmentId;
+
+/// A query that matches more than this share of a segment's documents has its facets counted from
+/// the segment's totals, less the documents it does not match.
+pub(crate) const FROM_TOTALS_SHARE: f64 = 0.5;
+
+/// Per segment and column (the entity facets, a source or author column), how many of its
+/// documents (deleted ones too) carry each ordinal: read once, the first time a query matches most
+/// of the segment, and kept while the segment is in the index.
+#[derive(Default)]
+pub(crate) struct ColumnTotals {
+    segments: Mutex<TotalsBySegment>,
+    /// Off: every match is counted, whatever share of its segment matches (for tests that compare
+    /// the two ways).
+    off: std::sync::atomic::AtomicBool,
+}
+
+type TotalsBySegment = HashMap<(SegmentId, &'static str), std::sync::Arc<[u32]>>;
+
+impl ColumnTotals {
+    fn segments(&self) -> std::sync::MutexGuard<'_, TotalsBySegment> {
+        self.segments.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether queries may count from totals (`Reader::set_counting_from_totals`).
+    pub(crate) fn on(&self) -> bool {
+        !self.off.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Lets queries count from totals, or not.
+    pub(crate) fn set_on(&self, on: bool) {
+        self.off.store(!on, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Forgets the totals of the segments not in `live`.
+    pub(crate) fn retain(&self, live: &[SegmentId]) {
+        self.segments().retain(|(id, _), _| live.contains(id));
+    }
+
+    /// The totals of `column` in `segment`, read by `read` now if they were not.
+    pub(crate) fn get(
+        &self,
+        segment: SegmentId,
+        column: &'static str,
+        read: impl FnOnce() -> Vec<u32>,
+    ) -> std::sync::Arc<[u32]> {
+        if let Some(totals) = self.segments().get(&(segment, column)) {
+            return totals.clone();
+        }
+        // Read outside the lock: other segments' searches go on meanwhile.
+        let totals: std::sync::Arc<[u32]> = read().into();
+        self.segments()
+            .entry((segment, column))
+            .or_insert(totals)
+            .clone()
+    }
+}
+
+/// How many of a column's values are each ordinal below `terms` (every value of the column, read in
+/// order).
+pub(crate) fn ordinal_totals(
+    values: &dyn tantivy::columnar::ColumnValues<u64>,
+    terms: usize,
+) -> Vec<u32> {
+    let mut totals = vec![0u32; terms];
+    let count = values.num_vals();
+    let mut chunk = vec![0u64; 1 << 14];
+    let mut at = 0u32;
+    while at < count {
+        let len = (count - at).min(chunk.len() as u32);
+        let chunk = &mut chunk[..len as usize];
+        values.get_range(u64::from(at), chunk);
+        for &ord in chunk.iter() {
+            if let Some(total) = usize::try_from(ord).ok().and_then(|o| totals.get_mut(o)) {
+                *total += 1;
+            }
+        }
+        at += len;
+    }
+    totals
+}
