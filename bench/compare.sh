@@ -124,22 +124,31 @@ run_index() {
   local tfile=$WORK/time-$engine-$round.txt logf=$WORK/index-$engine-$round.log t0 t1 rss bytes secs cpu load
   load=$(cut -d' ' -f1 /proc/loadavg) # the machine is shared: a high load explains a slow round
   t0=$(date +%s%N)
-  /usr/bin/time -v -o "$tfile" "$@" >"$logf" 2>&1 || {
-    local rc=$?
+  # Next to /usr/bin/time (peak RSS: heap and mapped index files together), rss.py samples the
+  # engine's anonymous memory (its heap) every 20 ms: what "flat in corpus size" is about.
+  local heapf=$WORK/heap-$engine-$round.json tpid spid heap rc=0
+  /usr/bin/time -v -o "$tfile" "$@" >"$logf" 2>&1 &
+  tpid=$!
+  "$PY" "$BENCH/rss.py" --json --interval 0.02 --child-of "$tpid" >"$heapf" 2>/dev/null &
+  spid=$!
+  wait "$tpid" || rc=$?
+  t1=$(date +%s%N)
+  wait "$spid" || true
+  ((rc == 0)) || {
     # newsidx exits 1 when some records were rejected: still a measurement, but say so.
     if [ "$engine" = newsidx ] && [ "$rc" = 1 ]; then log "newsidx reported rejected records (see $logf)"; else
       tail -5 "$logf" >&2
       die "$engine indexing failed (exit $rc)"
     fi
   }
-  t1=$(date +%s%N)
   rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$tfile")
   cpu=$(awk -F': ' '/User time|System time/ {s += $2} END {printf "%.2f", s}' "$tfile")
+  heap=$("$PY" -c 'import json, sys; print(int(json.load(open(sys.argv[1]))["peak_anon_mib"] * 1024))' "$heapf" 2>/dev/null || echo 0)
   bytes=$(du -sb "$dir" | cut -f1)
   secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f", (b - a) / 1e9}')
-  printf '{"kind":"index","round":%d,"engine":"%s","articles":%d,"seconds":%s,"cpu_seconds":%s,"rss_kib":%d,"bytes":%d,"load":%s}\n' \
-    "$round" "$engine" "$ARTICLES" "$secs" "$cpu" "$rss" "$bytes" "$load" >>"$RESULTS"
-  log "$engine round $round: indexed $ARTICLES in ${secs}s (CPU ${cpu}s), peak RSS $((rss / 1024)) MiB, index $((bytes / 1048576)) MiB"
+  printf '{"kind":"index","round":%d,"engine":"%s","articles":%d,"seconds":%s,"cpu_seconds":%s,"rss_kib":%d,"heap_kib":%d,"bytes":%d,"load":%s}\n' \
+    "$round" "$engine" "$ARTICLES" "$secs" "$cpu" "$rss" "$heap" "$bytes" "$load" >>"$RESULTS"
+  log "$engine round $round: indexed $ARTICLES in ${secs}s (CPU ${cpu}s), peak RSS $((rss / 1024)) MiB (heap $((heap / 1024)) MiB), index $((bytes / 1048576)) MiB"
 }
 
 # record_query ENGINE ROUND ROW MODE FILE

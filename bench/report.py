@@ -6,7 +6,7 @@ all arithmetic (percentiles, medians over rounds, ratios against newsidx) happen
 re-run on old raw results without re-running the engines.
 
 results.jsonl lines:
-  {"kind": "index", "round": r, "engine": e, "articles": n, "seconds": s, "rss_kib": k, "bytes": b}
+  {"kind": "index", "round": r, "engine": e, "articles": n, "seconds": s, "rss_kib": k, "heap_kib": h, "bytes": b}
   {"kind": "query", "round": r, "engine": e, "row": label, "mode": text, "file": latency.json}
 meta.json: {"corpus": .., "articles": .., "command": .., "date": .., "settings": {..}, "versions": {..}}
 """
@@ -85,6 +85,7 @@ def build(index, query):
         idx[e] = {
             "aps": med([r["articles"] / r["seconds"] for r in rs if r["seconds"] > 0]),
             "rss": med([r["rss_kib"] / 1024.0 for r in rs if r.get("rss_kib")]),
+            "heap": med([r["heap_kib"] / 1024.0 for r in rs if r.get("heap_kib")]),
             "size": med([r["bytes"] / 1048576.0 for r in rs if r.get("bytes")]),
             "cpu": med([r.get("cpu_seconds") for r in rs]),
             "rounds": rs,
@@ -93,13 +94,14 @@ def build(index, query):
     # then the median of those: steadier on a shared machine than a ratio of medians.
     base = {r["round"]: r for r in index if r["engine"] == "newsidx"}
     for e in engines:
-        per = {"aps": [], "rss": [], "size": []}
+        per = {"aps": [], "rss": [], "heap": [], "size": []}
         for r in idx[e]["rounds"]:
             b = base.get(r["round"])
             if not b:
                 continue
             per["aps"].append((r["articles"] / r["seconds"]) / (b["articles"] / b["seconds"]))
             per["rss"].append(r["rss_kib"] / b["rss_kib"] if b.get("rss_kib") else None)
+            per["heap"].append(r["heap_kib"] / b["heap_kib"] if b.get("heap_kib") and r.get("heap_kib") else None)
             per["size"].append(r["bytes"] / b["bytes"] if b.get("bytes") else None)
         idx[e]["ratio"] = {k: med(v) for k, v in per.items()}
     rows = []  # (engine, row label, mode, p50, p95, per-round list, hits)
@@ -141,15 +143,15 @@ def render(engines, idx, rows, meta):
         w("- versions: " + "; ".join(f"{k} {v}" for k, v in vers.items()))
     w("")
     base_row = next((r for r in rows if r[0] == "newsidx" and r[3] is not None), None)
-    w("| engine | query timing | articles/s | ×newsidx | CPU s | peak RSS MiB | ×newsidx | index MiB | ×newsidx | p50 ms | ×newsidx | p95 ms | ×newsidx |")
-    w("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    w("| engine | query timing | articles/s | ×newsidx | CPU s | peak RSS MiB | ×newsidx | heap MiB | ×newsidx | index MiB | ×newsidx | p50 ms | ×newsidx | p95 ms | ×newsidx |")
+    w("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     seen = set()
     for e, label, mode, p50, p95, _, _ in rows:
         i = idx.get(e, {})
         if e in seen:  # a second latency row for the same index: don't repeat the indexing figures
-            a = ("″", "", "″", "″", "", "″", "")
+            a = ("″", "", "″", "″", "", "″", "", "″", "")
         elif not i.get("rounds"):
-            a = ("–",) * 7
+            a = ("–",) * 9
         else:
             rr = i.get("ratio", {})
             a = (
@@ -158,6 +160,8 @@ def render(engines, idx, rows, meta):
                 fmt(i.get("cpu")),
                 fmt(i.get("rss")),
                 ratio(rr.get("rss")),
+                fmt(i.get("heap")),
+                ratio(rr.get("heap")),
                 fmt(i.get("size")),
                 ratio(rr.get("size")),
             )
@@ -165,25 +169,28 @@ def render(engines, idx, rows, meta):
         b50 = base_row[3] if base_row else None
         b95 = base_row[4] if base_row else None
         w(
-            f"| {ENGINE_NAMES.get(e, e)} | {mode} | {a[0]} | {a[1]} | {a[2]} | {a[3]} | {a[4]} | {a[5]} | {a[6]} | "
+            f"| {ENGINE_NAMES.get(e, e)} | {mode} | {a[0]} | {a[1]} | {a[2]} | {a[3]} | {a[4]} | {a[5]} | {a[6]} | {a[7]} | {a[8]} | "
             f"{fmt(p50, 2)} | {ratio(p50, b50)} | {fmt(p95, 2)} | {ratio(p95, b95)} |"
         )
     w("")
-    w("articles/s, CPU s (user+sys of the indexing process), RSS, size: medians over rounds. ×newsidx: the "
+    w("articles/s, CPU s (user+sys of the indexing process), RSS, heap, size: medians over rounds. Peak RSS is "
+      "/usr/bin/time's (heap and mapped index files together); heap is the anonymous memory sampled every 20 ms "
+      "(bench/rss.py), what the engine allocated (a peak shorter than that can be missed). ×newsidx: the "
       "engine's figure divided by newsidx's in the same round, median over rounds (latency: ratio of the medians, "
       "against the first newsidx row). articles/s above 1× is faster than newsidx; RSS, size and latency above 1× "
       "are larger/slower.")
     w("")
     w("## Per round")
     w("")
-    w("| round | engine | load before | seconds | CPU s | articles/s | peak RSS MiB | index MiB |")
-    w("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    w("| round | engine | load before | seconds | CPU s | articles/s | peak RSS MiB | heap MiB | index MiB |")
+    w("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for e in engines:
         for r in idx.get(e, {}).get("rounds", []):
             w(
                 f"| {r['round']} | {ENGINE_NAMES.get(e, e)} | {fmt(r.get('load'), 2)} | {r['seconds']:.2f} | "
                 f"{fmt(r.get('cpu_seconds'), 2)} | {r['articles'] / r['seconds']:,.0f} | "
-                f"{r['rss_kib'] / 1024.0:.1f} | {r['bytes'] / 1048576.0:.1f} |"
+                f"{r['rss_kib'] / 1024.0:.1f} | {fmt(r['heap_kib'] / 1024.0 if r.get('heap_kib') else None)} | "
+                f"{r['bytes'] / 1048576.0:.1f} |"
             )
     w("")
     w("| round | engine | query timing | samples | p50 ms | p95 ms |")
