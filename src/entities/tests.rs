@@ -670,3 +670,84 @@ fn extractors_are_told_apart_by_gazetteer_tagger_and_confidence() {
     let changed = super::Tagger::from_bytes(&changed, "changed").expect("changed");
     assert_ne!(tagger.identity(), changed.identity(), "one weight differs");
 }
+
+/// The tagger's context computes facts only for the tokens its plan reads; every feature of every
+/// island token, and every span's confidence, is what the context of all tokens gives.
+#[test]
+fn tagger_context_of_the_planned_tokens_equals_the_full_one() {
+    let ex = builtin();
+    let tagger = ex.tagger.as_ref().expect("built-in tagger");
+    let letters: Vec<String> = std::fs::read_dir(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/index-fixtures/letters"
+    ))
+    .map(|dir| {
+        dir.filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
+            .collect()
+    })
+    .unwrap_or_default();
+    let wire = include_str!("../../index-fixtures/wire.jsonl");
+    let texts = [
+        SEED,
+        wire,
+        "IN MOSCOW\nin moscow\n\n\nMOSCOW said Kremlin spokesman Dmitry\nPeskov.",
+    ]
+    .into_iter()
+    .chain(letters.iter().map(String::as_str));
+    let mut compared = 0;
+    for text in texts {
+        for headline in [false, true] {
+            let mut toks = super::tokens::tokenize(text, &crate::text::Tokens::new(text));
+            super::tokens::mark_context(text, &mut toks, headline);
+            let hits = ex.compiled.find(text, &toks);
+            let seqs = super::tagger::sequences(text, &toks);
+            let plan = super::tagger::plan(text, &toks, &seqs);
+            let kind = |id| ex.compiled.entity(id).0;
+            let full = super::tagger::Context::new(text, &toks, &hits, kind, &ex.words, None);
+            let planned = super::tagger::Context::new(
+                text,
+                &toks,
+                &hits,
+                kind,
+                &ex.words,
+                Some(&plan.needed),
+            );
+            for (seq, island) in &plan.islands {
+                for i in island.clone() {
+                    let (mut a, mut b) = (Vec::new(), Vec::new());
+                    full.features(i, seq.clone(), &mut a);
+                    planned.features(i, seq.clone(), &mut b);
+                    assert_eq!(
+                        a,
+                        b,
+                        "features of token {i} of {:?}",
+                        &text[..text.len().min(60)]
+                    );
+                    assert_eq!(
+                        full.capitalised_by_position(i),
+                        planned.capitalised_by_position(i)
+                    );
+                    compared += 1;
+                }
+            }
+            let spans = |ctx| -> Vec<_> {
+                tagger
+                    .margin_spans(ctx, &plan)
+                    .into_iter()
+                    .map(|(s, m)| {
+                        (
+                            s.first,
+                            s.last,
+                            s.class,
+                            s.confidence.to_bits(),
+                            s.by_position,
+                            m.to_bits(),
+                        )
+                    })
+                    .collect()
+            };
+            assert_eq!(spans(&full), spans(&planned));
+        }
+    }
+    assert!(compared > 1_000, "only {compared} tokens compared");
+}

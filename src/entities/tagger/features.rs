@@ -153,10 +153,38 @@ struct Info {
     short_line: bool,
 }
 
-/// The per-document context for features: token facts, computed once per text.
+/// The per-document context for features: token facts, computed once per text for the tokens the
+/// tagger reads (its islands and their neighbours, see [`super::plan`]); a token left out reads as
+/// a token with no facts.
 pub(crate) struct Context {
+    /// The facts of the tokens read, in token order.
     info: Vec<Info>,
+    /// Per token, its place in `info`, or [`NOT_READ`].
+    slot: Vec<u32>,
 }
+
+/// The slot of a token whose facts were not computed.
+const NOT_READ: u32 = u32::MAX;
+
+/// What a token whose facts were not computed reads as.
+const NO_INFO: Info = Info {
+    h: Hashes {
+        exact: 0,
+        lower: 0,
+        capitalised: 0,
+        prefix: [0; 4],
+        suffix: [0; 4],
+        chars: 0,
+    },
+    shape: 0,
+    lexicon: 0,
+    gazetteer: 0,
+    seen_lower: false,
+    seen_cap_mid: false,
+    listed: 0,
+    flags: 0,
+    short_line: false,
+};
 
 const SENTINEL_BEFORE: u64 = 0xB0;
 const SENTINEL_AFTER: u64 = 0xE0;
@@ -197,10 +225,16 @@ impl Context {
         words: &Words,
         needed: Option<&[bool]>,
     ) -> Context {
-        let mut info: Vec<Info> = vec![Info::default(); tokens.len()];
-        let mut capitalised = vec![0u64; tokens.len()];
-        let line_len = line_lengths(text, tokens, needed);
+        // Only the tokens read get facts: an article's tokens are mostly outside the islands, and
+        // filling a full-size table of them (120 bytes a token, fresh pages every article) was a
+        // third of this function's time.
         let is_needed = |i: usize| needed.is_none_or(|n| n[i]);
+        let read = needed.map_or(tokens.len(), |n| n.iter().filter(|&&x| x).count());
+        let mut slot = vec![NOT_READ; tokens.len()];
+        let mut info: Vec<Info> = Vec::with_capacity(read);
+        // Per token read (aligned with `info`): the word as a capitalised word.
+        let mut capitalised: Vec<u64> = Vec::with_capacity(read);
+        let line_len = line_lengths(text, tokens, needed);
         // What the document features ask about: the needed capitalised words, lower-cased and as
         // capitalised words.
         let mut ask_lower: FxHashSet<u64> = FxHashSet::default();
@@ -211,16 +245,18 @@ impl Context {
             }
             let word = t.text(text);
             let h = hashes(word);
-            capitalised[i] = if t.is(ALLCAPS) {
+            let cap = if t.is(ALLCAPS) {
                 h.capitalised
             } else {
                 h.exact
             };
             if t.is(WORD) && (t.is(CAP) || t.is(ALLCAPS)) {
                 ask_lower.insert(h.lower);
-                ask_cap.insert(capitalised[i]);
+                ask_cap.insert(cap);
             }
-            info[i] = Info {
+            slot[i] = info.len() as u32;
+            capitalised.push(cap);
+            info.push(Info {
                 h,
                 shape: shape_of(word),
                 lexicon: if t.is(WORD) {
@@ -234,7 +270,7 @@ impl Context {
                 listed: 0,
                 flags: t.flags,
                 short_line: line_len[i] < SHORT_LINE,
-            };
+            });
         }
         let mut lower_seen: FxHashSet<u64> = FxHashSet::default();
         let mut cap_mid_seen: FxHashSet<u64> = FxHashSet::default();
@@ -258,18 +294,22 @@ impl Context {
         }
         let lists = super::lists::lists();
         for (i, t) in tokens.iter().enumerate() {
-            if is_needed(i) && t.is(WORD) && (t.is(CAP) || t.is(ALLCAPS)) {
-                let inf = &mut info[i];
+            let at = slot[i];
+            if at != NOT_READ && t.is(WORD) && (t.is(CAP) || t.is(ALLCAPS)) {
+                let (inf, cap) = (&mut info[at as usize], capitalised[at as usize]);
                 inf.seen_lower = lower_seen.contains(&inf.h.lower);
-                inf.seen_cap_mid = cap_mid_seen.contains(&capitalised[i]);
+                inf.seen_cap_mid = cap_mid_seen.contains(&cap);
                 inf.listed = (lists.of(inf.h.lower) & super::lists::COMMON)
-                    | (lists.of(capitalised[i]) & (super::lists::PROPER | super::lists::SURNAME));
+                    | (lists.of(cap) & (super::lists::PROPER | super::lists::SURNAME));
             }
         }
         for hit in hits {
             let kind = entity_kind(hit.entity) as u8;
             let last = hit.last.min(tokens.len());
-            for (i, slot) in info.iter_mut().enumerate().take(last).skip(hit.first) {
+            for (i, &at) in slot.iter().enumerate().take(last).skip(hit.first) {
+                if at == NOT_READ {
+                    continue;
+                }
                 let place = if hit.last - hit.first == 1 {
                     2
                 } else if i == hit.first {
@@ -277,17 +317,25 @@ impl Context {
                 } else {
                     1
                 };
-                slot.gazetteer = 1 + kind * 3 + place;
+                info[at as usize].gazetteer = 1 + kind * 3 + place;
             }
         }
-        Context { info }
+        Context { info, slot }
+    }
+
+    /// The facts of token `i`.
+    fn info(&self, i: usize) -> &Info {
+        match self.slot[i] {
+            NOT_READ => &NO_INFO,
+            at => &self.info[at as usize],
+        }
     }
 
     /// Whether token `i` is capitalised only by its place: at the start of a sentence or line or in
     /// shouted text, an English word ("Net", "Stocks") that the word list does not give as a name and
     /// that the document never capitalises in mid-sentence.
     pub fn capitalised_by_position(&self, i: usize) -> bool {
-        let x = &self.info[i];
+        let x = self.info(i);
         x.flags & (SENT_START | BREAK_BEFORE | SHOUT) != 0
             && x.listed & super::lists::COMMON != 0
             && x.listed & super::lists::PROPER == 0
@@ -297,10 +345,10 @@ impl Context {
     /// Appends the feature keys of token `i` of the sequence `seq` (token indices) to `out`.
     pub fn features(&self, i: usize, seq: std::ops::Range<usize>, out: &mut Vec<u32>) {
         let at = |j: isize| -> Option<&Info> {
-            (j >= seq.start as isize && j < seq.end as isize).then(|| &self.info[j as usize])
+            (j >= seq.start as isize && j < seq.end as isize).then(|| self.info(j as usize))
         };
         let ii = i as isize;
-        let me = &self.info[i];
+        let me = self.info(i);
         // A neighbour's hash, or a sentinel past either end of the sequence.
         let around = |j: isize, of: fn(&Info) -> u64| {
             at(j).map_or(
