@@ -49,7 +49,14 @@ impl StoryRule {
 
     /// Whether the two publication times are close enough (always, when either is unknown).
     fn in_time(&self, a: &Signature, b: &Signature) -> bool {
-        match (self.within_days, a.published, b.published) {
+        self.published_close(a.published, b.published)
+    }
+
+    /// Whether articles published at `a` and `b` (seconds since 1970, `None` when undated) are
+    /// close enough in time to be one story: what [`StoryRule::accepts`] checks first, for callers
+    /// that can read publication times without reading signatures.
+    pub fn published_close(&self, a: Option<i64>, b: Option<i64>) -> bool {
+        match (self.within_days, a, b) {
             (Some(days), Some(x), Some(y)) => x.abs_diff(y) <= u64::from(days) * 86_400,
             _ => true,
         }

@@ -451,3 +451,31 @@ fn probe_keys_find_the_pairs_that_stories_finds() {
         }
     }
 }
+
+/// `published_close` is the time check of `accepts`: a pair beyond the bound is never accepted,
+/// whatever the text, and an undated article is close to every other.
+#[test]
+fn published_close_is_the_time_bound_of_accepts() {
+    let rule = StoryRule::default();
+    let day = 86_400;
+    let bound = i64::from(DEFAULT_WITHIN_DAYS) * day;
+    let text = "The same report, word for word, about the central bank raising its main rate.";
+    for (a, b, close) in [
+        (Some(0), Some(bound), true),
+        (Some(0), Some(bound + 1), false),
+        (Some(bound + 1), Some(0), false),
+        (None, Some(0), true),
+        (Some(0), None, true),
+        (None, None, true),
+    ] {
+        assert_eq!(rule.published_close(a, b), close, "{a:?} {b:?}");
+        let (mut x, mut y) = (Signature::of(None, text), Signature::of(None, text));
+        (x.published, y.published) = (a, b);
+        assert_eq!(rule.accepts(&x, &y).is_some(), close, "{a:?} {b:?}");
+    }
+    assert!(StoryRule {
+        within_days: None,
+        ..rule
+    }
+    .published_close(Some(0), Some(100 * bound)));
+}

@@ -152,7 +152,9 @@ fn is_stored(stored: &[EntityRef], kind: EntityKind, name: &str) -> bool {
 
 /// The other live articles that the story rule at `max_distance` (with the default time bound)
 /// accepts as copies of the one at `address`, by [`fingerprint::story_distance`], nearest first. The
-/// fingerprints are read one at a time, segment by segment: nothing is held per article of the index.
+/// fingerprints are read one at a time, segment by segment: nothing is held per article of the index,
+/// and only the articles published within the time bound (or undated) have theirs read: reading
+/// every fingerprint made showing one article of a 1,000,000-article index read 600 MB of it.
 fn story(
     reader: &Reader,
     searcher: &tantivy::Searcher,
@@ -168,7 +170,8 @@ fn story(
         let ord = u32::try_from(ord).unwrap_or(u32::MAX);
         for doc in segment.doc_ids_alive() {
             let other = DocAddress::new(ord, doc);
-            if other == address {
+            if other == address || !rule.published_close(this.published, signatures.published(doc))
+            {
                 continue;
             }
             if let Some(distance) = rule.accepts(&this, &signatures.get(doc)) {
