@@ -186,3 +186,80 @@ impl NewsIndex {
         crate::search::timing::time_queries(&self.reader, queries, repeat)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::enrich::Enricher;
+    use crate::ingest::Article;
+    use crate::search::{ExportFormat, StoredField};
+
+    /// An index of 40 articles, every fourth with a copy (the same text under another id).
+    fn index(dir: &Path) -> NewsIndex {
+        let index = NewsIndex::open_or_create(dir).expect("index");
+        let enricher = Enricher::new(None).expect("enricher");
+        let mut writer = index.writer(&WriterOptions::default()).expect("writer");
+        let mut records = Vec::new();
+        for i in 0..40 {
+            let body = format!(
+                "Dock workers in port {i} loaded {} containers of grain, the harbour master said, \
+                 and the night shift unloaded {} tonnes of coal from {} ships.",
+                i * 13,
+                i * 7 + 3,
+                i % 5 + 2
+            );
+            for copy in 0..(1 + usize::from(i % 4 == 0)) {
+                // A url of its own: `--fields url` tells the copies' lines apart.
+                records.push(Ok(Article {
+                    url: Some(format!("https://example.test/{i}/{copy}")),
+                    body: body.clone(),
+                    id: format!("a{i}-{copy}"),
+                    title: Some(format!("Harbour report {i}")),
+                    origin: format!("export-test:{i}"),
+                    source: None,
+                    author: Some("Port desk".into()),
+                    published: None,
+                    warnings: Vec::new(),
+                }));
+            }
+        }
+        for record in enricher.enrich_records(records) {
+            let (article, extra) = record.expect("enriched");
+            writer.upsert(&article, extra).expect("upsert");
+        }
+        writer.finish().expect("finish");
+        index
+    }
+
+    /// Export's lines read a window at a time (documents in index order) come out as with one
+    /// window, in every format, grouped or not, the copies' ids with their story.
+    #[test]
+    fn windows_of_lines_export_what_one_window_does() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let index = index(dir.path());
+        let mut grouped = 0;
+        for collapse in [true, false] {
+            for format in [ExportFormat::JsonLines, ExportFormat::Csv] {
+                let mut request = SearchRequest::new("harbour");
+                if !collapse {
+                    request.collapse = None;
+                }
+                let export = |window| {
+                    let mut out = Vec::new();
+                    let lines = index
+                        .reader
+                        .export_in_windows(&request, format, &[StoredField::Url], &mut out, window)
+                        .expect("export");
+                    (lines, String::from_utf8(out).expect("utf-8"))
+                };
+                let (lines, whole) = export(usize::MAX);
+                assert_eq!(lines, if collapse { 40 } else { 50 });
+                for window in [1, 3, 7] {
+                    assert_eq!(export(window), (lines, whole.clone()), "window {window}");
+                }
+                grouped += whole.matches("a0-1").count();
+            }
+        }
+        assert!(grouped >= 2, "the copies were not exported");
+    }
+}
