@@ -70,10 +70,22 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("newsidx: {err:#}");
+            eprintln!("newsidx: {}", one_line(&format!("{err:#}")));
             ExitCode::from(2)
         }
     }
+}
+
+/// An error message on one line: some of tantivy's span several (a damaged term dictionary's
+/// names the `fst` crate's versions over four), and a script reading stderr line by line, or a
+/// log, should get one line per error.
+fn one_line(message: &str) -> String {
+    message
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
@@ -82,4 +94,19 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
             .downcast_ref::<std::io::Error>()
             .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    /// A message over several lines is printed as one, its words kept.
+    #[test]
+    fn error_messages_print_on_one_line() {
+        let fst = "An IO error occurred: 'Fst data is corrupted: expected API version 2.\n\
+                   It looks like the FST you're trying to open is either not an FST file or it\n\n  \
+                   was generated with a different version.'";
+        let line = super::one_line(fst);
+        assert_eq!(line.lines().count(), 1);
+        assert!(line.contains("version 2. It looks like") && line.ends_with("different version.'"));
+        assert_eq!(super::one_line("no index at /tmp/x"), "no index at /tmp/x");
+    }
 }

@@ -2,6 +2,7 @@
 //! the story column, as the writer kept them; by another rule they are found from the fingerprints,
 //! without comparing all pairs ([`fingerprint::stories`] finds candidate pairs by banding).
 
+use rustc_hash::FxHashSet;
 use serde::Serialize;
 use tantivy::schema::TantivyDocument;
 use tantivy::DocAddress;
@@ -113,12 +114,27 @@ type Group = Vec<(DocAddress, Signature)>;
 /// The stories of the story column, each led by its leader. The copies of a story whose leader was
 /// replaced by another text are grouped anew among themselves, oldest first.
 fn kept_stories(searcher: &tantivy::Searcher) -> Result<Vec<Group>> {
+    // Only an article that joined a story makes it one (a leader's key is its own), so only the
+    // articles of the keys some live article joined are held, with their fingerprints: holding
+    // every article's took 4 s and 300 MB of heap for `duplicates` on a 1M-article index.
+    let mut joined: FxHashSet<u64> = FxHashSet::default();
+    for segment in searcher.segment_readers() {
+        let stories = SegmentStoryColumn::open(segment)?;
+        for doc in segment.doc_ids_alive() {
+            if let Some((story, false)) = stories.get(doc) {
+                joined.insert(story);
+            }
+        }
+    }
     let mut all: Vec<(u64, bool, DocAddress, Signature)> = Vec::new();
     for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+        if joined.is_empty() {
+            break;
+        }
         let stories = SegmentStoryColumn::open(segment)?;
         let signatures = SegmentSignatures::open(segment)?;
         for doc in segment.doc_ids_alive() {
-            if let Some((story, leader)) = stories.get(doc) {
+            if let Some((story, leader)) = stories.get(doc).filter(|(s, _)| joined.contains(s)) {
                 all.push((
                     story,
                     leader,
