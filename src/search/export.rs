@@ -353,31 +353,21 @@ impl Reader {
             })
             .collect();
         let mut writer = Lines::new(format, out, &columns)?;
-        let f = self.fields();
         // With bodies a window would hold too few lines for their documents to share blocks of the
-        // store: 32,768 lines of the 1M corpus took 7 % longer than reading line by line (and 33 MiB
-        // more), so those are written line by line. Without them a window holds 524,288 lines (a
-        // query matching the whole 1M index: 8.5-9.4 s -> 5.2-5.7 s, anonymous memory 164 -> 222
-        // MiB; BENCHMARKS.md, "Issue 17, 2026-12-05").
-        if fields.contains(&StoredField::Body) {
-            for &(start, end) in &runs {
-                let doc = searcher.doc::<TantivyDocument>(matches[start].address)?;
-                let row: Row = fields.iter().map(|field| field.of(f, &doc)).collect();
-                let mut duplicates = Vec::with_capacity(end - start - 1);
-                for m in &matches[start + 1..end] {
-                    let dup = searcher.doc::<TantivyDocument>(m.address)?;
-                    duplicates.push(text(&dup, f.id).unwrap_or_default());
-                }
-                writer.line(&row, matches[start].score, &duplicates)?;
-            }
-            writer.finish()?;
-            return Ok(runs.len() as u64);
-        }
-        for runs in runs.chunks(window.max(1)) {
-            let (rows, duplicates) = self.window_rows(&searcher, &matches, runs, &fields)?;
+        // store (32,768 lines of the 1M corpus took 7 % longer than one at a time, and 33 MiB
+        // more), so such an export reads one line's documents at a time. Without them a window
+        // holds 524,288 lines (a query matching the whole 1M index: 8.5-9.4 s -> 5.2-5.7 s,
+        // anonymous memory 164 -> 222 MiB; BENCHMARKS.md, "Issue 17, 2026-12-05").
+        let window = if fields.contains(&StoredField::Body) {
+            1
+        } else {
+            window.max(1)
+        };
+        for runs in runs.chunks(window) {
+            let (rows, ids) = self.window_rows(&searcher, &matches, runs, &fields)?;
             let mut next = 0;
             for (&(start, end), row) in runs.iter().zip(&rows) {
-                let copies = &duplicates[next..next + (end - start - 1)];
+                let copies = &ids[next..next + (end - start - 1)];
                 next += end - start - 1;
                 writer.line(row, matches[start].score, copies)?;
             }
