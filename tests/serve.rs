@@ -265,6 +265,29 @@ fn bad_requests_get_json_errors_with_their_status() {
     assert_eq!(error_kind(&host), "bad_host");
 }
 
+/// The server keeps the stored entity names between requests; a write must not leave a filter on a
+/// name it added unresolved.
+#[test]
+fn entity_filters_see_entities_written_after_the_first_filter() {
+    let dir = indexed_fixtures();
+    let server = Server::start(&dir.index(), &["--allow-writes"]);
+    let path = "/api/search?q=*&entity=org:zorblat";
+    let before = get(&server, path);
+    assert_eq!(before.status, 400, "{}", before.body);
+    assert_eq!(error_kind(&before), "unknown_entity");
+    let article = r#"{"id": "z1", "title": "Zorblat Industries Inc to buy plant",
+        "body": "Zorblat Industries Inc said on Monday it agreed to buy a plant in Ohio for 12 mln dlrs. Zorblat Industries Inc chairman Quentin Marsh said the deal would close in May."}"#;
+    let ok = post(&server, article, None);
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    let after = get(&server, path);
+    assert_eq!(after.status, 200, "{}", after.body);
+    assert_eq!(
+        after.body["entity_filters"][0]["name"],
+        "Zorblat Industries"
+    );
+    assert_eq!(after.body["hits"][0]["id"], "z1");
+}
+
 #[test]
 fn writes_are_refused_unless_allowed_and_bodies_are_bounded() {
     let dir = indexed_fixtures();

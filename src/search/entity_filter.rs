@@ -144,18 +144,21 @@ fn each_stored_entity(
 }
 
 /// Resolves `spec` (`TYPE:NAME` or a bare `NAME`) to the stored entity it stands for, or fails saying
-/// that none fits. Article counts are those of the reader's commit. The stored names are read in
-/// place and only those that fit are kept, instead of a map of all of them (70,000 on a
-/// 1,000,000-article index: `newsidx search --entity` there 0.11 -> 0.10 s, 62 -> 59 MB); reading
-/// the dictionaries themselves is most of what remains.
+/// that none fits. Article counts are those of the reader's commit. The stored names are those of
+/// [`StoredNames`], read once per searcher: a server resolving `entity=` on every request streamed
+/// every segment's dictionary each time.
 pub fn resolve_entity(reader: &Reader, spec: &str, extractor: &Extractor) -> Result<EntityFilter> {
     let searcher = reader.searcher()?;
+    let names = stored_names(reader, &searcher)?;
     let deletes = searcher.segment_readers().iter().any(|s| s.has_deletes());
     let field = reader.fields().entities;
     resolve(
         spec,
         extractor,
-        |each| each_stored_entity(reader, &searcher, each),
+        |needle, each| {
+            names.each_that_may_fit(needle, |kind, name| each(kind, name, 0));
+            Ok(())
+        },
         |key| {
             if deletes {
                 alive_articles(&searcher, field, key)
@@ -165,6 +168,133 @@ pub fn resolve_entity(reader: &Reader, spec: &str, extractor: &Extractor) -> Res
             }
         },
     )
+}
+
+/// The entity names of a searcher's segments, each segment's in its dictionary's order, one buffer
+/// for all: a name met in several segments is listed once per segment (resolution keeps each entity
+/// once). Dictionaries do not change with deletes, so the list holds for every searcher on the same
+/// segments. Beside the names, their folded forms as [`Typed::may_fit`] tests them, so that the
+/// names that may fit are found by one substring search instead of a test per name.
+#[derive(Default)]
+pub(crate) struct StoredNames {
+    segments: Vec<tantivy::index::SegmentId>,
+    text: String,
+    /// Per name: its kind and where it ends in `text` (it starts where the one before ends).
+    ends: Vec<(EntityKind, u32)>,
+    /// Per name: its letters and digits, lower-cased (see [`fold_ascii`]; nothing for a name that
+    /// is not ASCII), then a 0, which no needle holds, so that no match spans two names.
+    folded: Vec<u8>,
+    /// Per name: where its folded form and its 0 end in `folded`.
+    folded_ends: Vec<u32>,
+    /// The names that are not ASCII: they may always fit.
+    unicode: Vec<u32>,
+}
+
+impl StoredNames {
+    fn read(reader: &Reader, searcher: &Searcher) -> Result<StoredNames> {
+        let mut names = StoredNames {
+            segments: segment_ids(searcher),
+            ..StoredNames::default()
+        };
+        each_stored_entity(reader, searcher, |kind, name, _| names.push(kind, name))?;
+        names.text.shrink_to_fit();
+        names.ends.shrink_to_fit();
+        names.folded.shrink_to_fit();
+        names.folded_ends.shrink_to_fit();
+        Ok(names)
+    }
+
+    fn push(&mut self, kind: EntityKind, name: &str) {
+        let (Ok(end), Ok(at)) = (
+            u32::try_from(self.text.len() + name.len()),
+            u32::try_from(self.ends.len()),
+        ) else {
+            return;
+        };
+        self.text.push_str(name);
+        self.ends.push((kind, end));
+        if name.is_ascii() {
+            fold_ascii(name, &mut self.folded);
+        } else {
+            self.unicode.push(at);
+        }
+        self.folded.push(0);
+        self.folded_ends
+            .push(u32::try_from(self.folded.len()).unwrap_or(u32::MAX));
+    }
+
+    fn name(&self, at: usize) -> (EntityKind, &str) {
+        let start = at
+            .checked_sub(1)
+            .map_or(0, |before| self.ends[before].1 as usize);
+        let (kind, end) = self.ends[at];
+        (kind, self.text.get(start..end as usize).unwrap_or_default())
+    }
+
+    /// Calls `each` with every name that [`Typed::may_fit`] passes for a typed name whose needle
+    /// is `needle` (and perhaps others): the names whose folded form holds it, and those that are
+    /// not ASCII; every name when the needle is empty.
+    fn each_that_may_fit(&self, needle: &[u8], mut each: impl FnMut(EntityKind, &str)) {
+        let search = (!needle.is_empty())
+            .then(|| aho_corasick::AhoCorasick::new([needle]).ok())
+            .flatten();
+        let Some(search) = search else {
+            (0..self.ends.len()).for_each(|at| {
+                let (kind, name) = self.name(at);
+                each(kind, name)
+            });
+            return;
+        };
+        let mut last = None;
+        for found in search.find_iter(&self.folded) {
+            let at = self
+                .folded_ends
+                .partition_point(|&end| end as usize <= found.start());
+            if last != Some(at) && at < self.ends.len() {
+                let (kind, name) = self.name(at);
+                each(kind, name);
+                last = Some(at);
+            }
+        }
+        for &at in &self.unicode {
+            let (kind, name) = self.name(at as usize);
+            each(kind, name);
+        }
+    }
+}
+
+/// The letters and digits of the ASCII `name`, lower-cased, onto `out`.
+fn fold_ascii(name: &str, out: &mut Vec<u8>) {
+    out.extend(
+        name.bytes()
+            .filter(u8::is_ascii_alphanumeric)
+            .map(|b| b.to_ascii_lowercase()),
+    );
+}
+
+fn segment_ids(searcher: &Searcher) -> Vec<tantivy::index::SegmentId> {
+    searcher
+        .segment_readers()
+        .iter()
+        .map(|s| s.segment_id())
+        .collect()
+}
+
+/// The reader's [`StoredNames`] for `searcher`, read if it has none for its segments.
+fn stored_names(reader: &Reader, searcher: &Searcher) -> Result<std::sync::Arc<StoredNames>> {
+    let mut cached = reader
+        .entity_names
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if let Some(names) = cached
+        .as_ref()
+        .filter(|names| names.segments == segment_ids(searcher))
+    {
+        return Ok(names.clone());
+    }
+    let names = std::sync::Arc::new(StoredNames::read(reader, searcher)?);
+    *cached = Some(names.clone());
+    Ok(names)
 }
 
 /// The articles of `searcher` that carry `key`, deleted ones left out.
@@ -179,6 +309,8 @@ fn alive_articles(
 }
 
 /// Resolution against the stored entities `known`, `articles` giving each one's article count.
+/// `known` is given the needle of [`Typed::may_fit`] and calls back with the stored entities, which
+/// it may narrow to those whose names hold the needle (see [`StoredNames::each_that_may_fit`]).
 ///
 /// Each entity that fits gets its strongest [`Evidence`]. When some fit as a whole name (name, alias,
 /// folded suffix, last name), those compete and prefix matches are left out; otherwise the prefix
@@ -188,7 +320,7 @@ fn alive_articles(
 pub(crate) fn resolve(
     spec: &str,
     extractor: &Extractor,
-    known: impl FnOnce(&mut dyn FnMut(EntityKind, &str, u64)) -> Result<()>,
+    known: impl FnOnce(&[u8], &mut dyn FnMut(EntityKind, &str, u64)) -> Result<()>,
     articles: impl Fn(&EntityKey) -> Result<u64>,
 ) -> Result<EntityFilter> {
     let (kind, name) = match spec.split_once(':') {
@@ -221,7 +353,7 @@ pub(crate) fn resolve(
         }
     }
     let mut buf = Vec::new();
-    known(&mut |kind, name, _| {
+    known(typed.needle.as_bytes(), &mut |kind, name, _| {
         if wanted(kind) && typed.may_fit(name, &mut buf) {
             if let Some(evidence) = typed.fits(kind, name) {
                 fit((kind, name.to_string()), evidence);
@@ -297,11 +429,7 @@ impl Typed {
             return true;
         }
         buf.clear();
-        buf.extend(
-            name.bytes()
-                .filter(u8::is_ascii_alphanumeric)
-                .map(|b| b.to_ascii_lowercase()),
-        );
+        fold_ascii(name, buf);
         let needle = self.needle.as_bytes();
         buf.windows(needle.len()).any(|w| w == needle)
     }
@@ -431,6 +559,48 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 1024,
+            failure_persistence: None,
+            ..proptest::prelude::ProptestConfig::default()
+        })]
+
+        /// The substring search over the stored names' folded forms finds every name that the
+        /// quick test passes, each once.
+        #[test]
+        fn stored_names_find_every_name_that_may_fit(
+            typed in proptest::collection::vec(proptest::sample::select(&[
+                "james", "Baker", "Texaco", "inc", "U.S.", "steel", "co", "-", "ÉLAN", "K", "3M", "",
+            ][..]), 0..3),
+            stored in proptest::collection::vec(proptest::collection::vec(proptest::sample::select(&[
+                "James", "baker", "TEXACO", "Inc.", "U.S.", "Steel", "Co", " ", "-", "Élan", "k",
+                "3m", "x", "",
+            ][..]), 0..4), 0..12),
+        ) {
+            let mut names = StoredNames::default();
+            let stored: Vec<String> = stored.iter().map(|s| s.concat()).collect();
+            for (i, name) in stored.iter().enumerate() {
+                names.push(EntityKind::ALL[i % 3], name);
+            }
+            let typed = Typed::new(&typed.join(" "));
+            let mut found = Vec::new();
+            names.each_that_may_fit(typed.needle.as_bytes(), |kind, name| {
+                found.push((kind, name.to_string()))
+            });
+            let mut buf = Vec::new();
+            let mut want = Vec::new();
+            for (i, name) in stored.iter().enumerate() {
+                if typed.may_fit(name, &mut buf) {
+                    want.push((EntityKind::ALL[i % 3], name.clone()));
+                }
+            }
+            found.sort();
+            want.sort();
+            proptest::prop_assert_eq!(found, want, "{:?}", typed.needle);
+        }
+    }
+
     /// Each kind of evidence passes the quick test; a name without the typed words does not.
     #[test]
     fn may_fit_passes_every_kind_of_evidence() {
@@ -537,7 +707,7 @@ mod tests {
 
     fn resolved(spec: &str) -> Result<EntityFilter> {
         let known = stored();
-        let each = |f: &mut dyn FnMut(EntityKind, &str, u64)| {
+        let each = |_: &[u8], f: &mut dyn FnMut(EntityKind, &str, u64)| {
             for ((kind, name), &articles) in &known {
                 f(*kind, name, articles);
             }

@@ -52,6 +52,9 @@ pub struct Reader {
     entity_table: facets::EntityTable,
     /// The stories of the story column, as read for the last searcher that asked.
     stories: Mutex<Option<Arc<Stories>>>,
+    /// The entity names of the segments' dictionaries, as read for the last searcher that resolved
+    /// an entity filter.
+    entity_names: Mutex<Option<Arc<entity_filter::StoredNames>>>,
     /// Threads for the pass over every match of a large index, and how many (see
     /// [`Reader::executor`]).
     executor: OnceLock<Option<(tantivy::Executor, usize)>>,
@@ -72,6 +75,7 @@ impl Reader {
             reader: OnceLock::new(),
             entity_table: Default::default(),
             stories: Default::default(),
+            entity_names: Default::default(),
             executor: OnceLock::new(),
             parallel_from: PARALLEL_ARTICLES.into(),
         }
@@ -163,6 +167,7 @@ impl Reader {
             self.entity_table.retain(&live);
         }
         *self.stories.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        *self.entity_names.lock().unwrap_or_else(|e| e.into_inner()) = None;
         Ok(())
     }
 
