@@ -568,6 +568,32 @@ mod entities {
             .any(|m| m.text == "Donald Trump" && text[..m.start].ends_with("President ")));
     }
 
+    /// `extract` reads one plain-text article; a dump handed to it is read as one text, and the
+    /// user is told so (the entities are still printed).
+    #[test]
+    fn extract_warns_that_a_dump_is_read_as_one_text() {
+        let dir = Dir::new();
+        let body = "Chancellor Angela Merkel spoke in Berlin on Monday.";
+        let dump = dir.file(
+            "news.jsonl",
+            format!("{{\"id\": \"a\", \"body\": \"{body}\"}}\n"),
+        );
+        let run = dir
+            .run_bare(&["extract", dump.to_str().unwrap()], None)
+            .expect(0);
+        assert!(
+            run.stderr().contains("news.jsonl looks like JSON Lines"),
+            "{}",
+            run.stderr()
+        );
+        assert!(run.stdout().contains("Angela Merkel"), "{}", run.stdout());
+        let text = dir.file("article.txt", body);
+        let plain = dir
+            .run_bare(&["extract", text.to_str().unwrap()], None)
+            .expect(0);
+        assert!(plain.stderr().is_empty(), "{}", plain.stderr());
+    }
+
     #[test]
     fn extract_reads_stdin_and_a_user_gazetteer_wins() {
         let dir = Dir::new();

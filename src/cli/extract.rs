@@ -66,6 +66,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             e.utf8_error().valid_up_to()
         )
     })?;
+    if let Some(warning) = args.file.as_deref().and_then(structured_input) {
+        eprintln!("newsidx: {warning}");
+    }
     let enricher = super::enricher(args.gazetteer.as_deref(), args.tagger.as_deref())?;
     let mentions = enricher.extractor().extract(&text);
     if args.json {
@@ -104,4 +107,25 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// A warning for a file whose name says it holds articles in another format than plain text: read
+/// as one text, its markup and all of its articles are one article, and names resolve across them.
+fn structured_input(path: &std::path::Path) -> Option<String> {
+    use newsidx::ingest::Format;
+    let what = match Format::from_path(path)? {
+        Format::Text => return None,
+        Format::Json => "JSON",
+        Format::JsonLines => "JSON Lines",
+        Format::Csv => "CSV",
+        Format::Html => "a saved web page",
+        Format::Feed => "a feed",
+        Format::Warc => "a web archive",
+    };
+    Some(format!(
+        "{} looks like {what}; extract reads one plain-text article, so the whole file is read as \
+         one text, markup included (for each article's entities: `newsidx index` the file, then \
+         `newsidx show ID` or `newsidx entities`)",
+        path.display()
+    ))
 }
