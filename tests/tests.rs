@@ -587,6 +587,17 @@ mod entities {
             run.stderr()
         );
         assert!(run.stdout().contains("Angela Merkel"), "{}", run.stdout());
+        // A compressed dump is not text at all: the warning comes before the read error.
+        let gz = dir.file("news.jsonl.gz", [0x1f, 0x8b, 0x08, 0x00, 0xff, 0xfe]);
+        let failed = dir
+            .run_bare(&["extract", gz.to_str().unwrap()], None)
+            .expect(2);
+        let said = failed.stderr();
+        let (warning, error) = (
+            said.find("looks like JSON Lines"),
+            said.find("invalid UTF-8"),
+        );
+        assert!(warning.zip(error).is_some_and(|(w, e)| w < e), "{said}");
         let text = dir.file("article.txt", body);
         let plain = dir
             .run_bare(&["extract", text.to_str().unwrap()], None)

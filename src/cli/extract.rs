@@ -46,6 +46,10 @@ struct MentionOut<'a> {
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    // Said before reading, so that it also explains a compressed dump's read error.
+    if let Some(warning) = args.file.as_deref().and_then(structured_input) {
+        eprintln!("newsidx: {warning}");
+    }
     let mut bytes = Vec::new();
     let origin = match args.file.as_deref() {
         Some(path) if path.as_os_str() != "-" => {
@@ -66,9 +70,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             e.utf8_error().valid_up_to()
         )
     })?;
-    if let Some(warning) = args.file.as_deref().and_then(structured_input) {
-        eprintln!("newsidx: {warning}");
-    }
     let enricher = super::enricher(args.gazetteer.as_deref(), args.tagger.as_deref())?;
     let mentions = enricher.extractor().extract(&text);
     if args.json {
