@@ -48,7 +48,8 @@ impl Enricher {
         if let Some(tagger) = tagger {
             builder = builder.tagger(tagger);
         }
-        let extractor = builder.build()?;
+        // The folding's patterns are compiled beside the gazetteer too (DESIGN.md 2.17).
+        let extractor = builder.build_beside(crate::text::fold::compile_patterns)?;
         Ok(Enricher {
             extractor,
             fingerprinter: Fingerprinter::new(),

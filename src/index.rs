@@ -6,7 +6,7 @@ use std::path::Path;
 
 use tantivy::{Index, Searcher};
 
-use crate::entities::{EntityKind, Extractor};
+use crate::entities::{EntityKind, Extractor, NameLookup};
 use crate::fingerprint::StoryRule;
 use crate::search::article::ArticleView;
 use crate::search::stats::Stats;
@@ -116,9 +116,10 @@ impl NewsIndex {
     }
 
     /// Resolves `spec` (`TYPE:NAME` or a bare `NAME`) to the stored entity it stands for, reporting
-    /// the others that fit (see [`crate::search::entity_filter`]).
-    pub fn resolve_entity(&self, spec: &str, extractor: &Extractor) -> Result<EntityFilter> {
-        crate::search::entity_filter::resolve_entity(&self.reader, spec, extractor)
+    /// the others that fit (see [`crate::search::entity_filter`]). `names` turns the typed name into
+    /// gazetteer entities: an [`Extractor`] already built, or a [`crate::entities::Gazetteer`].
+    pub fn resolve_entity(&self, spec: &str, names: &dyn NameLookup) -> Result<EntityFilter> {
+        crate::search::entity_filter::resolve_entity(&self.reader, spec, names)
     }
 
     /// The article with id `id`, whole: its fields, where its entities occur (found by `extractor`)

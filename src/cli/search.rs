@@ -92,7 +92,8 @@ pub struct Args {
     /// A gazetteer of your own, for resolving --entity names (as given to `index`).
     #[arg(long, value_name = "FILE")]
     gazetteer: Option<std::path::PathBuf>,
-    /// An entity tagger model of your own (as given to `index`).
+    /// An entity tagger model of your own (as given to `index`); read only to check it, since
+    /// --entity names resolve with the gazetteer.
     #[arg(long, value_name = "MODEL")]
     tagger: Option<std::path::PathBuf>,
     /// Print one JSON object: {"query", "total_hits", "total_stories", "sort", "hits": [...],
@@ -171,9 +172,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let index = super::open(&args.index.dir)?;
     let mut entities = Vec::with_capacity(args.entities.len());
     if !args.entities.is_empty() {
-        let enricher = super::enricher(args.gazetteer.as_deref(), args.tagger.as_deref())?;
+        // Names resolve with the gazetteer alone: no automaton to compile, no tagger to read.
+        // A --tagger model is still read, so that a bad one fails here as it does in `index`.
+        if let Some(path) = &args.tagger {
+            newsidx::entities::Tagger::from_file(path)?;
+        }
+        let gazetteer = super::gazetteer(args.gazetteer.as_deref())?;
         for spec in &args.entities {
-            let entity = index.resolve_entity(spec, enricher.extractor());
+            let entity = index.resolve_entity(spec, &gazetteer);
             entities.push(entity.with_context(|| {
                 "--entity: `newsidx entities` lists the indexed entities".to_string()
             })?);

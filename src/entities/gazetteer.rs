@@ -175,6 +175,27 @@ impl Gazetteer {
         self.entries.is_empty()
     }
 
+    /// The entities whose canonical name or an alias equals `name`, ignoring case (and a leading
+    /// "the"), distinct and sorted: what the compiled extractor's lookup answers, found by reading
+    /// the entries instead of compiling them (a test compares the two). Resolving a user's
+    /// `--entity putin` needs only this.
+    pub fn lookup(&self, name: &str) -> Vec<(EntityKind, String)> {
+        let wanted = name.trim().to_lowercase();
+        let mut out: Vec<(EntityKind, String)> = self
+            .entries
+            .iter()
+            .filter(|e| {
+                std::iter::once(e.name.as_str())
+                    .chain(e.aliases.iter().map(String::as_str))
+                    .any(|form| lookup_keys(form).contains(&wanted))
+            })
+            .map(|e| (e.kind, e.name.clone()))
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
     /// Builds the automaton. Each surface form maps to one entity: a later merge beats an earlier
     /// one, a canonical name beats an alias, and otherwise the first entry wins.
     pub(crate) fn compile(&self, words: &Words) -> Result<Compiled> {
@@ -186,20 +207,13 @@ impl Gazetteer {
             let forms = std::iter::once((e.name.as_str(), true))
                 .chain(e.aliases.iter().map(|a| (a.as_str(), false)));
             for (form, is_name) in forms {
-                let ids = lookup.entry(form.to_lowercase()).or_default();
-                if !ids.contains(&idx) {
-                    ids.push(idx);
+                for key in lookup_keys(form) {
+                    let ids = lookup.entry(key).or_default();
+                    if !ids.contains(&idx) {
+                        ids.push(idx);
+                    }
                 }
-                // Mentions never include a leading article: "the Netherlands" matches "Netherlands".
-                let form = ["the ", "The "]
-                    .iter()
-                    .find_map(|p| form.strip_prefix(p))
-                    .filter(|rest| !rest.trim().is_empty())
-                    .unwrap_or(form);
-                let ids = lookup.entry(form.to_lowercase()).or_default();
-                if !ids.contains(&idx) {
-                    ids.push(idx);
-                }
+                let form = without_article(form);
                 if !form.chars().any(char::is_alphabetic) {
                     continue;
                 }
@@ -277,6 +291,22 @@ impl Gazetteer {
             lookup,
         })
     }
+}
+
+/// `form` without a leading "the " or "The ": mentions never include it ("the Netherlands" matches
+/// "Netherlands"). A form that is only the article stays whole.
+fn without_article(form: &str) -> &str {
+    ["the ", "The "]
+        .iter()
+        .find_map(|p| form.strip_prefix(p))
+        .filter(|rest| !rest.trim().is_empty())
+        .unwrap_or(form)
+}
+
+/// The keys a name or alias is looked up by: itself and itself without a leading article,
+/// lower-cased.
+fn lookup_keys(form: &str) -> [String; 2] {
+    [form.to_lowercase(), without_article(form).to_lowercase()]
 }
 
 /// An entity index with the priority of the surface form that names it: (merge generation, is the

@@ -160,6 +160,27 @@ pub struct Mention {
     pub confidence: f32,
 }
 
+/// Turns a name a user typed into the gazetteer entities it stands for. An [`Extractor`] answers
+/// from its compiled table; a [`Gazetteer`] by reading its entries, which spares a one-shot
+/// search compiling the automaton and reading the tagger only to resolve `--entity` (the same
+/// answers: a test compares them).
+pub trait NameLookup {
+    /// Entities whose canonical name or an alias equals `name`, ignoring case; distinct and sorted.
+    fn lookup(&self, name: &str) -> Vec<(EntityKind, String)>;
+}
+
+impl NameLookup for Extractor {
+    fn lookup(&self, name: &str) -> Vec<(EntityKind, String)> {
+        Extractor::lookup(self, name)
+    }
+}
+
+impl NameLookup for Gazetteer {
+    fn lookup(&self, name: &str) -> Vec<(EntityKind, String)> {
+        Gazetteer::lookup(self, name)
+    }
+}
+
 /// Configures and builds an [`Extractor`].
 #[derive(Debug, Default)]
 pub struct ExtractorBuilder {
@@ -203,17 +224,57 @@ impl ExtractorBuilder {
 
     /// Compiles the automaton and word lists. Expensive: build once and share the [`Extractor`].
     pub fn build(self) -> Result<Extractor> {
-        let gazetteer = match self.gazetteer {
-            Some(g) => g,
-            None => Gazetteer::builtin()?,
+        self.build_beside(|| {})
+    }
+
+    /// [`ExtractorBuilder::build`], with `meanwhile` run on a second thread (after the tagger's
+    /// model and word lists are read there) while this one compiles the gazetteer's automaton,
+    /// which takes about as long as the rest together (DESIGN.md 2.17). Without a second thread
+    /// everything runs here, in turn.
+    pub(crate) fn build_beside(self, meanwhile: impl FnOnce() + Send) -> Result<Extractor> {
+        let (gazetteer, given, rules) = (self.gazetteer, self.tagger, self.rules.unwrap_or(true));
+        let models = move || -> Result<Option<Tagger>> {
+            tagger::lists::lists();
+            let tagger = match (rules, given) {
+                (false, _) => None,
+                (true, Some(t)) => Some(t),
+                (true, None) => Some(Tagger::builtin()?),
+            };
+            meanwhile();
+            Ok(tagger)
         };
-        let words = lexicon::Words::builtin();
-        let compiled = gazetteer.compile(&words)?;
-        let tagger = match (self.rules.unwrap_or(true), self.tagger) {
-            (false, _) => None,
-            (true, Some(t)) => Some(t),
-            (true, None) => Some(Tagger::builtin()?),
+        let automaton = || -> Result<(Gazetteer, lexicon::Words, gazetteer::Compiled)> {
+            let gazetteer = match gazetteer {
+                Some(g) => g,
+                None => Gazetteer::builtin()?,
+            };
+            let words = lexicon::Words::builtin();
+            let compiled = gazetteer.compile(&words)?;
+            Ok((gazetteer, words, compiled))
         };
+        // Taken by whichever thread runs it: the helper, or this one when no thread can be had.
+        let job = std::sync::Mutex::new(Some(models));
+        let run = || {
+            let models = job.lock().ok().and_then(|mut job| job.take());
+            models.map(|models| models())
+        };
+        let (tagger, compiled) = std::thread::scope(|scope| {
+            let helper = std::thread::Builder::new()
+                .name("newsidx-models".to_string())
+                .spawn_scoped(scope, run);
+            let compiled = automaton();
+            let tagger = match helper {
+                Ok(helper) => helper
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                Err(_) => run(),
+            };
+            (tagger, compiled)
+        });
+        let tagger =
+            tagger.unwrap_or_else(|| Err(Error::Invalid("the tagger was not read".into())));
+        let (gazetteer, words, compiled) = compiled?;
+        let tagger = tagger?;
         let mut identity = gazetteer::Identity::default();
         identity.word(env!("CARGO_PKG_VERSION").as_bytes());
         identity.number(gazetteer.identity());

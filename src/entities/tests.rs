@@ -338,6 +338,62 @@ fn lookup_matches_names_and_aliases_ignoring_case() {
     assert!(ex.lookup("nobody").is_empty());
 }
 
+/// A gazetteer answers a lookup as the extractor compiled from it does: the built-in one merged
+/// with a user file whose names collide with built-in ones, for a sample of its names and aliases
+/// in several spellings, and for names it does not hold.
+#[test]
+fn a_gazetteer_looks_names_up_as_its_compiled_extractor_does() {
+    let user = r#"{"version": 1, "entities": [
+      {"type": "org", "name": "The Cartel", "aliases": ["OPEC", "the cartel"]},
+      {"type": "person", "name": "Vladimir Putin", "aliases": ["Vova", "The Boss"]},
+      {"type": "place", "name": "Baker", "aliases": ["Baker City", "the"]}
+    ]}"#;
+    let mut gazetteer = Gazetteer::builtin().expect("builtin");
+    gazetteer.merge(Gazetteer::from_json(user, "user").expect("user gazetteer"));
+    let ex = ExtractorBuilder::new()
+        .gazetteer(gazetteer.clone())
+        .rules(false)
+        .build()
+        .expect("build");
+    let raw: serde_json::Value =
+        serde_json::from_str(include_str!("../../schemas/entities.json")).expect("json");
+    let mut forms: Vec<String> = ["vova", "opec", "The Cartel", "baker city", "the", "boss"]
+        .map(String::from)
+        .to_vec();
+    for entity in raw["entities"]
+        .as_array()
+        .expect("entities")
+        .iter()
+        .step_by(23)
+    {
+        forms.extend(entity["name"].as_str().map(String::from));
+        for alias in entity["aliases"].as_array().into_iter().flatten() {
+            forms.extend(alias.as_str().map(String::from));
+        }
+    }
+    let mut found = 0;
+    for form in &forms {
+        for spelled in [
+            form.clone(),
+            form.to_uppercase(),
+            form.to_lowercase(),
+            format!("  {form} "),
+            format!("the {form}"),
+            format!("The {form}"),
+            format!("{form}x"),
+        ] {
+            let want = ex.lookup(&spelled);
+            found += usize::from(!want.is_empty());
+            assert_eq!(gazetteer.lookup(&spelled), want, "{spelled:?}");
+        }
+    }
+    assert!(
+        forms.len() > 300 && found > 3 * forms.len(),
+        "{found} of {}",
+        forms.len()
+    );
+}
+
 #[test]
 fn rules_can_be_switched_off() {
     let gazetteer = Gazetteer::from_json(TEST_GAZETTEER, "test").expect("gazetteer");

@@ -13,7 +13,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{Searcher, Term};
 
 use super::Reader;
-use crate::entities::{EntityKind, Extractor};
+use crate::entities::{EntityKind, NameLookup};
 use crate::store::columns::{entity_facet, EntityKey};
 use crate::{Error, Result};
 
@@ -147,14 +147,18 @@ fn each_stored_entity(
 /// that none fits. Article counts are those of the reader's commit. The stored names are those of
 /// [`StoredNames`], read once per searcher: a server resolving `entity=` on every request streamed
 /// every segment's dictionary each time.
-pub fn resolve_entity(reader: &Reader, spec: &str, extractor: &Extractor) -> Result<EntityFilter> {
+pub fn resolve_entity(
+    reader: &Reader,
+    spec: &str,
+    gazetteer: &dyn NameLookup,
+) -> Result<EntityFilter> {
     let searcher = reader.searcher()?;
     let names = stored_names(reader, &searcher)?;
     let deletes = searcher.segment_readers().iter().any(|s| s.has_deletes());
     let field = reader.fields().entities;
     resolve(
         spec,
-        extractor,
+        gazetteer,
         |needle, each| {
             names.each_that_may_fit(needle, |kind, name| each(kind, name, 0));
             Ok(())
@@ -319,7 +323,7 @@ fn alive_articles(
 /// Gazetteer entities that were never stored fit with 0 articles and win only when nothing stored fits.
 pub(crate) fn resolve(
     spec: &str,
-    extractor: &Extractor,
+    gazetteer: &dyn NameLookup,
     known: impl FnOnce(&[u8], &mut dyn FnMut(EntityKind, &str, u64)) -> Result<()>,
     articles: impl Fn(&EntityKey) -> Result<u64>,
 ) -> Result<EntityFilter> {
@@ -342,7 +346,7 @@ pub(crate) fn resolve(
         let best = fits.entry(key).or_insert(evidence);
         *best = (*best).min(evidence);
     };
-    for (k, n) in extractor.lookup(name) {
+    for (k, n) in gazetteer.lookup(name) {
         if wanted(k) {
             let evidence = if n.to_lowercase() == typed.lower {
                 Evidence::Name
@@ -522,6 +526,7 @@ fn corporate_key(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::entities::Extractor;
 
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig {

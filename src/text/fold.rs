@@ -267,6 +267,13 @@ static DEBRIS_TRIGGERS: LazyLock<AhoCorasick> = LazyLock::new(|| {
         .expect("debris triggers are valid")
 });
 
+/// Compiles the debris patterns now instead of at the first article that needs them, so that a
+/// caller (the enricher) can have it done on another thread meanwhile.
+pub(crate) fn compile_patterns() {
+    LazyLock::force(&DEBRIS);
+    LazyLock::force(&DEBRIS_TRIGGERS);
+}
+
 fn drop_debris(text: &str) -> Cow<'_, str> {
     if !DEBRIS_TRIGGERS.is_match(text) {
         return Cow::Borrowed(text);
