@@ -652,11 +652,24 @@ impl SegmentEntityCounter {
         for (i, &doc) in self.pending.iter().enumerate() {
             let ords = self.facets.batch(i);
             match story_of(self.stories.as_ref(), doc) {
-                ALONE => {
-                    for &ord in ords {
-                        self.counts.add(ord, facets, &self.spare);
+                ALONE => match &mut self.counts {
+                    // Counters once there are many: one increment per ordinal, the counters'
+                    // slice held here rather than reloaded through `self` for each ordinal.
+                    Tally::Many(counts) => {
+                        for &ord in ords {
+                            if let Some(count) =
+                                usize::try_from(ord).ok().and_then(|o| counts.get_mut(o))
+                            {
+                                *count += 1;
+                            }
+                        }
                     }
-                }
+                    few => {
+                        for &ord in ords {
+                            few.add(ord, facets, &self.spare);
+                        }
+                    }
+                },
                 story => {
                     let story = u64::from(story) << 32;
                     self.shared.extend(
