@@ -40,11 +40,7 @@ impl Enricher {
 
     /// [`Enricher::new`] with another entity tagger model than the built-in one.
     pub fn with_tagger(user: Option<Gazetteer>, tagger: Option<Tagger>) -> Result<Enricher> {
-        let mut gazetteer = Gazetteer::builtin()?;
-        if let Some(user) = user {
-            gazetteer.merge(user);
-        }
-        let mut builder = ExtractorBuilder::new().gazetteer(gazetteer);
+        let mut builder = ExtractorBuilder::new().gazetteer(Gazetteer::builtin_with(user)?);
         if let Some(tagger) = tagger {
             builder = builder.tagger(tagger);
         }

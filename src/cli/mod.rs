@@ -245,15 +245,6 @@ pub fn enricher(
     )?)
 }
 
-/// The built-in gazetteer, extended by the user's file when given (as the enricher has it).
-pub fn gazetteer(path: Option<&std::path::Path>) -> anyhow::Result<newsidx::entities::Gazetteer> {
-    let mut gazetteer = newsidx::entities::Gazetteer::builtin()?;
-    if let Some(user) = user_gazetteer(path)? {
-        gazetteer.merge(user);
-    }
-    Ok(gazetteer)
-}
-
 /// The user's gazetteer file of `--gazetteer FILE`, read and parsed.
 pub fn user_gazetteer(
     path: Option<&std::path::Path>,

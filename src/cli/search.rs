@@ -177,7 +177,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         if let Some(path) = &args.tagger {
             newsidx::entities::Tagger::from_file(path)?;
         }
-        let gazetteer = super::gazetteer(args.gazetteer.as_deref())?;
+        let gazetteer = newsidx::entities::Gazetteer::builtin_with(super::user_gazetteer(
+            args.gazetteer.as_deref(),
+        )?)?;
         for spec in &args.entities {
             let entity = index.resolve_entity(spec, &gazetteer);
             entities.push(entity.with_context(|| {

@@ -57,10 +57,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .collect();
         format!("trained on {}", names.join(", "))
     });
-    let mut gazetteer = newsidx::entities::Gazetteer::builtin()?;
-    if let Some(user) = super::user_gazetteer(args.gazetteer.as_deref())? {
-        gazetteer.merge(user);
-    }
+    let gazetteer = newsidx::entities::Gazetteer::builtin_with(super::user_gazetteer(
+        args.gazetteer.as_deref(),
+    )?)?;
     // The features need the gazetteer and word lists, not a tagger.
     let extractor = newsidx::entities::ExtractorBuilder::new()
         .gazetteer(gazetteer)

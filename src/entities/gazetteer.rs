@@ -62,6 +62,16 @@ impl Gazetteer {
         Gazetteer::from_json(BUILTIN, "builtin entities.json")
     }
 
+    /// The built-in gazetteer extended by `user` (whose entries win on clashes), as the enricher
+    /// and `newsidx search --entity` use it.
+    pub fn builtin_with(user: Option<Gazetteer>) -> Result<Gazetteer> {
+        let mut gazetteer = Gazetteer::builtin()?;
+        if let Some(user) = user {
+            gazetteer.merge(user);
+        }
+        Ok(gazetteer)
+    }
+
     /// A hash of every entry (kind, name, aliases, years, merge order): two gazetteers with the same
     /// identity compile to the same automaton.
     pub(crate) fn identity(&self) -> u64 {

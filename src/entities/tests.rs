@@ -348,8 +348,8 @@ fn a_gazetteer_looks_names_up_as_its_compiled_extractor_does() {
       {"type": "person", "name": "Vladimir Putin", "aliases": ["Vova", "The Boss"]},
       {"type": "place", "name": "Baker", "aliases": ["Baker City", "the"]}
     ]}"#;
-    let mut gazetteer = Gazetteer::builtin().expect("builtin");
-    gazetteer.merge(Gazetteer::from_json(user, "user").expect("user gazetteer"));
+    let user = Gazetteer::from_json(user, "user").expect("user gazetteer");
+    let gazetteer = Gazetteer::builtin_with(Some(user)).expect("builtin");
     let ex = ExtractorBuilder::new()
         .gazetteer(gazetteer.clone())
         .rules(false)

@@ -454,6 +454,23 @@ impl Tally {
         }
     }
 
+    /// Counts each of `ords` (see [`Tally::add`]). Once there are counters, they are incremented
+    /// through their slice, held for the whole run of ordinals: reloading the tally's kind, length
+    /// and pointer for each ordinal was 4 % of `newsidx bench` at 1M.
+    fn add_all(&mut self, ords: &[u64], facets: usize, spare: &SpareTallies) {
+        if let Tally::Many(counts) = self {
+            for &ord in ords {
+                if let Some(count) = usize::try_from(ord).ok().and_then(|o| counts.get_mut(o)) {
+                    *count += 1;
+                }
+            }
+            return;
+        }
+        for &ord in ords {
+            self.add(ord, facets, spare);
+        }
+    }
+
     /// `(ordinal, count)` for every ordinal counted, in ordinal order; counters go back to `spare`.
     fn into_counts(self, spare: &SpareTallies) -> Vec<(u64, u64)> {
         match self {
@@ -652,24 +669,7 @@ impl SegmentEntityCounter {
         for (i, &doc) in self.pending.iter().enumerate() {
             let ords = self.facets.batch(i);
             match story_of(self.stories.as_ref(), doc) {
-                ALONE => match &mut self.counts {
-                    // Counters once there are many: one increment per ordinal, the counters'
-                    // slice held here rather than reloaded through `self` for each ordinal.
-                    Tally::Many(counts) => {
-                        for &ord in ords {
-                            if let Some(count) =
-                                usize::try_from(ord).ok().and_then(|o| counts.get_mut(o))
-                            {
-                                *count += 1;
-                            }
-                        }
-                    }
-                    few => {
-                        for &ord in ords {
-                            few.add(ord, facets, &self.spare);
-                        }
-                    }
-                },
+                ALONE => self.counts.add_all(ords, facets, &self.spare),
                 story => {
                     let story = u64::from(story) << 32;
                     self.shared.extend(
@@ -889,18 +889,34 @@ mod tests {
         let ords: Vec<u64> = (0..500u64).map(|i| (i * 7919) % 100).collect();
         let spare = SpareTallies::default();
         for facets in [97, 1_000, 100_000, 1_000, 97, 97] {
+            let mut expected = std::collections::BTreeMap::new();
+            for &ord in ords.iter().filter(|&&o| (o as usize) < facets) {
+                *expected.entry(ord).or_insert(0u64) += 1;
+            }
+            let expected: Vec<(u64, u64)> = expected.into_iter().collect();
+            // One ordinal at a time, and a document's ordinals at a time (runs of 13, so the
+            // tally turns into counters in the middle of a run).
             let mut tally = Tally::Few(Vec::new());
             for &ord in &ords {
                 tally.add(ord, facets, &spare);
             }
             let many = matches!(tally, Tally::Many(_));
             assert_eq!(many, facets < 16 * ords.len(), "{facets} facets");
-            let counts = tally.into_counts(&spare);
-            let mut expected = std::collections::BTreeMap::new();
-            for &ord in ords.iter().filter(|&&o| (o as usize) < facets) {
-                *expected.entry(ord).or_insert(0u64) += 1;
+            assert_eq!(
+                tally.into_counts(&spare),
+                expected,
+                "{facets} facets, one by one"
+            );
+            let mut tally = Tally::Few(Vec::new());
+            for run in ords.chunks(13) {
+                tally.add_all(run, facets, &spare);
             }
-            assert_eq!(counts, expected.into_iter().collect::<Vec<_>>());
+            assert_eq!(matches!(tally, Tally::Many(_)), many, "{facets} facets");
+            assert_eq!(
+                tally.into_counts(&spare),
+                expected,
+                "{facets} facets, in runs"
+            );
         }
         let spare = spare.0.lock().unwrap();
         assert_eq!(spare.len(), 1, "one set of counters, reused");
