@@ -721,9 +721,20 @@ fn write_feed(path: &std::path::Path, feed: String, commit_every: usize) {
 /// same search gives on one thread: facets, stories, totals and the page.
 #[test]
 fn a_search_on_several_threads_equals_one_on_one_thread() {
+    // Many small segments (each a slice of its own), and one segment cut into slices.
+    for commit_every in [2, 1000] {
+        several_threads_against_one(commit_every);
+    }
+}
+
+fn several_threads_against_one(commit_every: usize) {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("index");
-    write_feed(&path, format!("{}{}", small_index::FEED, wire_feed()), 2);
+    write_feed(
+        &path,
+        format!("{}{}", small_index::FEED, wire_feed()),
+        commit_every,
+    );
     let single = newsidx::NewsIndex::open(&path).expect("open");
     let threaded = newsidx::NewsIndex::open(&path).expect("open");
     threaded.reader().set_parallel_from(0);
@@ -731,7 +742,11 @@ fn a_search_on_several_threads_equals_one_on_one_thread() {
         .tantivy()
         .searchable_segment_ids()
         .expect("segments");
-    assert!(segments.len() >= 2, "{} segments", segments.len());
+    assert!(
+        (segments.len() >= 2) == (commit_every == 2),
+        "{} segments",
+        segments.len()
+    );
     // One thread per core, up to four: on a machine of one core the comparison below is of one
     // thread with itself.
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -750,16 +765,26 @@ fn a_search_on_several_threads_equals_one_on_one_thread() {
     for query in ["*", "putin", "kremlin", "oil OR storm", "leaders", "syria"] {
         for collapse in modes {
             for sort in [None, Some(newsidx::search::Sort::Newest)] {
-                let request = SearchRequest {
-                    facets: EntityKind::ALL.to_vec(),
-                    collapse,
-                    sort,
-                    limit: 3,
-                    ..SearchRequest::new(query)
-                };
-                let one = single.search(&request).expect("one thread");
-                let several = threaded.search(&request).expect("several threads");
-                assert_eq!(several, one, "{query:?}, {collapse:?}, {sort:?}");
+                for histogram in [None, Some(newsidx::search::Interval::Month)] {
+                    let request = SearchRequest {
+                        facets: EntityKind::ALL.to_vec(),
+                        field_facets: vec![
+                            newsidx::search::FieldFacet::Source,
+                            newsidx::search::FieldFacet::Author,
+                        ],
+                        collapse,
+                        sort,
+                        histogram,
+                        limit: 3,
+                        ..SearchRequest::new(query)
+                    };
+                    let one = single.search(&request).expect("one thread");
+                    let several = threaded.search(&request).expect("several threads");
+                    assert_eq!(
+                        several, one,
+                        "{commit_every}: {query:?}, {collapse:?}, {sort:?}, {histogram:?}"
+                    );
+                }
             }
         }
     }
@@ -771,6 +796,13 @@ fn a_search_on_several_threads_equals_one_on_one_thread() {
 /// several articles.
 #[test]
 fn facets_counted_from_segment_totals_equal_facets_counted_match_by_match() {
+    // Segments of five articles, and one large segment (which several threads cut into slices).
+    for commit_every in [5, 1000] {
+        from_totals_against_match_by_match(commit_every);
+    }
+}
+
+fn from_totals_against_match_by_match(commit_every: usize) {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("index");
     // The three captures of one story, for stories of several articles.
@@ -792,7 +824,7 @@ fn facets_counted_from_segment_totals_equal_facets_counted_match_by_match() {
             })
             .collect();
     let feed = format!("{}{seeds}{}", small_index::FEED, wire_feed());
-    write_feed(&path, feed.clone(), 5);
+    write_feed(&path, feed.clone(), commit_every);
     // Changed copies of every third article from the third on: their first copies stay behind as
     // deleted documents (the test checks that stories of several articles remain).
     let changed: String = feed
@@ -812,6 +844,10 @@ fn facets_counted_from_segment_totals_equal_facets_counted_match_by_match() {
     let from_totals = newsidx::NewsIndex::open(&path).expect("open");
     let match_by_match = newsidx::NewsIndex::open(&path).expect("open");
     match_by_match.reader().set_counting_from_totals(false);
+    // From totals too, on several threads: a segment larger than a thread's share is then cut
+    // into slices, each counted from the totals of its own documents.
+    let sliced = newsidx::NewsIndex::open(&path).expect("open");
+    sliced.reader().set_parallel_from(0);
     let deleted = from_totals
         .tantivy()
         .searchable_segment_metas()
@@ -848,7 +884,13 @@ fn facets_counted_from_segment_totals_equal_facets_counted_match_by_match() {
                 assert_eq!(
                     format!("{got:?}"),
                     format!("{expected:?}"),
-                    "round {round}, {query:?}, {collapse:?}"
+                    "{commit_every}: round {round}, {query:?}, {collapse:?}"
+                );
+                let got = sliced.search(&request);
+                assert_eq!(
+                    format!("{got:?}"),
+                    format!("{expected:?}"),
+                    "{commit_every}: sliced, round {round}, {query:?}, {collapse:?}"
                 );
             }
         }

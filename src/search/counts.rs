@@ -242,15 +242,15 @@ impl FieldTally {
         }
     }
 
-    /// Counts `matches` (ascending, more than half of the segment's `max_doc` documents) from the
-    /// column's `totals` over the whole segment: less the documents left out (deleted ones
+    /// Counts `matches` (ascending, more than half of documents `docs`: the segment's, or a
+    /// slice's) from the column's `totals` over `docs`: less the documents left out (deleted ones
     /// among them), then less the matches that share a story (counted as pairs); each value's
     /// first match is then found from the start.
     fn count_from_totals(
         &mut self,
         column: &StrColumn,
         totals: &[u32],
-        (matches, max_doc): (&[DocId], DocId),
+        (matches, docs): (&[DocId], std::ops::Range<DocId>),
         stories: Option<&Arc<[u32]>>,
         by_story: bool,
     ) {
@@ -261,11 +261,17 @@ impl FieldTally {
                 .filter(|&o| o < totals.len())
         };
         self.articles.copy_from_slice(totals);
-        let mut matched = vec![0u64; (max_doc as usize).div_ceil(64)];
+        let first = docs.start;
+        let mut matched = vec![0u64; docs.len().div_ceil(64)];
         for &doc in matches {
-            matched[doc as usize / 64] |= 1 << (doc % 64);
+            let at = (doc - first) as usize;
+            matched[at / 64] |= 1 << (at % 64);
         }
-        for doc in (0..max_doc).filter(|&d| matched[d as usize / 64] & (1 << (d % 64)) == 0) {
+        let left_out = |d: &DocId| {
+            let at = (d - first) as usize;
+            matched[at / 64] & (1 << (at % 64)) == 0
+        };
+        for doc in docs.clone().filter(left_out) {
             if let Some(o) = ord_of(doc) {
                 debug_assert!(self.articles[o] > 0, "ordinal {o} below its segment total");
                 self.articles[o] = self.articles[o].saturating_sub(1);
@@ -317,12 +323,14 @@ pub(crate) struct SegmentMatchCounter {
     fruit: SegmentMatches,
 }
 
-/// What a segment counter in light mode needs to count fields from the segment's totals.
+/// What a segment counter in light mode needs to count fields from the totals of its documents.
 struct Held {
     totals: Arc<ColumnTotals>,
     segment: SegmentId,
     names: Vec<&'static str>,
-    max_doc: DocId,
+    /// The documents of the segment (deleted ones included) the counter is given: all of them, or
+    /// a slice (see [`super::slices`]).
+    docs: std::ops::Range<DocId>,
     matches: Vec<DocId>,
 }
 
@@ -341,14 +349,12 @@ pub(crate) struct SegmentMatches {
     signatures: Vec<Signature>,
 }
 
-impl Collector for MatchCounter {
-    type Fruit = MatchCounts;
-    type Child = SegmentMatchCounter;
-
-    fn for_segment(
+impl super::slices::SliceCollector for MatchCounter {
+    fn for_slice(
         &self,
         segment: SegmentOrdinal,
         reader: &SegmentReader,
+        docs: std::ops::Range<DocId>,
     ) -> tantivy::Result<SegmentMatchCounter> {
         let mut columns = Vec::with_capacity(self.fields.len());
         for field in &self.fields {
@@ -362,7 +368,7 @@ impl Collector for MatchCounter {
                 totals,
                 segment: reader.segment_id(),
                 names: self.fields.iter().map(|f| f.as_str()).collect(),
-                max_doc: reader.max_doc(),
+                docs,
                 matches: Vec::new(),
             }),
             stories: self
@@ -395,6 +401,20 @@ impl Collector for MatchCounter {
                 signatures: Vec::new(),
             },
         })
+    }
+}
+
+impl Collector for MatchCounter {
+    type Fruit = MatchCounts;
+    type Child = SegmentMatchCounter;
+
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<SegmentMatchCounter> {
+        use super::slices::SliceCollector;
+        self.for_slice(segment, reader, 0..reader.max_doc())
     }
 
     fn requires_scoring(&self) -> bool {
@@ -682,7 +702,7 @@ impl SegmentCollector for SegmentMatchCounter {
             return self.fruit;
         };
         let fruit = &mut self.fruit;
-        let most = held.matches.len() as f64 > FROM_TOTALS_SHARE * f64::from(held.max_doc);
+        let most = held.matches.len() as f64 > FROM_TOTALS_SHARE * held.docs.len() as f64;
         if !most {
             for &doc in &held.matches {
                 let story = story_of(self.stories.as_ref(), doc);
@@ -700,8 +720,9 @@ impl SegmentCollector for SegmentMatchCounter {
                 continue;
             };
             let terms = tally.articles.len();
-            let totals = held.totals.get(held.segment, name, || {
-                ordinal_totals(&*column.ords().values, terms)
+            let totals = held.totals.get(held.segment, name, held.docs.clone(), || {
+                let rows = column.ords().index.docid_range_to_rowids(held.docs.clone());
+                ordinal_totals(&*column.ords().values, rows, terms)
             });
             if totals.len() != terms {
                 // Never for one segment's column; counted match by match all the same.
@@ -716,7 +737,7 @@ impl SegmentCollector for SegmentMatchCounter {
             tally.count_from_totals(
                 column,
                 &totals,
-                (&held.matches, held.max_doc),
+                (&held.matches, held.docs.clone()),
                 self.stories.as_ref(),
                 self.by_story,
             );

@@ -50,9 +50,11 @@ pub(crate) struct EntityTable {
 const ENTITY_COLUMN: &str = "entities";
 
 impl ColumnTotals {
-    /// The totals of `facets`' segment, read now if they were not.
-    fn of(&self, facets: &SegmentFacets) -> std::sync::Arc<[u32]> {
-        self.get(facets.segment, ENTITY_COLUMN, || facets.ordinal_totals())
+    /// The totals of documents `docs` of `facets`' segment, read now if they were not.
+    fn of(&self, facets: &SegmentFacets, docs: std::ops::Range<DocId>) -> std::sync::Arc<[u32]> {
+        self.get(facets.segment, ENTITY_COLUMN, docs.clone(), || {
+            facets.ordinal_totals(docs)
+        })
     }
 }
 
@@ -329,8 +331,9 @@ pub(crate) struct SegmentEntityCounter {
     spare: std::sync::Arc<SpareTallies>,
     /// The segment's totals, when a query that matches most of it may be counted from them.
     totals: Option<std::sync::Arc<ColumnTotals>>,
-    /// The segment's documents, deleted ones included.
-    max_doc: DocId,
+    /// The documents of the segment (deleted ones included) this counter is given: all of them, or
+    /// a slice (see [`super::slices`]).
+    docs: std::ops::Range<DocId>,
 }
 
 /// Matches whose facet ordinals are read together.
@@ -411,10 +414,11 @@ impl SegmentFacets {
         self.batch(0)
     }
 
-    /// How many documents of the segment (deleted ones too) carry each facet ordinal: every value
-    /// of the column, read in order.
-    fn ordinal_totals(&self) -> Vec<u32> {
-        ordinal_totals(&*self.ords.values, self.reader.num_facets())
+    /// How many of documents `docs` of the segment (deleted ones too) carry each facet ordinal:
+    /// their values of the column, read in order.
+    fn ordinal_totals(&self, docs: std::ops::Range<DocId>) -> Vec<u32> {
+        let rows = self.ords.index.docid_range_to_rowids(docs);
+        ordinal_totals(&*self.ords.values, rows, self.reader.num_facets())
     }
 }
 
@@ -517,15 +521,13 @@ pub(crate) struct SegmentCounts {
     shared: Vec<u64>,
 }
 
-impl Collector for EntityCounter<'_> {
-    type Fruit = Facets;
-    type Child = SegmentEntityCounter;
-
-    fn for_segment(
+impl super::slices::SliceCollector for EntityCounter<'_> {
+    fn for_slice(
         &self,
         _: SegmentOrdinal,
         segment: &SegmentReader,
-    ) -> tantivy::Result<Self::Child> {
+        docs: std::ops::Range<DocId>,
+    ) -> tantivy::Result<SegmentEntityCounter> {
         Ok(SegmentEntityCounter {
             facets: SegmentFacets::open(segment, &self.field)?,
             counts: Tally::Few(Vec::new()),
@@ -546,8 +548,22 @@ impl Collector for EntityCounter<'_> {
                 .column_totals
                 .on()
                 .then(|| self.table.column_totals.clone()),
-            max_doc: segment.max_doc(),
+            docs,
         })
+    }
+}
+
+impl Collector for EntityCounter<'_> {
+    type Fruit = Facets;
+    type Child = SegmentEntityCounter;
+
+    fn for_segment(
+        &self,
+        ordinal: SegmentOrdinal,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<Self::Child> {
+        use super::slices::SliceCollector;
+        self.for_slice(ordinal, segment, 0..segment.max_doc())
     }
 
     fn requires_scoring(&self) -> bool {
@@ -597,8 +613,8 @@ impl Collector for EntityCounter<'_> {
 const MAX_KEPT_MATCHES: usize = 1 << 17;
 
 impl SegmentEntityCounter {
-    /// Counts the facets of the matches (all pending) from the segment's totals: every ordinal's
-    /// count over the whole segment, less the ordinals of the documents that do not match (deleted
+    /// Counts the facets of the matches (all pending) from the totals of the counter's documents
+    /// (the segment, or a slice of it): every ordinal's count over those documents, less the ordinals of the documents that do not match (deleted
     /// ones among them) and of the matches that share a story (which are counted as pairs, as
     /// [`SegmentEntityCounter::count_pending`] does). When most of a segment matches, that reads
     /// the few documents left out instead of every match: `*` on a million articles read 18
@@ -607,11 +623,16 @@ impl SegmentEntityCounter {
         let facets = totals.len();
         let mut counts = self.spare.counters(facets);
         counts.copy_from_slice(totals);
-        let mut matched = vec![0u64; (self.max_doc as usize).div_ceil(64)];
+        let first = self.docs.start;
+        let mut matched = vec![0u64; (self.docs.len()).div_ceil(64)];
         for &doc in &self.pending {
-            matched[doc as usize / 64] |= 1 << (doc % 64);
+            let at = (doc - first) as usize;
+            matched[at / 64] |= 1 << (at % 64);
         }
-        let is_match = |doc: DocId| matched[doc as usize / 64] & (1 << (doc % 64)) != 0;
+        let is_match = |doc: DocId| {
+            let at = (doc - first) as usize;
+            matched[at / 64] & (1 << (at % 64)) != 0
+        };
         let mut subtract = |ords: &[u64]| {
             for &ord in ords {
                 if let Some(count) = usize::try_from(ord).ok().and_then(|o| counts.get_mut(o)) {
@@ -621,7 +642,7 @@ impl SegmentEntityCounter {
             }
         };
         let mut batch: Vec<DocId> = Vec::with_capacity(BATCH);
-        let left_out = (0..self.max_doc).filter(|&doc| !is_match(doc));
+        let left_out = self.docs.clone().filter(|&doc| !is_match(doc));
         let mut left_out = left_out.peekable();
         while left_out.peek().is_some() {
             batch.clear();
@@ -696,9 +717,11 @@ impl SegmentCollector for SegmentEntityCounter {
     }
 
     fn harvest(mut self) -> SegmentCounts {
-        let most = self.pending.len() as f64 > FROM_TOTALS_SHARE * f64::from(self.max_doc);
+        let most = self.pending.len() as f64 > FROM_TOTALS_SHARE * self.docs.len() as f64;
         match self.totals.take() {
-            Some(totals) if most => self.count_from_totals(&totals.of(&self.facets)),
+            Some(totals) if most => {
+                self.count_from_totals(&totals.of(&self.facets, self.docs.clone()))
+            }
             Some(_) => {
                 let pending = std::mem::take(&mut self.pending);
                 for chunk in pending.chunks(BATCH) {
@@ -744,6 +767,18 @@ pub(crate) struct SegmentStories {
 pub(crate) struct SegmentStoryCounter {
     signatures: crate::store::columns::SegmentSignatures,
     stories: SegmentStories,
+}
+
+/// Each matching article's signature and ordinals are kept, whatever slice of its segment it is in.
+impl super::slices::SliceCollector for StoryEntityCounter<'_> {
+    fn for_slice(
+        &self,
+        ordinal: SegmentOrdinal,
+        segment: &SegmentReader,
+        _: std::ops::Range<DocId>,
+    ) -> tantivy::Result<SegmentStoryCounter> {
+        self.for_segment(ordinal, segment)
+    }
 }
 
 impl Collector for StoryEntityCounter<'_> {

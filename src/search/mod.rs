@@ -10,6 +10,7 @@ pub mod entity_filter;
 pub mod export;
 pub(crate) mod facets;
 mod query;
+mod slices;
 mod snippet;
 pub mod sort;
 pub mod stats;
@@ -21,7 +22,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::Serialize;
-use tantivy::collector::{Collector, Count, TopDocs};
+use tantivy::collector::{Count, TopDocs};
 use tantivy::schema::{OwnedValue, TantivyDocument, Value};
 use tantivy::{IndexReader, Searcher};
 use time::format_description::well_known::Rfc3339;
@@ -81,8 +82,9 @@ impl Reader {
         }
     }
 
-    /// Runs a search's pass over its matches on several threads (one per core, up to four, one
-    /// segment each at a time) from `articles` articles in the index on ([`PARALLEL_ARTICLES`] by
+    /// Runs a search's pass over its matches on several threads (one per core, up to four, each
+    /// taking a slice of the documents at a time: a segment, or part of a large one) from
+    /// `articles` articles in the index on ([`PARALLEL_ARTICLES`] by
     /// default); `u64::MAX`: always on the calling thread. Results do not depend on it.
     pub fn set_parallel_from(&self, articles: u64) {
         self.parallel_from
@@ -96,22 +98,23 @@ impl Reader {
         self.entity_table.set_counting_from_totals(on);
     }
 
-    /// Threads to run the pass over every match of `searcher` on, segment by segment: none (the
-    /// calling thread) for an index of one segment or of fewer articles than
+    /// Threads to run the pass over every match of `searcher` on, a slice of the documents each at a
+    /// time (see [`slices::plan`]): none (the calling thread) for an index of fewer articles than
     /// [`Reader::set_parallel_from`] says ([`PARALLEL_ARTICLES`]), where counting costs less than
-    /// handing segments to other threads; otherwise one per core, up to [`MAX_SEARCH_THREADS`].
+    /// handing slices to other threads; otherwise one per core, up to [`MAX_SEARCH_THREADS`]. An
+    /// index of one segment is cut into slices too.
     /// Counting facets over a large share of a million articles waits on memory for every match
     /// (DESIGN.md 2.16); two cores share that wait.
-    pub(crate) fn executor(&self, searcher: &Searcher) -> Option<&tantivy::Executor> {
-        self.threads(searcher).map(|(executor, _)| executor)
+    pub(crate) fn executor(&self, searcher: &Searcher) -> Option<&(tantivy::Executor, usize)> {
+        self.threads(searcher)
     }
 
-    /// [`Reader::executor`] and its number of threads.
+    /// [`Reader::executor`]: the threads and how many.
     fn threads(&self, searcher: &Searcher) -> Option<&(tantivy::Executor, usize)> {
         let from = self
             .parallel_from
             .load(std::sync::atomic::Ordering::Relaxed);
-        if searcher.segment_readers().len() < 2 || searcher.num_docs() < from {
+        if searcher.num_docs() < from {
             return None;
         }
         self.executor
@@ -280,16 +283,16 @@ struct Counted {
 impl Counters<'_> {
     /// Runs `page` and the counters in one pass over the matches, on `executor`'s threads when
     /// there are (see [`Reader::executor`]).
-    fn run<C: Collector>(
+    fn run<C: slices::SliceCollector>(
         self,
         searcher: &Searcher,
-        executor: Option<&tantivy::Executor>,
+        executor: Option<&(tantivy::Executor, usize)>,
         query: &dyn tantivy::query::Query,
         page: C,
     ) -> Result<(C::Fruit, Counted)> {
         let collectors = &(
             page,
-            Count,
+            slices::Local(Count),
             (self.entities, self.story_entities),
             self.matches,
         );
@@ -306,23 +309,18 @@ impl Counters<'_> {
     }
 }
 
-/// `Searcher::search`, on `executor`'s threads when there are (see [`Reader::executor`]).
-pub(crate) fn search_on<C: Collector>(
+/// `Searcher::search`, on `executor`'s threads when there are (see [`Reader::executor`]), in
+/// slices of about equal size (see [`slices::search`]).
+pub(crate) fn search_on<C: slices::SliceCollector>(
     searcher: &Searcher,
-    executor: Option<&tantivy::Executor>,
+    executor: Option<&(tantivy::Executor, usize)>,
     query: &dyn tantivy::query::Query,
     collector: &C,
 ) -> tantivy::Result<C::Fruit> {
-    let Some(executor) = executor else {
-        return searcher.search(query, collector);
-    };
-    // What `Searcher::search` does, on these threads.
-    let scoring = if collector.requires_scoring() {
-        tantivy::query::EnableScoring::enabled_from_searcher(searcher)
-    } else {
-        tantivy::query::EnableScoring::disabled_from_searcher(searcher)
-    };
-    searcher.search_with_executor(query, collector, executor, scoring)
+    match executor {
+        Some((executor, threads)) => slices::search(searcher, executor, *threads, query, collector),
+        None => searcher.search(query, collector),
+    }
 }
 
 /// One hit of a page before its stored fields are read.
@@ -649,6 +647,7 @@ impl Reader {
                 let top = TopDocs::with_limit(request.limit.max(1))
                     .and_offset(request.offset)
                     .order_by_score();
+                let top = slices::Local(top);
                 let (top, counted) = counters.run(searcher, self.executor(searcher), query, top)?;
                 let page = top.into_iter().map(|(s, a)| entry(s, a)).collect();
                 (page, counted)
@@ -658,6 +657,7 @@ impl Reader {
                     k: request.offset.saturating_add(request.limit),
                     newest: sort == Sort::Newest,
                 };
+                let top = slices::Local(top);
                 let (top, counted) = counters.run(searcher, self.executor(searcher), query, top)?;
                 let page = top
                     .into_iter()
@@ -694,7 +694,7 @@ impl Reader {
                     searcher,
                     self.executor(searcher),
                     query,
-                    collapse::TopCandidates { k },
+                    slices::Local(collapse::TopCandidates { k }),
                 )?;
                 (c, None, counted)
             }
@@ -703,7 +703,7 @@ impl Reader {
                     searcher,
                     self.executor(searcher),
                     query,
-                    sort::TopByDate { k, newest },
+                    slices::Local(sort::TopByDate { k, newest }),
                 )?;
                 let (c, keys) = self.by_score(searcher, dated)?;
                 (c, Some(keys), counted)

@@ -9,6 +9,7 @@ use tantivy::collector::{Count, TopDocs};
 use tantivy::schema::TantivyDocument;
 use tantivy::{DocAddress, Score, Searcher};
 
+use super::slices::Local;
 use super::{build_query, Reader, SearchRequest};
 use crate::entities::EntityKind;
 use crate::Result;
@@ -54,12 +55,12 @@ pub fn tantivy_top10(
 fn top10_on(
     reader: &Reader,
     searcher: &Searcher,
-    executor: Option<&tantivy::Executor>,
+    executor: Option<&(tantivy::Executor, usize)>,
     request: &SearchRequest,
 ) -> Result<Vec<(Score, DocAddress)>> {
     let query = build_query(reader.store(), request)?;
-    let top = TopDocs::with_limit(10).order_by_score();
-    let (top, _count) = super::search_on(searcher, executor, &*query, &(top, Count))?;
+    let top = Local(TopDocs::with_limit(10).order_by_score());
+    let (top, _count) = super::search_on(searcher, executor, &*query, &(top, Local(Count)))?;
     Ok(top)
 }
 

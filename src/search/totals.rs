@@ -4,17 +4,20 @@
 //! (`counts.rs`).
 
 use std::collections::HashMap;
+use std::ops::Range;
 use std::sync::Mutex;
 
 use tantivy::index::SegmentId;
+use tantivy::DocId;
 
 /// A query that matches more than this share of a segment's documents has its facets counted from
 /// the segment's totals, less the documents it does not match.
 pub(crate) const FROM_TOTALS_SHARE: f64 = 0.5;
 
-/// Per segment and column (the entity facets, a source or author column), how many of its
-/// documents (deleted ones too) carry each ordinal: read once, the first time a query matches most
-/// of the segment, and kept while the segment is in the index.
+/// Per segment, column (the entity facets, a source or author column) and range of documents (the
+/// segment, or a slice of it: see `slices.rs`), how many of those documents (deleted ones too)
+/// carry each ordinal: read once, the first time a query matches most of them, and kept while the
+/// segment is in the index.
 #[derive(Default)]
 pub(crate) struct ColumnTotals {
     segments: Mutex<TotalsBySegment>,
@@ -23,7 +26,7 @@ pub(crate) struct ColumnTotals {
     off: std::sync::atomic::AtomicBool,
 }
 
-type TotalsBySegment = HashMap<(SegmentId, &'static str), std::sync::Arc<[u32]>>;
+type TotalsBySegment = HashMap<(SegmentId, &'static str, Range<DocId>), std::sync::Arc<[u32]>>;
 
 impl ColumnTotals {
     fn segments(&self) -> std::sync::MutexGuard<'_, TotalsBySegment> {
@@ -42,38 +45,38 @@ impl ColumnTotals {
 
     /// Forgets the totals of the segments not in `live`.
     pub(crate) fn retain(&self, live: &[SegmentId]) {
-        self.segments().retain(|(id, _), _| live.contains(id));
+        self.segments().retain(|(id, _, _), _| live.contains(id));
     }
 
-    /// The totals of `column` in `segment`, read by `read` now if they were not.
+    /// The totals of `column` over documents `docs` of `segment`, read by `read` now if they were
+    /// not.
     pub(crate) fn get(
         &self,
         segment: SegmentId,
         column: &'static str,
+        docs: Range<DocId>,
         read: impl FnOnce() -> Vec<u32>,
     ) -> std::sync::Arc<[u32]> {
-        if let Some(totals) = self.segments().get(&(segment, column)) {
+        let key = (segment, column, docs);
+        if let Some(totals) = self.segments().get(&key) {
             return totals.clone();
         }
         // Read outside the lock: other segments' searches go on meanwhile.
         let totals: std::sync::Arc<[u32]> = read().into();
-        self.segments()
-            .entry((segment, column))
-            .or_insert(totals)
-            .clone()
+        self.segments().entry(key).or_insert(totals).clone()
     }
 }
 
-/// How many of a column's values are each ordinal below `terms` (every value of the column, read in
-/// order).
+/// How many of a column's values in `rows` are each ordinal below `terms` (read in order).
 pub(crate) fn ordinal_totals(
     values: &dyn tantivy::columnar::ColumnValues<u64>,
+    rows: Range<u32>,
     terms: usize,
 ) -> Vec<u32> {
     let mut totals = vec![0u32; terms];
-    let count = values.num_vals();
+    let count = rows.end.min(values.num_vals());
     let mut chunk = vec![0u64; 1 << 14];
-    let mut at = 0u32;
+    let mut at = rows.start;
     while at < count {
         let len = (count - at).min(chunk.len() as u32);
         let chunk = &mut chunk[..len as usize];
