@@ -93,37 +93,24 @@ impl<C: SliceCollector> SliceCollector for Option<C> {
     }
 }
 
-impl<A: SliceCollector, B: SliceCollector> SliceCollector for (A, B) {
-    fn for_slice(
-        &self,
-        segment: SegmentOrdinal,
-        reader: &SegmentReader,
-        docs: Range<DocId>,
-    ) -> tantivy::Result<Self::Child> {
-        Ok((
-            self.0.for_slice(segment, reader, docs.clone())?,
-            self.1.for_slice(segment, reader, docs)?,
-        ))
-    }
+/// Tuples of slice collectors, as tantivy's tuples of collectors: each member gets the slice.
+macro_rules! slice_tuple {
+    ($($member:ident $index:tt),+) => {
+        impl<$($member: SliceCollector),+> SliceCollector for ($($member,)+) {
+            fn for_slice(
+                &self,
+                segment: SegmentOrdinal,
+                reader: &SegmentReader,
+                docs: Range<DocId>,
+            ) -> tantivy::Result<Self::Child> {
+                Ok(($(self.$index.for_slice(segment, reader, docs.clone())?,)+))
+            }
+        }
+    };
 }
 
-impl<A: SliceCollector, B: SliceCollector, C: SliceCollector, D: SliceCollector> SliceCollector
-    for (A, B, C, D)
-{
-    fn for_slice(
-        &self,
-        segment: SegmentOrdinal,
-        reader: &SegmentReader,
-        docs: Range<DocId>,
-    ) -> tantivy::Result<Self::Child> {
-        Ok((
-            self.0.for_slice(segment, reader, docs.clone())?,
-            self.1.for_slice(segment, reader, docs.clone())?,
-            self.2.for_slice(segment, reader, docs.clone())?,
-            self.3.for_slice(segment, reader, docs)?,
-        ))
-    }
-}
+slice_tuple!(A 0, B 1);
+slice_tuple!(A 0, B 1, C 2, D 3);
 
 /// One task of the pass: documents `docs` of segment `segment`.
 #[derive(Debug, Clone, PartialEq, Eq)]
