@@ -799,6 +799,7 @@ impl Reader {
             field: crate::store::schema::names::ENTITIES.into(),
             listing,
             table: &self.entity_table,
+            query: self.entity_table.next_query(),
             stories: None,
         }
     }
