@@ -761,9 +761,15 @@ fn several_threads_against_one(commit_every: usize) {
         cores.min(4),
         "threads from 0 articles on"
     );
-    let modes = collapse_modes();
+    // The collapse modes, and one of another distance: its stories are found over the matches
+    // (`StoryEntityCounter`), not read from the story column.
+    let mut modes = collapse_modes().to_vec();
+    modes.push(Some(Collapse {
+        max_distance: 12,
+        ..Collapse::default()
+    }));
     for query in ["*", "putin", "kremlin", "oil OR storm", "leaders", "syria"] {
-        for collapse in modes {
+        for &collapse in &modes {
             for sort in [None, Some(newsidx::search::Sort::Newest)] {
                 for histogram in [None, Some(newsidx::search::Interval::Month)] {
                     let request = SearchRequest {
