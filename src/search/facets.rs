@@ -41,8 +41,8 @@ pub(crate) struct EntityTable {
     /// Per-segment counters of finished queries, zeroed, for the next ones (see [`Tally`]); a few
     /// per segment of the queries running at once.
     tallies: std::sync::Arc<SpareTallies>,
-    /// Each segment's count of every facet ordinal over all its documents, for queries that match
-    /// most of a segment (see [`SegmentEntityCounter::count_from_totals`]).
+    /// Per segment (or slice of one), the count of every facet ordinal over its documents, for
+    /// queries that match most of them (see [`SegmentEntityCounter::count_from_totals`]).
     column_totals: std::sync::Arc<ColumnTotals>,
     /// Where each document's facet ordinals lie in the column, per segment (see [`RowBounds`]).
     row_bounds: RowBounds,
@@ -64,6 +64,8 @@ struct RowBounds {
 enum Bounds {
     /// Asked for by this query only, so far.
     SeenBy(u64),
+    /// Being read by a query; the others use the column's index meanwhile.
+    Reading,
     Read(std::sync::Arc<[u32]>),
     /// The column's rows do not follow its documents' order (never for a column tantivy writes).
     Unusable,
@@ -74,8 +76,8 @@ impl RowBounds {
         self.segments.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The bounds of `facets`' segment of `max_doc` documents for query number `query`: read when
-    /// a query other than the first that asked needs them.
+    /// The bounds of `facets`' segment of `max_doc` documents for query number `query`: read
+    /// (once, by one thread) when a query other than the first that asked needs them.
     fn of(
         &self,
         facets: &SegmentFacets,
@@ -83,11 +85,13 @@ impl RowBounds {
         query: u64,
     ) -> Option<std::sync::Arc<[u32]>> {
         match self.segments().entry(facets.segment) {
-            std::collections::hash_map::Entry::Occupied(known) => match known.get() {
+            std::collections::hash_map::Entry::Occupied(mut known) => match known.get() {
                 Bounds::Read(bounds) => return Some(bounds.clone()),
-                Bounds::Unusable => return None,
+                Bounds::Unusable | Bounds::Reading => return None,
                 Bounds::SeenBy(first) if *first == query => return None,
-                Bounds::SeenBy(_) => {}
+                Bounds::SeenBy(_) => {
+                    known.insert(Bounds::Reading);
+                }
             },
             std::collections::hash_map::Entry::Vacant(first) => {
                 first.insert(Bounds::SeenBy(query));
@@ -96,8 +100,10 @@ impl RowBounds {
         }
         // Read outside the lock: other segments' searches go on meanwhile.
         let bounds: Option<std::sync::Arc<[u32]>> = facets.row_bounds(max_doc).map(Into::into);
-        let entry = bounds.clone().map_or(Bounds::Unusable, Bounds::Read);
-        self.segments().insert(facets.segment, entry);
+        // Kept only while the segment is: `retain` may have dropped it meanwhile.
+        if let Some(entry) = self.segments().get_mut(&facets.segment) {
+            *entry = bounds.clone().map_or(Bounds::Unusable, Bounds::Read);
+        }
         bounds
     }
 
@@ -722,9 +728,10 @@ const MAX_KEPT_MATCHES: usize = 1 << 17;
 
 impl SegmentEntityCounter {
     /// Counts the facets of the matches (all pending) from the totals of the counter's documents
-    /// (the segment, or a slice of it): every ordinal's count over those documents, less the ordinals of the documents that do not match (deleted
-    /// ones among them) and of the matches that share a story (which are counted as pairs, as
-    /// [`SegmentEntityCounter::count_pending`] does). When most of a segment matches, that reads
+    /// (the segment, or a slice of it): every ordinal's count over those documents, less the
+    /// ordinals of the documents that do not match (deleted ones among them) and of the matches
+    /// that share a story (which are counted as pairs, as [`SegmentEntityCounter::count_pending`]
+    /// does). When most of a segment matches, that reads
     /// the few documents left out instead of every match: `*` on a million articles read 18
     /// million ordinals (DESIGN.md 2.16).
     fn count_from_totals(&mut self, totals: &[u32]) {
@@ -989,6 +996,55 @@ impl SegmentCollector for SegmentStoryCounter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A facet column's rows as the plain array gives them, document by document, against the
+    /// column's own index: documents with no facet, one, and many, in two segments.
+    #[test]
+    fn row_bounds_give_each_document_its_rows() {
+        use tantivy::schema::{FacetOptions, Schema};
+        use tantivy::{doc, Index, IndexWriter};
+        let mut schema = Schema::builder();
+        let field = schema.add_facet_field("entities", FacetOptions::default());
+        let index = Index::create_in_ram(schema.build());
+        let mut writer: IndexWriter = index
+            .writer_with_num_threads(1, 15_000_000)
+            .expect("writer");
+        for commit in 0..2 {
+            for i in 0..200u32 {
+                let mut document = doc!();
+                for f in 0..(i * 7 + commit) % 5 {
+                    let facet = format!("/person/p{}", (i + f) % 13);
+                    document.add_facet(field, tantivy::schema::Facet::from(facet.as_str()));
+                }
+                writer.add_document(document).expect("add");
+            }
+            writer.commit().expect("commit");
+        }
+        let searcher = index.reader().expect("reader").searcher();
+        assert_eq!(searcher.segment_readers().len(), 2);
+        for segment in searcher.segment_readers() {
+            let mut facets = SegmentFacets::open(segment, "entities").expect("column");
+            let bounds = facets
+                .row_bounds(segment.max_doc())
+                .expect("rows in document order");
+            assert_eq!(bounds.len(), segment.max_doc() as usize + 1);
+            let by_index: Vec<std::ops::Range<u32>> = (0..segment.max_doc())
+                .map(|doc| facets.ords.index.value_row_ids(doc))
+                .collect();
+            assert!(
+                by_index.iter().any(|r| r.is_empty()),
+                "documents without facets"
+            );
+            facets.bounds = Some(bounds.into());
+            for (doc, expected) in by_index.iter().enumerate() {
+                // The index gives a document without facets `0..0`, the array an empty range
+                // where its rows would begin: both none.
+                let got = facets.rows_of(doc as DocId);
+                let same = (got.is_empty() && expected.is_empty()) || got == *expected;
+                assert!(same, "document {doc}: {got:?} against {expected:?}");
+            }
+        }
+    }
 
     /// Names whose prefixes differ are ordered by them as they are by the whole name.
     #[test]

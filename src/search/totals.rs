@@ -10,14 +10,14 @@ use std::sync::Mutex;
 use tantivy::index::SegmentId;
 use tantivy::DocId;
 
-/// A query that matches more than this share of a segment's documents has its facets counted from
-/// the segment's totals, less the documents it does not match.
+/// A query that matches more than this share of a segment's documents (or of a slice's, see
+/// `slices.rs`) has its facets counted from their totals, less the documents it does not match.
 pub(crate) const FROM_TOTALS_SHARE: f64 = 0.5;
 
 /// Per segment, column (the entity facets, a source or author column) and range of documents (the
 /// segment, or a slice of it: see `slices.rs`), how many of those documents (deleted ones too)
 /// carry each ordinal: read once, the first time a query matches most of them, and kept while the
-/// segment is in the index.
+/// segment is in the index and cut into the same slices.
 #[derive(Default)]
 pub(crate) struct ColumnTotals {
     segments: Mutex<TotalsBySegment>,
@@ -63,7 +63,15 @@ impl ColumnTotals {
         }
         // Read outside the lock: other segments' searches go on meanwhile.
         let totals: std::sync::Arc<[u32]> = read().into();
-        self.segments().entry(key).or_insert(totals).clone()
+        let mut segments = self.segments();
+        // The totals of other ranges of this segment and column that overlap these come from
+        // another cut of the segment into slices (the index grew, or the threads changed): they
+        // are not asked for any more.
+        let (segment, column, docs) = &key;
+        segments.retain(|(s, c, d), _| {
+            !(s == segment && c == column && d != docs && d.start < docs.end && docs.start < d.end)
+        });
+        segments.entry(key).or_insert(totals).clone()
     }
 }
 

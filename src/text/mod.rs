@@ -48,8 +48,9 @@ impl Tokens {
 /// The text is read 64 bytes at a time into a bit mask of the bytes that belong to alphanumeric
 /// characters, and words are the runs of ones, found by counting zeros: a byte-by-byte scan that
 /// decided at every byte whether a word went on mispredicted a branch at most word edges, and was
-/// most of the snippet scanner's time. A block of ASCII is classified by a table without a branch;
-/// a block with other characters decodes them (and ends before a character it cannot hold whole).
+/// most of the snippet scanner's time. A block of ASCII is classified eight bytes at a time by word
+/// arithmetic ([`ascii_word_bits`]; its last 0-7 bytes by a table), without a branch; a block with
+/// other characters decodes them (and ends before a character it cannot hold whole).
 pub fn words_of(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
     WordRuns {
         text,
