@@ -21,7 +21,7 @@ use crate::store::columns::SegmentSignatures;
 use crate::store::schema::names;
 use crate::store::stories::{Stories, ALONE};
 
-use super::totals::{ordinal_totals, ColumnTotals, FROM_TOTALS_SHARE};
+use super::totals::{left_out, most_of, ordinal_totals, ColumnTotals};
 use crate::{Error, Result};
 
 /// The width of a histogram bucket.
@@ -261,17 +261,7 @@ impl FieldTally {
                 .filter(|&o| o < totals.len())
         };
         self.articles.copy_from_slice(totals);
-        let first = docs.start;
-        let mut matched = vec![0u64; docs.len().div_ceil(64)];
-        for &doc in matches {
-            let at = (doc - first) as usize;
-            matched[at / 64] |= 1 << (at % 64);
-        }
-        let left_out = |d: &DocId| {
-            let at = (d - first) as usize;
-            matched[at / 64] & (1 << (at % 64)) == 0
-        };
-        for doc in docs.clone().filter(left_out) {
+        for doc in left_out(docs, matches) {
             if let Some(o) = ord_of(doc) {
                 debug_assert!(self.articles[o] > 0, "ordinal {o} below its segment total");
                 self.articles[o] = self.articles[o].saturating_sub(1);
@@ -702,8 +692,7 @@ impl SegmentCollector for SegmentMatchCounter {
             return self.fruit;
         };
         let fruit = &mut self.fruit;
-        let most = held.matches.len() as f64 > FROM_TOTALS_SHARE * held.docs.len() as f64;
-        if !most {
+        if !most_of(held.matches.len(), &held.docs) {
             for &doc in &held.matches {
                 let story = story_of(self.stories.as_ref(), doc);
                 count_fields(fruit, doc, story, self.by_story);

@@ -150,7 +150,7 @@ fn each_stored_entity(
 pub fn resolve_entity(
     reader: &Reader,
     spec: &str,
-    gazetteer: &dyn NameLookup,
+    gazetteer_names: &dyn NameLookup,
 ) -> Result<EntityFilter> {
     let searcher = reader.searcher()?;
     let names = stored_names(reader, &searcher)?;
@@ -158,7 +158,7 @@ pub fn resolve_entity(
     let field = reader.fields().entities;
     resolve(
         spec,
-        gazetteer,
+        gazetteer_names,
         |needle, each| {
             names.each_that_may_fit(needle, |kind, name| each(kind, name, 0));
             Ok(())
@@ -323,7 +323,7 @@ fn alive_articles(
 /// Gazetteer entities that were never stored fit with 0 articles and win only when nothing stored fits.
 pub(crate) fn resolve(
     spec: &str,
-    gazetteer: &dyn NameLookup,
+    gazetteer_names: &dyn NameLookup,
     known: impl FnOnce(&[u8], &mut dyn FnMut(EntityKind, &str, u64)) -> Result<()>,
     articles: impl Fn(&EntityKey) -> Result<u64>,
 ) -> Result<EntityFilter> {
@@ -346,7 +346,7 @@ pub(crate) fn resolve(
         let best = fits.entry(key).or_insert(evidence);
         *best = (*best).min(evidence);
     };
-    for (k, n) in gazetteer.lookup(name) {
+    for (k, n) in gazetteer_names.lookup(name) {
         if wanted(k) {
             let evidence = if n.to_lowercase() == typed.lower {
                 Evidence::Name

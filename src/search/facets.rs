@@ -14,7 +14,7 @@ use tantivy::index::{SegmentId, SegmentReader};
 use tantivy::{DocId, Score, SegmentOrdinal};
 
 use super::counts::story_of;
-use super::totals::{ordinal_totals, ColumnTotals, FROM_TOTALS_SHARE};
+use super::totals::{each_value, left_out, most_of, ordinal_totals, ColumnTotals};
 use super::FacetCount;
 use crate::entities::EntityKind;
 use crate::store::columns::{decode_entity as decode, EntityKey};
@@ -44,20 +44,20 @@ pub(crate) struct EntityTable {
     /// Per segment (or slice of one), the count of every facet ordinal over its documents, for
     /// queries that match most of them (see [`SegmentEntityCounter::count_from_totals`]).
     column_totals: std::sync::Arc<ColumnTotals>,
-    /// Where each document's facet ordinals lie in the column, per segment (see [`RowBounds`]).
-    row_bounds: RowBounds,
+    /// Each segment's facet column as plain arrays, once read (see [`PlainColumns`]).
+    plain_columns: PlainColumns,
 }
 
 /// Per segment, its facet column laid out for counting ([`SegmentRows`]). Read when a second query
 /// counts the segment's facets, so that a one-shot search never pays for reading it.
 #[derive(Default)]
-struct RowBounds {
-    segments: Mutex<HashMap<SegmentId, Bounds>>,
+struct PlainColumns {
+    segments: Mutex<HashMap<SegmentId, Plain>>,
     /// Numbers the queries (see [`EntityTable::next_query`]).
     queries: std::sync::atomic::AtomicU64,
 }
 
-enum Bounds {
+enum Plain {
     /// Asked for by this query only, so far.
     SeenBy(u64),
     /// Being read by a query; the others use the column's index meanwhile.
@@ -80,12 +80,12 @@ pub(crate) struct SegmentRows {
     ords: Option<Box<[u16]>>,
 }
 
-impl RowBounds {
-    fn segments(&self) -> std::sync::MutexGuard<'_, HashMap<SegmentId, Bounds>> {
+impl PlainColumns {
+    fn segments(&self) -> std::sync::MutexGuard<'_, HashMap<SegmentId, Plain>> {
         self.segments.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The bounds of `facets`' segment of `max_doc` documents for query number `query`: read
+    /// The plain arrays of `facets`' segment of `max_doc` documents for query number `query`: read
     /// (once, by one thread) when a query other than the first that asked needs them.
     fn of(
         &self,
@@ -95,15 +95,15 @@ impl RowBounds {
     ) -> Option<std::sync::Arc<SegmentRows>> {
         match self.segments().entry(facets.segment) {
             std::collections::hash_map::Entry::Occupied(mut known) => match known.get() {
-                Bounds::Read(bounds) => return Some(bounds.clone()),
-                Bounds::Unusable | Bounds::Reading => return None,
-                Bounds::SeenBy(first) if *first == query => return None,
-                Bounds::SeenBy(_) => {
-                    known.insert(Bounds::Reading);
+                Plain::Read(rows) => return Some(rows.clone()),
+                Plain::Unusable | Plain::Reading => return None,
+                Plain::SeenBy(first) if *first == query => return None,
+                Plain::SeenBy(_) => {
+                    known.insert(Plain::Reading);
                 }
             },
             std::collections::hash_map::Entry::Vacant(first) => {
-                first.insert(Bounds::SeenBy(query));
+                first.insert(Plain::SeenBy(query));
                 return None;
             }
         }
@@ -116,7 +116,7 @@ impl RowBounds {
         });
         // Kept only while the segment is: `retain` may have dropped it meanwhile.
         if let Some(entry) = self.segments().get_mut(&facets.segment) {
-            *entry = rows.clone().map_or(Bounds::Unusable, Bounds::Read);
+            *entry = rows.clone().map_or(Plain::Unusable, Plain::Read);
         }
         rows
     }
@@ -242,7 +242,7 @@ impl EntityTable {
 
     /// A number for a new query's [`EntityCounter`], distinct from every other's.
     pub(crate) fn next_query(&self) -> u64 {
-        self.row_bounds
+        self.plain_columns
             .queries
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     }
@@ -253,7 +253,7 @@ impl EntityTable {
         inner.segments.retain(|id, _| live.contains(id));
         drop(inner);
         self.column_totals.retain(live);
-        self.row_bounds.retain(live);
+        self.plain_columns.retain(live);
     }
 
     /// The totals of the segments' columns, shared with the counters of sources and authors.
@@ -440,7 +440,7 @@ pub(crate) struct SegmentFacets {
     /// The ordinals' rows of the documents of a batch (see [`SegmentFacets::read`]).
     rows: Vec<std::ops::Range<u32>>,
     /// The column as plain arrays, when read (see [`SegmentRows`]).
-    bounds: Option<std::sync::Arc<SegmentRows>>,
+    plain: Option<std::sync::Arc<SegmentRows>>,
     /// Document `i` of the last batch read has ordinals `buffer[starts[i]..starts[i + 1]]`.
     starts: Vec<usize>,
 }
@@ -457,7 +457,7 @@ impl SegmentFacets {
             reader: FacetReader::new(column),
             buffer: Vec::new(),
             rows: Vec::new(),
-            bounds: None,
+            plain: None,
             starts: Vec::new(),
         })
     }
@@ -488,26 +488,17 @@ impl SegmentFacets {
             return None;
         }
         let values = &*self.ords.values;
-        let count = values.num_vals();
-        let mut ords = Vec::with_capacity(count as usize);
-        let mut chunk = vec![0u64; 1 << 14];
-        let mut at = 0u32;
-        while at < count {
-            let len = (count - at).min(chunk.len() as u32);
-            let chunk = &mut chunk[..len as usize];
-            values.get_range(u64::from(at), chunk);
-            for &ord in chunk.iter() {
-                ords.push(u16::try_from(ord).ok()?);
-            }
-            at += len;
-        }
-        Some(ords)
+        let mut ords = Vec::with_capacity(values.num_vals() as usize);
+        let fits = each_value(values, 0..values.num_vals(), |ord| {
+            u16::try_from(ord).map(|ord| ords.push(ord)).is_ok()
+        });
+        fits.then_some(ords)
     }
 
     /// Document `doc`'s rows of the column.
     fn rows_of(&self, doc: DocId) -> std::ops::Range<u32> {
         let at = doc as usize;
-        match self.bounds.as_deref().map(|rows| &rows.bounds) {
+        match self.plain.as_deref().map(|rows| &rows.bounds) {
             Some(b) if at + 1 < b.len() => b[at]..b[at + 1],
             _ => self.ords.index.value_row_ids(doc),
         }
@@ -543,7 +534,7 @@ impl SegmentFacets {
             }
             let out = &mut self.buffer[self.starts[i]..self.starts[j]];
             let start = self.rows[i].start as usize;
-            let copied = self.bounds.as_deref().and_then(|rows| rows.ords.as_deref());
+            let copied = self.plain.as_deref().and_then(|rows| rows.ords.as_deref());
             match copied.and_then(|ords| ords.get(start..start + out.len())) {
                 Some(ords) => {
                     for (o, &ord) in out.iter_mut().zip(ords) {
@@ -685,9 +676,9 @@ impl super::slices::SliceCollector for EntityCounter<'_> {
         docs: std::ops::Range<DocId>,
     ) -> tantivy::Result<SegmentEntityCounter> {
         let mut facets = SegmentFacets::open(segment, &self.field)?;
-        facets.bounds = self
+        facets.plain = self
             .table
-            .row_bounds
+            .plain_columns
             .of(&facets, segment.max_doc(), self.query);
         Ok(SegmentEntityCounter {
             facets,
@@ -785,16 +776,6 @@ impl SegmentEntityCounter {
         let facets = totals.len();
         let mut counts = self.spare.counters(facets);
         counts.copy_from_slice(totals);
-        let first = self.docs.start;
-        let mut matched = vec![0u64; (self.docs.len()).div_ceil(64)];
-        for &doc in &self.pending {
-            let at = (doc - first) as usize;
-            matched[at / 64] |= 1 << (at % 64);
-        }
-        let is_match = |doc: DocId| {
-            let at = (doc - first) as usize;
-            matched[at / 64] & (1 << (at % 64)) != 0
-        };
         let mut subtract = |ords: &[u64]| {
             for &ord in ords {
                 if let Some(count) = usize::try_from(ord).ok().and_then(|o| counts.get_mut(o)) {
@@ -804,8 +785,7 @@ impl SegmentEntityCounter {
             }
         };
         let mut batch: Vec<DocId> = Vec::with_capacity(BATCH);
-        let left_out = self.docs.clone().filter(|&doc| !is_match(doc));
-        let mut left_out = left_out.peekable();
+        let mut left_out = left_out(self.docs.clone(), &self.pending).peekable();
         while left_out.peek().is_some() {
             batch.clear();
             batch.extend(left_out.by_ref().take(BATCH));
@@ -879,7 +859,7 @@ impl SegmentCollector for SegmentEntityCounter {
     }
 
     fn harvest(mut self) -> SegmentCounts {
-        let most = self.pending.len() as f64 > FROM_TOTALS_SHARE * self.docs.len() as f64;
+        let most = most_of(self.pending.len(), &self.docs);
         match self.totals.take() {
             Some(totals) if most => {
                 self.count_from_totals(&totals.of(&self.facets, self.docs.clone()))
@@ -1083,8 +1063,8 @@ mod tests {
                 "documents without facets"
             );
             let ords = facets.ordinals16().expect("13 facets fit in 16 bits");
-            let mut plain = SegmentFacets::open(segment, "entities").expect("column");
-            plain.bounds = Some(std::sync::Arc::new(SegmentRows {
+            let mut arrays = SegmentFacets::open(segment, "entities").expect("column");
+            arrays.plain = Some(std::sync::Arc::new(SegmentRows {
                 bounds: bounds.clone().into(),
                 ords: Some(ords.into()),
             }));
@@ -1094,11 +1074,11 @@ mod tests {
             let thirds: Vec<DocId> = all.iter().copied().step_by(3).collect();
             for docs in [&all, &thirds] {
                 facets.read(docs);
-                plain.read(docs);
-                assert_eq!(plain.buffer, facets.buffer);
-                assert_eq!(plain.starts, facets.starts);
+                arrays.read(docs);
+                assert_eq!(arrays.buffer, facets.buffer);
+                assert_eq!(arrays.starts, facets.starts);
             }
-            facets.bounds = Some(std::sync::Arc::new(SegmentRows {
+            facets.plain = Some(std::sync::Arc::new(SegmentRows {
                 bounds: bounds.into(),
                 ords: None,
             }));

@@ -75,13 +75,34 @@ impl ColumnTotals {
     }
 }
 
-/// How many of a column's values in `rows` are each ordinal below `terms` (read in order).
-pub(crate) fn ordinal_totals(
+/// Whether `matches` documents are more than [`FROM_TOTALS_SHARE`] of `docs`: then they are
+/// counted from the totals of `docs`, less the documents [`left_out`].
+pub(crate) fn most_of(matches: usize, docs: &Range<DocId>) -> bool {
+    matches as f64 > FROM_TOTALS_SHARE * docs.len() as f64
+}
+
+/// The documents of `docs` that are not among `matches` (each within `docs`), in order.
+pub(crate) fn left_out(docs: Range<DocId>, matches: &[DocId]) -> impl Iterator<Item = DocId> {
+    let first = docs.start;
+    let mut matched = vec![0u64; docs.len().div_ceil(64)];
+    for &doc in matches {
+        let at = (doc - first) as usize;
+        matched[at / 64] |= 1 << (at % 64);
+    }
+    docs.filter(move |&doc| {
+        let at = (doc - first) as usize;
+        matched[at / 64] & (1 << (at % 64)) == 0
+    })
+}
+
+/// Calls `each` with every value of a column in `rows`, in order, read a chunk at a time (one
+/// dynamically dispatched call per 16,384 values). `false` from `each` stops the reading and is
+/// returned.
+pub(crate) fn each_value(
     values: &dyn tantivy::columnar::ColumnValues<u64>,
     rows: Range<u32>,
-    terms: usize,
-) -> Vec<u32> {
-    let mut totals = vec![0u32; terms];
+    mut each: impl FnMut(u64) -> bool,
+) -> bool {
     let count = rows.end.min(values.num_vals());
     let mut chunk = vec![0u64; 1 << 14];
     let mut at = rows.start;
@@ -89,12 +110,26 @@ pub(crate) fn ordinal_totals(
         let len = (count - at).min(chunk.len() as u32);
         let chunk = &mut chunk[..len as usize];
         values.get_range(u64::from(at), chunk);
-        for &ord in chunk.iter() {
-            if let Some(total) = usize::try_from(ord).ok().and_then(|o| totals.get_mut(o)) {
-                *total += 1;
-            }
+        if !chunk.iter().all(|&value| each(value)) {
+            return false;
         }
         at += len;
     }
+    true
+}
+
+/// How many of a column's values in `rows` are each ordinal below `terms` (read in order).
+pub(crate) fn ordinal_totals(
+    values: &dyn tantivy::columnar::ColumnValues<u64>,
+    rows: Range<u32>,
+    terms: usize,
+) -> Vec<u32> {
+    let mut totals = vec![0u32; terms];
+    each_value(values, rows, |ord| {
+        if let Some(total) = usize::try_from(ord).ok().and_then(|o| totals.get_mut(o)) {
+            *total += 1;
+        }
+        true
+    });
     totals
 }
