@@ -3,9 +3,11 @@
 #
 #   bench/compare.sh [CORPUS.jsonl]          (default: the Reuters-21578 JSONL in /work/shared/data)
 #
-# For each engine and round: index the corpus from scratch (wall clock incl. commit, peak RSS via
-# /usr/bin/time -v, du -sb of the index), then time the queries of bench/queries.txt. Engines run one
-# after another, never in parallel, in an order rotated every round; the report gives medians over rounds.
+# Each round: every engine indexes the corpus from scratch (wall clock incl. commit, peak RSS via
+# /usr/bin/time -v, du -sb of the index), one after another in an order rotated every round. Then the
+# queries of bench/queries.txt are timed on the indexes just built with the engines interleaved: the
+# in-process timers take turns pass by pass, and the two servers (newsidx serve, tantivy serve) query by
+# query, so that a latency ratio compares moments of the same load. The report gives medians over rounds.
 # Installs missing peers from the package registries (cargo, apt). Not run by CI. See bench/README.md.
 #
 # Environment knobs (defaults in brackets):
@@ -158,85 +160,133 @@ record_query() {
 
 counts_flag() { [ "$1" = 1 ] && echo --counts || true; }
 
-# ------------------------------------------------------------------------------ engines
-bench_newsidx() {
+# ------------------------------------------------------------------------------ indexing, one engine at a time
+index_newsidx() {
   local r=$1 dir=$WORK/idx-newsidx
   rm -rf "$dir"
   # shellcheck disable=SC2086 # NEWSIDX_INDEX_ARGS is a list of flags
   run_index newsidx "$r" "$dir" "$NEWSIDX" index --index "$dir" --json $NEWSIDX_INDEX_ARGS "$CORPUS"
-  # ---- the same file again into the same index: every article an upsert of itself (issue 17's
+  # The same file again into the same index: every article an upsert of itself (issue 17's
   # "re-indexing an unchanged file at least as fast as the first indexing"); `--rewrite-all` in
   # NEWSIDX_INDEX_ARGS makes it rewrite everything.
   # shellcheck disable=SC2086
   run_index newsidx-reindex "$r" "$dir" "$NEWSIDX" index --index "$dir" --json $NEWSIDX_INDEX_ARGS "$CORPUS"
-  # ---- `newsidx bench`: in-process query latency, its own row above the per-process one -------------
-  # newsidx bench --index DIR --queries FILE --repeat N --json -> {"modes": [{"mode", "p50_ms", ...}]};
-  # the raw file (every mode, including the plain tantivy top-10 on the same index) stays in $WORK/lat.
-  if "$NEWSIDX" bench --help >/dev/null 2>&1; then
-    local raw=$WORK/lat/newsidx-bench-$r.raw.json
-    if "$NEWSIDX" bench --index "$dir" --queries "$WORK/queries-newsidx.txt" --repeat "$REPS" --json >"$raw" 2>"$WORK/newsidx-bench-$r.log" &&
-      "$PY" "$BENCH/engines.py" newsidx-bench-parse "$raw" "$WORK/lat/newsidx-bench-$r.json"; then
-      record_query newsidx "$r" bench "\`newsidx bench\`, in-process: collapse + facets + snippets" "$WORK/lat/newsidx-bench-$r.json"
-    else
-      log "newsidx bench exists but failed or printed an unexpected shape (see $WORK/newsidx-bench-$r.log); skipped"
-    fi
-  fi
-  # ---- `newsidx serve`: GET /api/search with collapse and facets, one kept-alive connection -----------
-  local port pid
-  port=$(free_port)
-  "$NEWSIDX" serve --index "$dir" --addr "127.0.0.1:$port" >"$WORK/newsidx-serve-$r.log" 2>&1 &
-  pid=$!
-  wait_for_port "$port" "$pid" "$WORK/newsidx-serve-$r.log"
-  "$PY" "$BENCH/engines.py" latency --engine http --api newsidx --syntax newsidx --url "http://127.0.0.1:$port" \
-    --queries "$QUERIES" --reps "$REPS" --limit "$LIMIT" $(counts_flag "$r") --out "$WORK/lat/newsidx-serve-$r.json" ||
-    { kill "$pid"; exit 2; }
-  kill "$pid"
-  wait "$pid" 2>/dev/null || true
-  record_query newsidx "$r" serve "\`newsidx serve\` GET /api/search over loopback HTTP, warm: collapse + facets + snippets" \
-    "$WORK/lat/newsidx-serve-$r.json"
-  "$PY" "$BENCH/engines.py" latency --engine proc --syntax newsidx --queries "$QUERIES" --reps "$REPS" \
-    --limit "$LIMIT" $(counts_flag "$r") --out "$WORK/lat/newsidx-proc-$r.json" -- "$NEWSIDX" search --index "$dir" --json
-  record_query newsidx "$r" proc "\`newsidx search --json\`, one process per query (start-up incl.)" "$WORK/lat/newsidx-proc-$r.json"
-  [ "$KEEP" = 1 ] && [ "$r" = "$ROUNDS" ] || rm -rf "$dir"
 }
 
-bench_tantivy() {
-  local r=$1 dir=$WORK/idx-tantivy port pid
+index_tantivy() {
+  local r=$1 dir=$WORK/idx-tantivy
   rm -rf "$dir"
   "$PY" "$BENCH/engines.py" tantivy-meta "$dir" # `tantivy new` is interactive: write meta.json instead
   run_index tantivy "$r" "$dir" tantivy index -i "$dir" -f "$CORPUS" -t "$THREADS" -m $((HEAP_MB * 1048576))
   if grep -q "Failed to add document" "$WORK/index-tantivy-$r.log"; then
     log "tantivy-cli rejected $(grep -c 'Failed to add document' "$WORK/index-tantivy-$r.log") documents"
   fi
-  # In-process: `tantivy bench` (search + count of top 10, no stored-document fetch). Pass 1 = warm-up.
-  tantivy bench -i "$dir" -q "$WORK/queries-tantivy.txt" -n $((REPS + 1)) >"$WORK/tantivy-bench-$r.txt"
-  "$PY" "$BENCH/engines.py" tantivy-bench-parse --skip-first "$WORK/tantivy-bench-$r.txt" "$QUERIES" "$WORK/lat/tantivy-bench-$r.json"
-  # Server: `tantivy serve` on loopback, one kept-alive connection (returns the top 10 stored documents).
-  port=$(free_port)
-  tantivy serve -i "$dir" --host 127.0.0.1 -p "$port" >"$WORK/tantivy-serve-$r.log" 2>&1 &
-  pid=$!
-  wait_for_port "$port" "$pid" "$WORK/tantivy-serve-$r.log"
-  "$PY" "$BENCH/engines.py" latency --engine http --syntax tantivy --url "http://127.0.0.1:$port" --queries "$QUERIES" \
-    --reps "$REPS" --limit "$LIMIT" $(counts_flag "$r") --out "$WORK/lat/tantivy-serve-$r.json" || { kill "$pid"; exit 2; }
-  kill "$pid"
-  wait "$pid" 2>/dev/null || true
-  record_query tantivy "$r" serve "\`tantivy serve\` over loopback HTTP, warm" "$WORK/lat/tantivy-serve-$r.json"
-  record_query tantivy "$r" bench "\`tantivy bench\`, in-process, no doc fetch" "$WORK/lat/tantivy-bench-$r.json"
-  [ "$KEEP" = 1 ] && [ "$r" = "$ROUNDS" ] || rm -rf "$dir"
 }
 
-# SQLite FTS5 and Xapian: indexed and queried by engines.py in one warm Python process each.
-bench_python() {
-  local engine=$1 label=$2 r=$3 dir=$WORK/idx-$1
+# SQLite FTS5 and Xapian: indexed (and later queried) by engines.py.
+index_python() {
+  local engine=$1 r=$2 dir=$WORK/idx-$1
   rm -rf "$dir"
   run_index "$engine" "$r" "$dir" "$PY" "$BENCH/engines.py" "$engine-index" "$CORPUS" "$dir"
-  "$PY" "$BENCH/engines.py" latency --engine "$engine" --index "$dir" --queries "$QUERIES" --reps "$REPS" \
-    --limit "$LIMIT" $(counts_flag "$r") --out "$WORK/lat/$engine-$r.json"
-  record_query "$engine" "$r" inproc "$label" "$WORK/lat/$engine-$r.json"
-  [ "$KEEP" = 1 ] && [ "$r" = "$ROUNDS" ] || rm -rf "$dir"
 }
-bench_fts5() { bench_python fts5 "python sqlite3, in-process, warm" "$1"; }
-bench_xapian() { bench_python xapian "python xapian, in-process, warm" "$1"; }
+index_fts5() { index_python fts5 "$1"; }
+index_xapian() { index_python xapian "$1"; }
+
+# ------------------------------------------------------------------------------ in-process query passes
+# pass_ENGINE ROUND PASS: one warm-up and one timed pass over the queries on the engine's kept index, in
+# a process of its own; writes $WORK/lat/pass-ENGINE-ROUND-PASS.json. query_round interleaves the passes
+# of all engines, so that a ratio does not depend on when each engine happened to run.
+pass_newsidx() {
+  local r=$1 p=$2 raw=$WORK/lat/newsidx-bench-$1-$2.raw.json
+  # newsidx bench --json: {"modes": [{"mode", "p50_ms", ..., "samples_ms"}]}; the raw file (every mode,
+  # including a plain tantivy top-10 on the same index) stays in $WORK/lat.
+  "$NEWSIDX" bench --index "$WORK/idx-newsidx" --queries "$WORK/queries-newsidx.txt" --repeat 1 --json >"$raw" \
+    2>"$WORK/newsidx-bench-$r.log" &&
+    "$PY" "$BENCH/engines.py" newsidx-bench-parse "$raw" "$WORK/lat/pass-newsidx-$r-$p.json" 2>/dev/null
+}
+pass_tantivy() {
+  local r=$1 p=$2 txt=$WORK/tantivy-bench-$1-$2.txt
+  # `tantivy bench`: search + count of the top 10, no stored-document fetch. Its pass 1 is the warm-up.
+  tantivy bench -i "$WORK/idx-tantivy" -q "$WORK/queries-tantivy.txt" -n 2 >"$txt" &&
+    "$PY" "$BENCH/engines.py" tantivy-bench-parse --skip-first "$txt" "$QUERIES" "$WORK/lat/pass-tantivy-$r-$p.json"
+}
+pass_python() {
+  local engine=$1 r=$2 p=$3 counts=
+  [ "$p" = 1 ] && counts=$(counts_flag "$r")
+  # shellcheck disable=SC2086 # counts is one flag or nothing
+  "$PY" "$BENCH/engines.py" latency --engine "$engine" --index "$WORK/idx-$engine" --queries "$QUERIES" --reps 1 \
+    --limit "$LIMIT" $counts --out "$WORK/lat/pass-$engine-$r-$p.json" 2>/dev/null
+}
+pass_fts5() { pass_python fts5 "$@"; }
+pass_xapian() { pass_python xapian "$@"; }
+
+# The report row of each engine's in-process timing: ROW|MODE.
+declare -A INPROC_ROW=(
+  [newsidx]="bench|\`newsidx bench\`, in-process: collapse + facets + snippets"
+  [tantivy]="bench|\`tantivy bench\`, in-process, no doc fetch"
+  [fts5]="inproc|python sqlite3, in-process, warm"
+  [xapian]="inproc|python xapian, in-process, warm"
+)
+
+# query_round ROUND: every engine's queries on this round's indexes, once all of them are built.
+query_round() {
+  local r=$1 p k e n=${#ENGINE_LIST[@]} port pid files servers=() pids=()
+  # ---- in-process: REPS passes per engine, the engines taking turns pass by pass (order rotated)
+  for ((p = 1; p <= REPS; p++)); do
+    for ((k = 0; k < n; k++)); do
+      e=${ENGINE_LIST[$(((k + p - 1) % n))]}
+      "pass_$e" "$r" "$p" || {
+        [ "$e" = newsidx ] || die "$e: query pass $p of round $r failed"
+        log "newsidx bench failed or printed an unexpected shape (see $WORK/newsidx-bench-$r.log); pass skipped"
+      }
+    done
+  done
+  for e in "${ENGINE_LIST[@]}"; do
+    files=()
+    for ((p = 1; p <= REPS; p++)); do
+      [ -f "$WORK/lat/pass-$e-$r-$p.json" ] && files+=("$WORK/lat/pass-$e-$r-$p.json")
+    done
+    ((${#files[@]})) || continue
+    "$PY" "$BENCH/engines.py" pool "$WORK/lat/$e-inproc-$r.json" "${files[@]}"
+    record_query "$e" "$r" "${INPROC_ROW[$e]%%|*}" "${INPROC_ROW[$e]#*|}" "$WORK/lat/$e-inproc-$r.json"
+  done
+  # ---- HTTP: `newsidx serve` (GET /api/search with collapse and facets) and `tantivy serve` up at
+  # once, one kept-alive connection each; every query goes to both in turn
+  for e in newsidx tantivy; do
+    [[ " $ENGINES " == *" $e "* ]] || continue
+    port=$(free_port)
+    if [ "$e" = newsidx ]; then
+      "$NEWSIDX" serve --index "$WORK/idx-newsidx" --addr "127.0.0.1:$port" >"$WORK/newsidx-serve-$r.log" 2>&1 &
+    else
+      tantivy serve -i "$WORK/idx-tantivy" --host 127.0.0.1 -p "$port" >"$WORK/tantivy-serve-$r.log" 2>&1 &
+    fi
+    pid=$!
+    pids+=("$pid")
+    wait_for_port "$port" "$pid" "$WORK/$e-serve-$r.log"
+    servers+=(--server "$e=http://127.0.0.1:$port")
+  done
+  if ((${#servers[@]})); then
+    "$PY" "$BENCH/engines.py" http-interleaved "${servers[@]}" --queries "$QUERIES" --reps "$REPS" --limit "$LIMIT" \
+      $(counts_flag "$r") --out "$WORK/lat/{name}-serve-$r.json" || {
+      kill "${pids[@]}"
+      exit 2
+    }
+    kill "${pids[@]}"
+    wait "${pids[@]}" 2>/dev/null || true
+  fi
+  if [[ " $ENGINES " == *" newsidx "* ]]; then
+    record_query newsidx "$r" serve "\`newsidx serve\` GET /api/search over loopback HTTP, warm: collapse + facets + snippets" \
+      "$WORK/lat/newsidx-serve-$r.json"
+    # newsidx alone: one process per query (start-up, opening the index and JSON output included)
+    "$PY" "$BENCH/engines.py" latency --engine proc --syntax newsidx --queries "$QUERIES" --reps "$REPS" \
+      --limit "$LIMIT" $(counts_flag "$r") --out "$WORK/lat/newsidx-proc-$r.json" -- \
+      "$NEWSIDX" search --index "$WORK/idx-newsidx" --json
+    record_query newsidx "$r" proc "\`newsidx search --json\`, one process per query (start-up incl.)" "$WORK/lat/newsidx-proc-$r.json"
+  fi
+  [[ " $ENGINES " != *" tantivy "* ]] ||
+    record_query tantivy "$r" serve "\`tantivy serve\` over loopback HTTP, warm" "$WORK/lat/tantivy-serve-$r.json"
+  [ "$KEEP" = 1 ] && [ "$r" = "$ROUNDS" ] || for e in "${ENGINE_LIST[@]}"; do rm -rf "$WORK/idx-$e"; done
+}
 
 # ------------------------------------------------------------------------------ rounds
 read -r -a ENGINE_LIST <<<"$ENGINES"
@@ -245,9 +295,11 @@ log "corpus $CORPUS ($ARTICLES articles), engines: $ENGINES, $ROUNDS rounds, wor
 for ((r = 1; r <= ROUNDS; r++)); do
   for ((k = 0; k < N; k++)); do
     e=${ENGINE_LIST[$(((k + r - 1) % N))]}
-    log "round $r: $e"
-    "bench_$e" "$r"
+    log "round $r: indexing with $e"
+    "index_$e" "$r"
   done
+  log "round $r: queries, engines interleaved"
+  query_round "$r"
 done
 
 # ------------------------------------------------------------------------------ report
@@ -290,6 +342,10 @@ notes = [
     "id/title/body; one commit at the end; Python's JSON parsing included.",
     "Queries: all words must match; quoted text is a phrase. Each engine returns its top 10 by BM25 with stored fields "
     "(tantivy `bench` excepted: it does not fetch documents).",
+    "Query timing starts once every engine of the round has indexed, on the indexes just built. In-process rows: "
+    f"{e['REPS']} passes per engine, each a process of its own (one warm-up pass, one timed), the engines taking "
+    "turns pass by pass; HTTP rows: both servers up at once, every query sent to each in turn. So a latency ratio "
+    "compares moments of the same machine load.",
     "Latency rows differ in what they include: `newsidx search` per process includes process start-up, opening the "
     "index and snippet generation; `tantivy serve` includes the loopback HTTP round trip and JSON of 10 documents; "
     "the Python rows include the Python call overhead. Compare like with like.",

@@ -13,6 +13,9 @@ Subcommands (all print a short line on stderr; results go to files named by the 
   latency --engine E ...           timed query loop; writes {"samples_ms": [...], "hits": {...}} JSON
   tantivy-bench-parse TXT Q OUT    turn `tantivy bench` output into the same JSON
   newsidx-bench-parse JSON OUT     turn `newsidx bench --json` output into the same JSON
+  http-interleaved --server NAME=URL ...   time the same queries on several servers, interleaved
+                                   query by query; writes one latency JSON per server
+  pool OUT IN...                   one latency JSON from the runs of several (pass by pass timing)
 
 Must run on /usr/bin/python3 for Xapian (Debian's binding); the rest works on any python3 >= 3.8.
 """
@@ -265,6 +268,30 @@ class Proc:
         return self._run(q, 1)["total_hits"]
 
 
+def timed(eng, query, limit):
+    t0 = time.perf_counter()
+    eng.search(query, limit)
+    return (time.perf_counter() - t0) * 1000.0
+
+
+def counts_and_warm_up(eng, queries, translated, args):
+    """Total matches per query when --counts (untimed: to check the engines agree on what matches),
+    then one untimed warm-up pass."""
+    hits = {}
+    if args.counts:
+        for q, t in zip(queries, translated):
+            hits[q] = eng.count(t)
+    for t in translated:
+        eng.search(t, args.limit)
+    return hits
+
+
+def write_latency(path, label, samples, hits):
+    with open(path, "w") as f:
+        json.dump({"samples_ms": samples, "hits": hits}, f)
+    print(f"latency {label}: {len(samples)} samples, p50 {pct(sorted(samples), 50):.2f} ms", file=sys.stderr)
+
+
 def cmd_latency(args):
     queries = read_queries(args.queries)
     translated = [translate(q, args.syntax or args.engine) for q in queries]
@@ -275,21 +302,43 @@ def cmd_latency(args):
         "http": lambda: Http(args.url, args.api),
         "proc": lambda: Proc(args.argv),
     }[args.engine]()
-    hits = {}
-    if args.counts:  # untimed: total matches, to check the engines agree on what matches
-        for q, t in zip(queries, translated):
-            hits[q] = eng.count(t)
-    for t in translated:  # warm-up pass, untimed
-        eng.search(t, args.limit)
-    samples = []
-    for _ in range(args.reps):
-        for t in translated:
-            t0 = time.perf_counter()
-            eng.search(t, args.limit)
-            samples.append((time.perf_counter() - t0) * 1000.0)
-    with open(args.out, "w") as f:
-        json.dump({"samples_ms": samples, "hits": hits}, f)
-    print(f"latency {args.engine}: {len(samples)} samples, p50 {pct(sorted(samples), 50):.2f} ms", file=sys.stderr)
+    hits = counts_and_warm_up(eng, queries, translated, args)
+    samples = [timed(eng, t, args.limit) for _ in range(args.reps) for t in translated]
+    write_latency(args.out, args.engine, samples, hits)
+
+
+def cmd_http_interleaved(args):
+    """Several servers, one kept-alive connection each, timed query by query: every query goes to every
+    server before the next query, in an order rotated per query and per pass, so that a slow moment of a
+    noisy machine falls on all servers alike instead of on whichever was timed then. NAME is `newsidx`
+    (its /api/search with collapse and facets) or `tantivy` (`tantivy serve`'s /api/)."""
+    queries = read_queries(args.queries)
+    servers = []
+    for spec in args.server:
+        name, _, url = spec.partition("=")
+        if name not in ("newsidx", "tantivy") or not url:
+            raise SystemExit(f"engines.py: --server wants newsidx=URL or tantivy=URL, not {spec!r}")
+        eng = Http(url, name)
+        translated = [translate(q, name) for q in queries]
+        servers.append((name, eng, translated, counts_and_warm_up(eng, queries, translated, args), []))
+    n = len(servers)
+    for rep in range(args.reps):
+        for i in range(len(queries)):
+            for k in range(n):
+                name, eng, translated, _, samples = servers[(k + rep + i) % n]
+                samples.append(timed(eng, translated[i], args.limit))
+    for name, _, _, hits, samples in servers:
+        write_latency(args.out.replace("{name}", name), f"http {name}", samples, hits)
+
+
+def cmd_pool(args):
+    samples, hits = [], {}
+    for path in args.inputs:
+        with open(path) as f:
+            d = json.load(f)
+        samples += d["samples_ms"]
+        hits = hits or d.get("hits", {})
+    write_latency(args.out, f"pooled from {len(args.inputs)} runs", samples, hits)
 
 
 def cmd_tantivy_bench_parse(args):
@@ -336,7 +385,10 @@ def cmd_newsidx_bench_parse(args):
     full = [m for m in raw.get("modes", []) if m.get("mode") == "newsidx collapse + facets"]
     if not full:
         raise SystemExit(f"engines.py: {args.json_in}: no 'newsidx collapse + facets' mode in newsidx bench output")
-    # `newsidx bench` times every query `repeat` times in each mode.
+    if "samples_ms" in full[0]:  # every timed run (newsidx since 2026-12-06): poolable across passes
+        write_latency(args.out, "newsidx bench", [float(v) for v in full[0]["samples_ms"]], {})
+        return
+    # Older builds give only the summary; `newsidx bench` times every query `repeat` times in each mode.
     summary = {"p50_ms": float(full[0]["p50_ms"]), "p95_ms": float(full[0]["p95_ms"]),
                "samples": raw["queries"] * raw["repeat"]}
     with open(args.out, "w") as f:
@@ -376,6 +428,16 @@ def main():
     p = sub.add_parser("newsidx-bench-parse")
     p.add_argument("json_in")
     p.add_argument("out")
+    p = sub.add_parser("http-interleaved")
+    p.add_argument("--server", action="append", required=True, help="NAME=URL, NAME newsidx or tantivy; repeatable")
+    p.add_argument("--queries", required=True)
+    p.add_argument("--reps", type=int, default=5)
+    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--counts", action="store_true", help="also record total hits per query (untimed)")
+    p.add_argument("--out", required=True, help="output path with {name} standing for the server's name")
+    p = sub.add_parser("pool")
+    p.add_argument("out")
+    p.add_argument("inputs", nargs="+")
     args = ap.parse_args()
 
     commands = {
@@ -386,6 +448,8 @@ def main():
         "latency": cmd_latency,
         "tantivy-bench-parse": cmd_tantivy_bench_parse,
         "newsidx-bench-parse": cmd_newsidx_bench_parse,
+        "http-interleaved": cmd_http_interleaved,
+        "pool": cmd_pool,
     }
     commands[args.cmd](args)
 

@@ -268,14 +268,27 @@ fn read_only_commands_leave_the_index_untouched() {
     dir.run(&["search", "putin", "--facets", "--entity", "person:putin"])
         .expect(0);
     let queries = dir.file("queries.txt", "putin\ncall\n");
-    dir.run(&[
-        "bench",
-        "--repeat",
-        "1",
-        "--queries",
-        queries.to_str().unwrap(),
-    ])
-    .expect(0);
+    let bench: serde_json::Value = dir
+        .run(&[
+            "bench",
+            "--repeat",
+            "3",
+            "--json",
+            "--queries",
+            queries.to_str().unwrap(),
+        ])
+        .expect(0)
+        .json();
+    // Every mode keeps its timed runs (2 queries x 3), so that several processes' runs can be pooled.
+    let modes = bench["modes"].as_array().expect("modes");
+    assert_eq!(modes.len(), 6);
+    for mode in modes {
+        let samples = mode["samples_ms"].as_array().expect("samples_ms");
+        assert_eq!(samples.len(), 6, "{mode}");
+        let mut sorted: Vec<f64> = samples.iter().map(|v| v.as_f64().unwrap()).collect();
+        sorted.sort_by(f64::total_cmp);
+        assert_eq!(mode["p50_ms"].as_f64(), Some(sorted[2]), "{mode}");
+    }
     assert_eq!(before, snapshot(&dir.index()));
 }
 

@@ -22,7 +22,8 @@ pub struct Args {
     /// Timed runs of every query in every mode (after one warm-up run).
     #[arg(long, default_value_t = 5, value_name = "N")]
     repeat: usize,
-    /// Print JSON: {"queries", "repeat", "modes": [{"mode", "p50_ms", "p95_ms", "mean_ms", "p50_ratio"}]}.
+    /// Print JSON: {"queries", "repeat", "modes": [{"mode", "p50_ms", "p95_ms", "mean_ms", "p50_ratio",
+    /// "samples_ms"}]} (`samples_ms`: every timed run of the mode, in the order run).
     #[arg(long)]
     json: bool,
 }

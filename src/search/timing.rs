@@ -27,6 +27,9 @@ pub struct Latency {
     pub mean_ms: f64,
     /// p50 relative to the plain tantivy top-10.
     pub p50_ratio: f64,
+    /// Every timed run, in the order run, so that runs of several processes can be pooled (as
+    /// `bench/compare.sh` does when it interleaves engines).
+    pub samples_ms: Vec<f64>,
 }
 
 /// The modes timed by [`time_queries`], in order. The first is the peer; the last is the same
@@ -110,17 +113,21 @@ pub fn time_queries(reader: &Reader, queries: &[String], repeat: usize) -> Resul
             }
         }
     }
-    let p50 = |v: &mut Vec<f64>| percentile(v, 0.5);
-    let base = p50(&mut samples[0]).max(1e-9);
+    let base = percentile(&mut samples[0].clone(), 0.5).max(1e-9);
     Ok(samples
-        .iter_mut()
+        .into_iter()
         .zip(MODES)
-        .map(|(times, mode)| Latency {
-            mode: mode.to_string(),
-            p50_ms: percentile(times, 0.5),
-            p95_ms: percentile(times, 0.95),
-            mean_ms: times.iter().sum::<f64>() / times.len().max(1) as f64,
-            p50_ratio: percentile(times, 0.5) / base,
+        .map(|(samples_ms, mode)| {
+            let mut sorted = samples_ms.clone();
+            let p50_ms = percentile(&mut sorted, 0.5);
+            Latency {
+                mode: mode.to_string(),
+                p50_ms,
+                p95_ms: percentile(&mut sorted, 0.95),
+                mean_ms: sorted.iter().sum::<f64>() / sorted.len().max(1) as f64,
+                p50_ratio: p50_ms / base,
+                samples_ms,
+            }
         })
         .collect())
 }
