@@ -882,17 +882,7 @@ fn from_totals_against_match_by_match(commit_every: usize) {
     for round in 0..2 {
         for query in ["*", "said", "putin", "merkel OR oil OR storm", "* -storm"] {
             for collapse in collapse_modes() {
-                let request = SearchRequest {
-                    facets: EntityKind::ALL.to_vec(),
-                    field_facets: vec![
-                        newsidx::search::FieldFacet::Source,
-                        newsidx::search::FieldFacet::Author,
-                    ],
-                    facet_limit: 50,
-                    collapse,
-                    limit: 3,
-                    ..SearchRequest::new(query)
-                };
+                let request = with_field_facets(query, collapse, true);
                 let expected = match_by_match.search(&request);
                 let got = from_totals.search(&request);
                 assert_eq!(
@@ -908,5 +898,99 @@ fn from_totals_against_match_by_match(commit_every: usize) {
                 );
             }
         }
+    }
+}
+
+/// A query that matches less than half of a large segment reads its matches' sources and authors
+/// a batch of matches at a time; counted as each match is collected instead (no totals), every
+/// value and count is the same. Batches are 128 matches: the queries match a few hundred.
+#[test]
+fn field_facets_read_in_batches_equal_field_facets_read_match_by_match() {
+    const WORDS: [&str; 12] = [
+        "harvest",
+        "tariff",
+        "pipeline",
+        "strike",
+        "ministry",
+        "drought",
+        "exports",
+        "rally",
+        "budget",
+        "reactor",
+        "vaccine",
+        "satellite",
+    ];
+    let mut seed = 7u64;
+    let mut next = |n: usize| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) as usize % n
+    };
+    let feed: String = (0..700)
+        .map(|i| {
+            let body: Vec<&str> = (0..40).map(|_| WORDS[next(WORDS.len())]).collect();
+            let topic = if i % 5 < 2 { "grain" } else { "steel" };
+            let mut line = serde_json::json!({
+                "id": format!("b{i}"),
+                "title": format!("{topic} {}", body[..3].join(" ")),
+                "body": format!("{topic} {}.", body.join(" ")),
+            });
+            // Some articles without a source or an author: their values are left out.
+            if i % 11 != 0 {
+                line["source"] = format!("Wire {}", next(9)).into();
+            }
+            if i % 4 != 0 {
+                line["author"] = format!("Writer {}", next(5)).into();
+            }
+            format!("{line}\n")
+        })
+        .collect();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("index");
+    write_feed(&path, feed, 1000);
+    let batched = newsidx::NewsIndex::open(&path).expect("open");
+    let match_by_match = newsidx::NewsIndex::open(&path).expect("open");
+    match_by_match.reader().set_counting_from_totals(false);
+    for round in 0..2 {
+        for query in [
+            "grain",
+            "grain pipeline",
+            "steel -grain",
+            "harvest OR tariff",
+        ] {
+            for collapse in collapse_modes() {
+                let request = with_field_facets(query, collapse, false);
+                let expected = match_by_match.search(&request).expect("search");
+                let got = batched.search(&request).expect("search");
+                assert_eq!(got, expected, "round {round}, {query:?}, {collapse:?}");
+            }
+        }
+    }
+    // The batches were needed: "grain" matches hundreds of the 700, fewer than half.
+    let grain = batched
+        .search(&SearchRequest::new("grain"))
+        .expect("search")
+        .total_hits;
+    assert!((129..350).contains(&grain), "{grain} matches");
+}
+
+/// `query` with its sources and authors counted (up to 50 values each), entities too when
+/// `entities`, and the first three hits.
+fn with_field_facets(query: &str, collapse: Option<Collapse>, entities: bool) -> SearchRequest {
+    SearchRequest {
+        facets: if entities {
+            EntityKind::ALL.to_vec()
+        } else {
+            Vec::new()
+        },
+        field_facets: vec![
+            newsidx::search::FieldFacet::Source,
+            newsidx::search::FieldFacet::Author,
+        ],
+        facet_limit: 50,
+        collapse,
+        limit: 3,
+        ..SearchRequest::new(query)
     }
 }

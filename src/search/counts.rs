@@ -648,6 +648,38 @@ fn count_fields(fruit: &mut SegmentMatches, doc: DocId, story: u32, by_story: bo
     }
 }
 
+/// Matches whose field values [`count_fields_of`] reads together.
+const FIELD_BATCH: usize = 128;
+
+/// [`count_fields`] for each of `docs` (light mode), reading each column a batch of matches at a
+/// time (`Column::first_vals`): one dynamically dispatched call per batch and column instead of
+/// one per match and column.
+fn count_fields_of(
+    fruit: &mut SegmentMatches,
+    docs: &[DocId],
+    stories: Option<&Arc<[u32]>>,
+    by_story: bool,
+) {
+    let mut ords = [None; FIELD_BATCH];
+    for chunk in docs.chunks(FIELD_BATCH) {
+        for (column, tally) in fruit.columns.iter().zip(&mut fruit.tallies) {
+            let (Some(column), Some(tally)) = (column, tally) else {
+                continue;
+            };
+            let ords = &mut ords[..chunk.len()];
+            // A column of several values per document leaves the entries of documents without
+            // a value as they were (`first_vals` writes every entry only for the other kinds).
+            ords.fill(None);
+            column.ords().first_vals(chunk, ords);
+            for (&doc, ord) in chunk.iter().zip(ords.iter()) {
+                if let Some(ord) = *ord {
+                    tally.add(ord, doc, story_of(stories, doc), by_story);
+                }
+            }
+        }
+    }
+}
+
 /// The story of `doc` in a segment's story numbers ([`ALONE`] without them).
 pub(crate) fn story_of(stories: Option<&Arc<[u32]>>, doc: DocId) -> u32 {
     stories
@@ -693,10 +725,7 @@ impl SegmentCollector for SegmentMatchCounter {
         };
         let fruit = &mut self.fruit;
         if !most_of(held.matches.len(), &held.docs) {
-            for &doc in &held.matches {
-                let story = story_of(self.stories.as_ref(), doc);
-                count_fields(fruit, doc, story, self.by_story);
-            }
+            count_fields_of(fruit, &held.matches, self.stories.as_ref(), self.by_story);
             return self.fruit;
         }
         for ((column, tally), &name) in fruit
