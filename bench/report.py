@@ -124,6 +124,62 @@ def build(index, query):
     return engines, idx, rows
 
 
+def per_round(idx, rows, num, den):
+    """Median over rounds of num / den, both measured in the same round. Each side is
+    ("index", engine, field) with field "aps" (articles per second) or "heap_kib", or
+    ("latency", engine, row) for a latency row's p50; None when a side was not measured."""
+    def values(side):
+        kind, engine, what = side
+        if kind == "index":
+            out = {}
+            for r in idx.get(engine, {}).get("rounds", []):
+                v = r["articles"] / r["seconds"] if what == "aps" and r["seconds"] > 0 else r.get(what)
+                if v:
+                    out[r["round"]] = v
+            return out
+        row = next((x for x in rows if x[0] == engine and x[1] == what), None)
+        return {rnd: p50 for rnd, p50, _, _ in row[5]} if row else {}
+
+    a, b = values(num), values(den)
+    return med([a[r] / b[r] for r in a if r in b and b[r]])
+
+
+SYMBOL = {">=": "≥", ">": ">", "<=": "≤"}
+
+
+def targets(idx, rows, meta):
+    """Issue 17's targets, each as a ratio measured within a round (median over rounds) and met or
+    missed, so that a run says where the product stands without arithmetic on the tables."""
+    big = meta.get("articles", 0) >= 1_000_000
+    inproc_limit = 2.0 if big else 1.5
+    checks = [
+        ("indexing throughput, newsidx ÷ tantivy-cli", ("index", "newsidx", "aps"), ("index", "tantivy", "aps"),
+         ">=", 0.8),
+        ("indexing throughput, newsidx ÷ SQLite FTS5", ("index", "newsidx", "aps"), ("index", "fts5", "aps"), ">", 1.0),
+        ("indexing heap, newsidx ÷ tantivy-cli", ("index", "newsidx", "heap_kib"), ("index", "tantivy", "heap_kib"),
+         "<=", 1.3),
+        ("in-process collapse + facets p50, `newsidx bench` ÷ `tantivy bench`", ("latency", "newsidx", "bench"),
+         ("latency", "tantivy", "bench"), "<=", inproc_limit),
+        ("`GET /api/search` p50, `newsidx serve` ÷ `tantivy serve`", ("latency", "newsidx", "serve"),
+         ("latency", "tantivy", "serve"), "<=", 1.2),
+        ("re-indexing an unchanged file ÷ first indexing, throughput", ("index", "newsidx-reindex", "aps"),
+         ("index", "newsidx", "aps"), ">=", 1.0),
+    ]
+    out = ["## Targets (issue 17)", "",
+           "Each ratio is taken within a round, then the median over rounds. The in-process goal is 1.5× below "
+           "1,000,000 articles and 2× from there (the issue names Reuters and the 1M corpus). Whether the heap stays "
+           "flat in corpus size takes two corpora: compare this report's heap with the other corpus's.",
+           "", "| target | ratio | goal | status |", "| --- | ---: | ---: | --- |"]
+    for label, num, den, op, goal in checks:
+        r = per_round(idx, rows, num, den)
+        if r is None:
+            out.append(f"| {label} | – | {SYMBOL[op]} {goal:g}× | not measured |")
+            continue
+        met = {">=": r >= goal, ">": r > goal, "<=": r <= goal}[op]
+        out.append(f"| {label} | {r:.2f}× | {SYMBOL[op]} {goal:g}× | {'met' if met else '**missed**'} |")
+    return out
+
+
 def render(engines, idx, rows, meta):
     out = []
     w = out.append
@@ -179,6 +235,8 @@ def render(engines, idx, rows, meta):
       "engine's figure divided by newsidx's in the same round, median over rounds (latency: ratio of the medians, "
       "against the first newsidx row). articles/s above 1× is faster than newsidx; RSS, size and latency above 1× "
       "are larger/slower.")
+    w("")
+    out.extend(targets(idx, rows, meta))
     w("")
     w("## Per round")
     w("")
