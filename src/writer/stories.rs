@@ -72,8 +72,12 @@ pub(crate) struct StoryAssigner {
     leaders: Vec<Leader>,
     /// Held leaders by publication day ([`UNDATED`] for undated ones).
     days: FxHashMap<i64, Day>,
-    /// Bucket key -> the last keyed leader with it; `next` chains the others, per band.
-    buckets: FxHashMap<u64, u32>,
+    /// Per band, the band's two MinHash values (the low 32 bits of a [`Probe`] key) -> the last
+    /// keyed leader with them; `next` chains the others. One map per band holds 8-byte entries
+    /// where a single map of whole keys held 16: on Reuters the buckets were the largest part of
+    /// what the leaders of a commit hold, and growing one map of 600,000 keys held its old and new
+    /// tables at once (DESIGN.md 1.5, 2.9).
+    buckets: Vec<FxHashMap<u32, u32>>,
     next: Vec<u32>,
     /// Days whose committed leaders were read from the index.
     read_days: FxHashSet<i64>,
@@ -104,7 +108,7 @@ impl StoryAssigner {
             probe,
             leaders: Vec::new(),
             days: FxHashMap::default(),
-            buckets: FxHashMap::default(),
+            buckets: vec![FxHashMap::default(); probe.len()],
             next: Vec::new(),
             read_days: FxHashSet::default(),
             gone: FxHashMap::default(),
@@ -182,7 +186,12 @@ impl StoryAssigner {
         let bands = self.probe.len();
         for key in self.probe.keys(signature) {
             let band = (key >> 32) as usize;
-            let mut at = self.buckets.get(&key).copied().unwrap_or(END);
+            let mut at = self
+                .buckets
+                .get(band)
+                .and_then(|bucket| bucket.get(&(key as u32)))
+                .copied()
+                .unwrap_or(END);
             let mut walked = 0;
             while at != END && walked < CHAIN {
                 let i = at as usize;
@@ -271,7 +280,10 @@ impl StoryAssigner {
             .collect();
         for key in keys {
             let band = (key >> 32) as usize;
-            let previous = self.buckets.insert(key, i).unwrap_or(END);
+            let Some(bucket) = self.buckets.get_mut(band) else {
+                continue;
+            };
+            let previous = bucket.insert(key as u32, i).unwrap_or(END);
             self.next[i as usize * bands + band] = previous;
         }
     }
@@ -331,7 +343,7 @@ impl StoryAssigner {
         let gone = std::mem::take(&mut self.gone);
         self.pending = 0;
         self.days.clear();
-        self.buckets.clear();
+        self.buckets.iter_mut().for_each(FxHashMap::clear);
         self.next.clear();
         self.read_days.clear();
         for (i, leader) in leaders.into_iter().enumerate() {
