@@ -727,6 +727,27 @@ fn extractors_are_told_apart_by_gazetteer_tagger_and_confidence() {
     assert_ne!(tagger.identity(), changed.identity(), "one weight differs");
 }
 
+/// A model file whose header claims more features than any file could hold is refused with an
+/// error naming it, not a panic (the table's size is computed from that count).
+#[test]
+fn a_model_claiming_impossibly_many_features_is_an_error() {
+    let bytes = super::Tagger::builtin().expect("tagger").to_bytes();
+    let magic = 16;
+    let len = u32::from_le_bytes(bytes[magic..magic + 4].try_into().expect("4 bytes")) as usize;
+    let mut header: serde_json::Value =
+        serde_json::from_slice(&bytes[magic + 4..magic + 4 + len]).expect("header");
+    for claimed in [usize::MAX, usize::MAX / 2, usize::MAX / 22 + 1] {
+        header["features"] = serde_json::json!(claimed);
+        let header = serde_json::to_vec(&header).expect("json");
+        let mut model = bytes[..magic].to_vec();
+        model.extend_from_slice(&(header.len() as u32).to_le_bytes());
+        model.extend_from_slice(&header);
+        model.extend_from_slice(&bytes[magic + 4 + len..]);
+        let err = super::Tagger::from_bytes(&model, "claims.bin").expect_err("refused");
+        assert!(err.to_string().contains("claims.bin"), "{err}");
+    }
+}
+
 /// The tagger's context computes facts only for the tokens its plan reads; every feature of every
 /// island token, and every span's confidence, is what the context of all tokens gives.
 #[test]

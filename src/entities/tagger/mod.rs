@@ -97,10 +97,9 @@ pub(crate) struct Moves {
 }
 
 /// The weights of each feature key: an open-addressing table of `(key, row)` slots (key 0 marks an
-/// empty one), the rows apart. A probe reads 8-byte slots, 2 MB for the built-in model's 100,000
-/// features at most half full, where slots holding the weights themselves took 6.3 MB: every token
-/// looks up a few dozen keys, most of them absent from the model, so the probes stay in a cache
-/// three times smaller, and only a hit reads its row.
+/// empty one), the rows apart. 8-byte slots at most half full and the rows take 3.9 MB for the
+/// built-in model's 100,000 features, where slots holding the weights themselves took 6.3 MB; the
+/// tagging speed measured the same (DESIGN.md 2.9).
 #[derive(Clone)]
 struct Table {
     slots: Vec<Slot>,
@@ -235,7 +234,7 @@ impl Tagger {
             row.copy_from_slice(&t[a * LABELS..(a + 1) * LABELS]);
         }
         let record = 4 + 2 * LABELS;
-        if rest.len() != header.features * record {
+        if header.features.checked_mul(record) != Some(rest.len()) {
             return Err(bad("feature table size does not match the header"));
         }
         let mut table = Table::with_features(header.features);
