@@ -732,11 +732,12 @@ fn extractors_are_told_apart_by_gazetteer_tagger_and_confidence() {
 #[test]
 fn a_model_claiming_impossibly_many_features_is_an_error() {
     let bytes = super::Tagger::builtin().expect("tagger").to_bytes();
-    let magic = 16;
+    let magic = super::tagger::MAGIC.len();
+    let record = 4 + 2 * super::tagger::LABELS;
     let len = u32::from_le_bytes(bytes[magic..magic + 4].try_into().expect("4 bytes")) as usize;
     let mut header: serde_json::Value =
         serde_json::from_slice(&bytes[magic + 4..magic + 4 + len]).expect("header");
-    for claimed in [usize::MAX, usize::MAX / 2, usize::MAX / 22 + 1] {
+    for claimed in [usize::MAX, usize::MAX / 2, usize::MAX / record + 1] {
         header["features"] = serde_json::json!(claimed);
         let header = serde_json::to_vec(&header).expect("json");
         let mut model = bytes[..magic].to_vec();

@@ -28,7 +28,8 @@ use crate::{Error, Result};
 /// Labels: 0 is `O`; `1 + 2c` is `B-` and `2 + 2c` is `I-` of class `c` (in [`Class::ALL`] order).
 pub(crate) const LABELS: usize = 1 + 2 * Class::ALL.len();
 
-const MAGIC: &[u8; 16] = b"NEWSIDX-TAGGER\0\x01";
+/// The first bytes of a model file.
+pub(crate) const MAGIC: &[u8; 16] = b"NEWSIDX-TAGGER\0\x01";
 
 /// The default model, trained by `newsidx train-tagger` (see `schemas/tagger.md`).
 static BUILTIN: &[u8] = include_bytes!("../../../schemas/tagger.bin");
@@ -349,10 +350,6 @@ impl Tagger {
         self.threshold
     }
 
-    fn weights(&self, key: u32) -> Option<&[i16; LABELS]> {
-        self.table.get(key)
-    }
-
     /// The label scores of each token of `island` (a token range of `seq`), row per token, into
     /// `out`.
     fn scores(
@@ -369,7 +366,7 @@ impl Tagger {
             ctx.features(i, seq.clone(), keys);
             let mut sum = [0i32; LABELS];
             for &k in keys.iter() {
-                if let Some(w) = self.weights(k) {
+                if let Some(w) = self.table.get(k) {
                     for (s, &w) in sum.iter_mut().zip(w) {
                         *s += i32::from(w);
                     }
