@@ -58,7 +58,7 @@ pub struct Args {
     #[arg(long, default_value = "mdy", value_name = "ORDER")]
     date_order: newsidx::ingest::DateOrder,
     /// Commit (make durable) after this many articles (at least 1); a crash loses at most this many.
-    #[arg(long, default_value_t = 10_000, value_name = "N",
+    #[arg(long, default_value_t = newsidx::writer::COMMIT_EVERY as u64, value_name = "N",
           value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
     commit_every: u64,
     /// Stop at the first bad record instead of skipping it (what came before it is kept); a date

@@ -64,7 +64,7 @@ impl Default for WriterOptions {
         WriterOptions {
             heap_bytes: 256 * 1024 * 1024,
             threads: indexing_threads(cores),
-            commit_every: 10_000,
+            commit_every: COMMIT_EVERY,
             skip_unchanged: true,
         }
     }
@@ -108,6 +108,13 @@ impl Report {
         self.warnings += other.warnings;
     }
 }
+
+/// Articles between commits by default. With one indexing thread each commit writes one segment of
+/// this many articles, the size that two threads committing every 10,000 wrote before (the merge
+/// policy then builds the same segments: on 1M articles three of 320,000 and one of 40,000, where
+/// 10,000-article segments ended as nine, 640,000 down to 10,000, and a search with facets took
+/// about 7 % longer). A crash loses at most this many.
+pub const COMMIT_EVERY: usize = 5_000;
 
 /// tantivy indexing threads for `cores` cores: one per three and a half cores, rounded up, from one
 /// to four. Enrichment runs on every core and is most of the work; tantivy's indexing is about 28 %
