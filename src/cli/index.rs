@@ -66,7 +66,8 @@ pub struct Args {
     /// a warning).
     #[arg(long)]
     strict: bool,
-    /// Writer memory budget in MiB (16 to 65536; under 16 MiB per core, fewer indexing threads run).
+    /// Writer memory budget in MiB (16 to 65536; tantivy needs 16 MiB per indexing thread, so a
+    /// smaller budget runs fewer of them).
     #[arg(long, default_value_t = 256, value_name = "MIB",
           value_parser = clap::value_parser!(u64).range(16..=65_536))]
     heap_mb: u64,
