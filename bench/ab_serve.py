@@ -72,7 +72,7 @@ def trial(args, queries, a_first):
             servers[name] = client
         for q in queries:  # warm-up: pages of the index, plain arrays of the facet column
             for client in servers.values():
-                client._get(q, args.limit)
+                client.answer(q, args.limit)
         times = {"a": [], "b": []}
         differing = 0
         for rep in range(args.reps):
@@ -81,7 +81,7 @@ def trial(args, queries, a_first):
                 names = ["a", "b"] if rep % 2 == 0 else ["b", "a"]
                 for name in names:
                     t0 = time.perf_counter()
-                    answers[name] = servers[name]._get(q, args.limit)
+                    answers[name] = servers[name].answer(q, args.limit)
                     times[name].append((time.perf_counter() - t0) * 1000.0)
                 differing += answers["a"] != answers["b"]
         ratios = [b / a for a, b in zip(times["a"], times["b"]) if a > 0]

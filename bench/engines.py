@@ -206,7 +206,8 @@ class Http:
             raise ConnectionError("server closed the connection")
         self.buf += chunk
 
-    def _get(self, q, limit):
+    def answer(self, q, limit):
+        """The server's whole answer to `q` (top `limit`), parsed from JSON."""
         if self.api == "newsidx":
             params = {"q": q, "limit": limit, "facets": "person,org,place,source"}
             path = "/api/search?" + urllib.parse.urlencode(params)
@@ -242,10 +243,10 @@ class Http:
                     raise
 
     def search(self, q, limit):
-        return len(self._get(q, limit)["hits"])
+        return len(self.answer(q, limit)["hits"])
 
     def count(self, q):
-        answer = self._get(q, 1)
+        answer = self.answer(q, 1)
         return answer["total_hits"] if self.api == "newsidx" else answer["num_hits"]
 
 

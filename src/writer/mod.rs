@@ -48,9 +48,9 @@ pub struct WriterOptions {
     /// Memory budget of the writer across its threads, in bytes; the story leaders read from the
     /// index while writing take at most a sixteenth of it more.
     pub heap_bytes: usize,
-    /// tantivy's indexing threads (by default [`indexing_threads`] of the cores).
+    /// tantivy's indexing threads (by default one per three and a half cores, one to four).
     pub threads: usize,
-    /// Commit after this many articles (and at the end).
+    /// Commit after this many articles (and at the end); by default [`COMMIT_EVERY`].
     pub commit_every: usize,
     /// Leave alone an article the index already holds unchanged, when the index says every article
     /// in it was enriched by the same enricher as this run's (see [`Enricher::identity`]). With
@@ -118,11 +118,12 @@ pub const COMMIT_EVERY: usize = 5_000;
 
 /// tantivy indexing threads for `cores` cores: one per three and a half cores, rounded up, from one
 /// to four. Enrichment runs on every core and is most of the work; tantivy's indexing is about 28 %
-/// of the CPU time of indexing Reuters (perf, BENCHMARKS.md), so one thread per three and a half
-/// cores keeps up with it. On two cores one thread instead of two used less memory (peak anonymous
-/// 87 MiB against 101 on Reuters, 130 against 146 on 200,000 generated articles: each thread holds
-/// its own in-memory segment, the vocabulary in both) and less CPU, in the same wall-clock time
-/// (DESIGN.md 2.9).
+/// of the CPU time of indexing Reuters (perf, DESIGN.md 2.9), so by that split one thread per three
+/// and a half cores keeps up with it (measured only on two cores). There one thread instead of two
+/// used less memory (peak anonymous 87 MiB against 101 on Reuters, 130 against 146 on 200,000
+/// generated articles: each thread holds its own in-memory segment, the vocabulary in both) and 5 %
+/// less CPU; wall clock 2.06 -> 2.14 s on Reuters (inside the noise), less on 200,000 and 400,000
+/// articles.
 pub(crate) fn indexing_threads(cores: usize) -> usize {
     cores.saturating_mul(2).div_ceil(7).clamp(1, 4)
 }
