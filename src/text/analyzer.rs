@@ -2,12 +2,12 @@
 //! two forms: the tantivy analyzer that queries go through, and [`index_terms`], which makes the same
 //! terms from an article's [`Tokens`] for the index.
 
-use rustc_hash::FxHashMap;
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer,
     Stemmer, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer,
 };
 
+use super::memo::WordMemo;
 use super::{Tokens, LONGEST_WORD};
 
 /// The `news` analyzer: what queries over title and body are cut into.
@@ -174,10 +174,10 @@ const MEMO_WORDS: usize = 1 << 16;
 /// lookup costs a fraction of a stemming), and the lower-casing and folding that come before it.
 struct Stems {
     /// Lower-cased, folded word → stem.
-    memo: FxHashMap<String, String>,
+    memo: WordMemo,
     /// Word as written → its term: most words of an article were seen before as they are, and then
     /// neither lower-casing nor a second look-up is needed.
-    terms: FxHashMap<Box<str>, Box<str>>,
+    terms: WordMemo,
     /// A word's term while it is made.
     scratch: String,
     /// Stems one word: the whole text is one token.
@@ -189,8 +189,8 @@ struct Stems {
 impl Default for Stems {
     fn default() -> Stems {
         Stems {
-            memo: FxHashMap::default(),
-            terms: FxHashMap::default(),
+            memo: WordMemo::new(MEMO_WORDS),
+            terms: WordMemo::new(MEMO_WORDS),
             scratch: String::new(),
             stemmer: TextAnalyzer::builder(RawTokenizer::default())
                 .filter(Stemmer::new(Language::English))
@@ -213,10 +213,7 @@ impl Stems {
         let mut term = std::mem::take(&mut self.scratch);
         self.term_of(word, &mut term);
         out.push_str(&term);
-        if self.terms.len() >= MEMO_WORDS {
-            self.terms.clear();
-        }
-        self.terms.insert(word.into(), term.as_str().into());
+        self.terms.insert(word, &term);
         self.scratch = term;
     }
 
@@ -242,7 +239,8 @@ impl Stems {
             return;
         }
         if let Some(stem) = self.memo.get(text.as_str()) {
-            text.clone_from(stem);
+            text.clear();
+            text.push_str(stem);
             return;
         }
         let mut stem = None;
@@ -250,11 +248,8 @@ impl Stems {
             .token_stream(text)
             .process(&mut |token| stem = Some(token.text.clone()));
         let stem = stem.unwrap_or_default();
-        if self.memo.len() >= MEMO_WORDS {
-            self.memo.clear();
-        }
-        self.memo
-            .insert(std::mem::replace(text, stem.clone()), stem);
+        self.memo.insert(text, &stem);
+        *text = stem;
     }
 }
 

@@ -5,6 +5,7 @@
 
 pub mod analyzer;
 pub mod fold;
+mod memo;
 
 use std::ops::Range;
 
