@@ -146,6 +146,49 @@ impl Signature {
     }
 }
 
+/// A [`Signature`] held compactly, for holding many at once (the story leaders a writer keeps):
+/// the MinHash as it is, the facts packed ([`Facts::to_packed`]) and read back only when the
+/// MinHash of an article is within reach ([`StoryRule::accepts_held`]). About 290 bytes and a
+/// small allocation of 60-100, where a `Signature` takes 568.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HeldSignature {
+    /// The 64-bit SimHash.
+    pub simhash: Fingerprint,
+    /// The MinHash.
+    pub minhash: MinHash,
+    /// Publication time in seconds since 1970 (UTC).
+    pub published: Option<i64>,
+    facts: Box<[u8]>,
+}
+
+impl HeldSignature {
+    /// `signature`, held compactly.
+    pub fn new(signature: &Signature) -> HeldSignature {
+        HeldSignature {
+            simhash: signature.simhash,
+            minhash: signature.minhash.clone(),
+            published: signature.published,
+            facts: signature.facts.to_packed(),
+        }
+    }
+
+    /// The facts, read back.
+    pub fn facts(&self) -> Facts {
+        // Packed by `new` from whole facts: reading them back cannot fail.
+        Facts::from_packed(&self.facts).unwrap_or_default()
+    }
+
+    /// The whole signature again.
+    pub fn signature(&self) -> Signature {
+        Signature {
+            simhash: self.simhash,
+            minhash: self.minhash.clone(),
+            facts: self.facts(),
+            published: self.published,
+        }
+    }
+}
+
 /// The distance between two articles on a 0..=100 scale: the estimated percent of their text that
 /// differs. `--max-distance K` means "at most K percent of the text may differ".
 ///

@@ -39,6 +39,23 @@ impl StoryRule {
         self.accepts_within(a, b, Within::new(self.max_distance))
     }
 
+    /// [`StoryRule::accepts`] with `a` held compactly: its facts are read back only when its time
+    /// and MinHash are close enough to `b`'s. Always the answer `accepts` gives for the whole of `a`.
+    pub fn accepts_held(&self, a: &super::HeldSignature, b: &Signature) -> Option<u32> {
+        if !self.published_close(a.published, b.published)
+            || !a.minhash.within(&b.minhash, Within::new(self.max_distance))
+        {
+            return None;
+        }
+        // `story_distance` with `a`'s facts first, as `accepts` compares them.
+        let d = if a.facts().conflict(&b.facts) {
+            100
+        } else {
+            a.minhash.distance(&b.minhash)
+        };
+        (d <= self.max_distance).then_some(d)
+    }
+
     fn accepts_within(&self, a: &Signature, b: &Signature, within: Within) -> Option<u32> {
         if !self.in_time(a, b) || !a.minhash.within(&b.minhash, within) {
             return None;
@@ -289,13 +306,14 @@ impl Probe {
 
     /// The keys of `sig`: none for an article without words, which is near nothing.
     pub fn keys<'s>(&self, sig: &'s Signature) -> impl Iterator<Item = u64> + 's {
-        let bands = if sig.minhash.shingles > 0 {
-            self.bands
-        } else {
-            0
-        };
+        self.keys_of(&sig.minhash)
+    }
+
+    /// The keys of an article with MinHash `minhash` (see [`Probe::keys`]).
+    pub fn keys_of<'s>(&self, minhash: &'s MinHash) -> impl Iterator<Item = u64> + 's {
+        let bands = if minhash.shingles > 0 { self.bands } else { 0 };
         (0..bands).map(move |band| {
-            let v = &sig.minhash.values;
+            let v = &minhash.values;
             (band as u64) << 32 | u64::from(v[2 * band]) << 16 | u64::from(v[2 * band + 1])
         })
     }

@@ -479,3 +479,47 @@ fn published_close_is_the_time_bound_of_accepts() {
     }
     .published_close(Some(0), Some(100 * bound)));
 }
+
+/// A signature held compactly is accepted exactly as the whole one is: same answers and distances
+/// over every pair of planted near-duplicates, with figures that differ between copies, parties that
+/// conflict and dates near and far; and it gives the whole signature back.
+#[test]
+fn a_held_signature_is_accepted_as_the_whole_one_is() {
+    let mut sigs = planted(240, 31);
+    let parties = [
+        "Bundesbank",
+        "Kremlin",
+        "OPEC",
+        "Nestle",
+        "Angela Merkel",
+        "Ford",
+    ];
+    for (i, sig) in sigs.iter_mut().enumerate() {
+        if i % 3 != 0 {
+            let named = [parties[i % 6], parties[(i / 2) % 6], parties[(i / 5) % 6]];
+            sig.facts.set_parties(named, [parties[i % 6]]);
+        }
+        sig.published = (i % 7 != 0).then_some((i as i64 % 11) * 86_400);
+    }
+    let (mut accepted, mut refused_for_facts) = (0, 0);
+    for k in [10, DEFAULT_MAX_DISTANCE, 60] {
+        let rule = StoryRule::new(k);
+        for a in &sigs {
+            let held = HeldSignature::new(a);
+            assert_eq!(&held.signature(), a);
+            for b in &sigs {
+                let whole = rule.accepts(a, b);
+                assert_eq!(rule.accepts_held(&held, b), whole);
+                accepted += usize::from(whole.is_some());
+                refused_for_facts += usize::from(
+                    whole.is_none()
+                        && rule.published_close(a.published, b.published)
+                        && distance(a, b) <= k
+                        && a.facts.conflict(&b.facts),
+                );
+            }
+        }
+    }
+    assert!(accepted > 240 * 3, "{accepted} pairs accepted");
+    assert!(refused_for_facts > 0, "no pair refused for its facts");
+}

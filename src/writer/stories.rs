@@ -15,7 +15,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use tantivy::query::{Query, RangeQuery};
 use tantivy::{DateTime, Searcher, Term};
 
-use crate::fingerprint::{Probe, Signature, StoryRule};
+use crate::fingerprint::{HeldSignature, Probe, Signature, StoryRule};
 use crate::store::columns::{
     id_key, leader_id_key, story_key, SegmentSignatures, SegmentStoryColumn,
 };
@@ -37,11 +37,15 @@ const KEY_AFTER: u32 = 32;
 /// (a template, a stock phrase), not a story; a pair missed there is still found through any other
 /// band it agrees on. Keeps a probe's work bounded however alike the articles are.
 const CHAIN: usize = 64;
+/// Bytes a leader's packed facts take, about ([`crate::fingerprint::Facts::to_packed`]: 60-100 for
+/// a Reuters article, with the allocator's rounding), in the count of leaders a budget holds.
+const PACKED_FACTS: usize = 96;
 
 /// A leader that new articles may join.
 struct Leader {
     story: u64,
-    signature: Signature,
+    /// Held compactly: most leaders are only ever compared by their MinHash (DESIGN.md 1.5).
+    signature: HeldSignature,
     /// Written since the last commit: the index cannot give it back, so it is never dropped.
     pending: bool,
 }
@@ -102,7 +106,7 @@ impl StoryAssigner {
     pub(crate) fn new(budget_bytes: usize) -> StoryAssigner {
         let rule = StoryRule::default();
         let probe = Probe::new(rule.max_distance);
-        let per_leader = std::mem::size_of::<Leader>() + probe.len() * 24;
+        let per_leader = std::mem::size_of::<Leader>() + PACKED_FACTS + probe.len() * 24;
         StoryAssigner {
             rule,
             probe,
@@ -157,7 +161,7 @@ impl StoryAssigner {
             if leader_id == own || !this.valid(leader_id, i) {
                 return;
             }
-            if let Some(d) = this.rule.accepts(&leader.signature, signature) {
+            if let Some(d) = this.rule.accepts_held(&leader.signature, signature) {
                 if best.is_none_or(|b| (d, i) < b) {
                     *best = Some((d, i));
                 }
@@ -207,7 +211,7 @@ impl StoryAssigner {
             },
             None => {
                 let story = story_key(id, signature.simhash.0);
-                self.hold(story, signature.clone(), true);
+                self.hold(story, HeldSignature::new(signature), true);
                 Assigned {
                     story,
                     leader: true,
@@ -243,7 +247,7 @@ impl StoryAssigner {
         }
     }
 
-    fn hold(&mut self, story: u64, signature: Signature, pending: bool) {
+    fn hold(&mut self, story: u64, signature: HeldSignature, pending: bool) {
         let i = self.leaders.len() as u32;
         let day = day_of(signature.published);
         self.next.resize(self.next.len() + self.probe.len(), END);
@@ -276,7 +280,7 @@ impl StoryAssigner {
         let bands = self.probe.len();
         let keys: Vec<u64> = self
             .probe
-            .keys(&self.leaders[i as usize].signature)
+            .keys_of(&self.leaders[i as usize].signature.minhash)
             .collect();
         for key in keys {
             let band = (key >> 32) as usize;
@@ -401,7 +405,7 @@ impl StoryAssigner {
         {
             self.reads += 1;
         }
-        let mut found: Vec<(u64, Signature)> = Vec::new();
+        let mut found: Vec<(u64, HeldSignature)> = Vec::new();
         for segment in searcher.segment_readers() {
             let signatures = SegmentSignatures::open(segment)?;
             let stories = SegmentStoryColumn::open(segment)?;
@@ -415,7 +419,7 @@ impl StoryAssigner {
                 let signature = signatures.get(doc);
                 let leader_id = leader_id_key(story, signature.simhash.0);
                 if wanted(signature.published) && !self.gone.contains_key(&leader_id) {
-                    found.push((story, signature));
+                    found.push((story, HeldSignature::new(&signature)));
                 }
             };
             match &weight {
