@@ -198,7 +198,7 @@ impl Facts {
     /// A shorter form than [`Facts::to_bytes`], for holding many facts at once (the story leaders
     /// of a writer): the counts and flags, the kept figures and leads only, and the party set as
     /// the places of its bits (two bytes each) when that is shorter than its 128 bytes. A Reuters
-    /// article's facts take about 60-100 bytes so, against 292.
+    /// article's facts take 107.5 bytes so on average (64-163 for the middle 80 %), against 292.
     pub fn to_packed(&self) -> Box<[u8]> {
         let bits: u32 = self.parties.iter().map(|w| w.count_ones()).sum();
         // At most 1,024 bits: as places, two bytes each, when fewer than 64 are set.

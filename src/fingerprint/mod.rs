@@ -148,8 +148,9 @@ impl Signature {
 
 /// A [`Signature`] held compactly, for holding many at once (the story leaders a writer keeps):
 /// the MinHash as it is, the facts packed ([`Facts::to_packed`]) and read back only when the
-/// MinHash of an article is within reach ([`StoryRule::accepts_held`]). About 290 bytes and a
-/// small allocation of 60-100, where a `Signature` takes 568.
+/// MinHash of an article is within reach ([`StoryRule::accepts_held`]). 288 bytes and an
+/// allocation of 108 on average (Reuters: 64-163 for the middle 80 %), where a `Signature` takes
+/// 568.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HeldSignature {
     /// The 64-bit SimHash.
@@ -177,16 +178,6 @@ impl HeldSignature {
         // Packed by `new` from whole facts: reading them back cannot fail.
         Facts::from_packed(&self.facts).unwrap_or_default()
     }
-
-    /// The whole signature again.
-    pub fn signature(&self) -> Signature {
-        Signature {
-            simhash: self.simhash,
-            minhash: self.minhash.clone(),
-            facts: self.facts(),
-            published: self.published,
-        }
-    }
 }
 
 /// The distance between two articles on a 0..=100 scale: the estimated percent of their text that
@@ -206,10 +197,15 @@ pub fn distance(a: &Signature, b: &Signature) -> u32 {
 /// The distance between two articles as stories: their [`distance`], or 100 (nothing in common) when
 /// their figures or their lead parties conflict ([`Facts::conflict`]), however alike their words.
 pub fn story_distance(a: &Signature, b: &Signature) -> u32 {
-    if a.facts.conflict(&b.facts) {
+    story_distance_of(&a.minhash, &a.facts, b)
+}
+
+/// [`story_distance`] from `a`'s MinHash and facts (`a` may be held compactly).
+fn story_distance_of(minhash: &MinHash, facts: &Facts, b: &Signature) -> u32 {
+    if facts.conflict(&b.facts) {
         100
     } else {
-        distance(a, b)
+        minhash.distance(&b.minhash)
     }
 }
 

@@ -2,7 +2,7 @@
 //! story of a collection ([`stories`]).
 
 use super::minhash::{MinHash, Within};
-use super::{mix, story_distance, Signature, DEFAULT_MAX_DISTANCE};
+use super::{mix, story_distance_of, Facts, Signature, DEFAULT_MAX_DISTANCE};
 
 /// The default [`StoryRule::within_days`]: copies of one story published further apart than this
 /// are other stories (see DESIGN.md, "Near-duplicates", for how it was chosen).
@@ -42,31 +42,29 @@ impl StoryRule {
     /// [`StoryRule::accepts`] with `a` held compactly: its facts are read back only when its time
     /// and MinHash are close enough to `b`'s. Always the answer `accepts` gives for the whole of `a`.
     pub fn accepts_held(&self, a: &super::HeldSignature, b: &Signature) -> Option<u32> {
-        if !self.published_close(a.published, b.published)
-            || !a.minhash.within(&b.minhash, Within::new(self.max_distance))
-        {
-            return None;
-        }
-        // `story_distance` with `a`'s facts first, as `accepts` compares them.
-        let d = if a.facts().conflict(&b.facts) {
-            100
-        } else {
-            a.minhash.distance(&b.minhash)
-        };
-        (d <= self.max_distance).then_some(d)
+        let within = Within::new(self.max_distance);
+        self.accepts_parts(a.published, &a.minhash, || a.facts(), b, within)
     }
 
     fn accepts_within(&self, a: &Signature, b: &Signature, within: Within) -> Option<u32> {
-        if !self.in_time(a, b) || !a.minhash.within(&b.minhash, within) {
-            return None;
-        }
-        let d = story_distance(a, b);
-        (d <= self.max_distance).then_some(d)
+        self.accepts_parts(a.published, &a.minhash, || a.facts, b, within)
     }
 
-    /// Whether the two publication times are close enough (always, when either is unknown).
-    fn in_time(&self, a: &Signature, b: &Signature) -> bool {
-        self.published_close(a.published, b.published)
+    /// The one rule behind [`StoryRule::accepts`] and [`StoryRule::accepts_held`], from `a`'s parts:
+    /// its facts are asked for only once its time and MinHash pass.
+    fn accepts_parts(
+        &self,
+        published: Option<i64>,
+        minhash: &MinHash,
+        facts: impl FnOnce() -> Facts,
+        b: &Signature,
+        within: Within,
+    ) -> Option<u32> {
+        if !self.published_close(published, b.published) || !minhash.within(&b.minhash, within) {
+            return None;
+        }
+        let d = story_distance_of(minhash, &facts(), b);
+        (d <= self.max_distance).then_some(d)
     }
 
     /// Whether articles published at `a` and `b` (seconds since 1970, `None` when undated) are

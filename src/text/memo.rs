@@ -1,7 +1,8 @@
 //! A bounded map from words to words with its strings in one buffer: what the stem memos of
 //! [`super::analyzer`] hold. A `HashMap<String, String>` of the same words held two heap strings
-//! and 48 bytes of table per word, about 80 bytes for a word and a stem of seven letters; here
-//! the table holds 8 bytes per word and the buffer the word's and the value's bytes (DESIGN.md 2.1).
+//! and 48 bytes of table per word, by their sizes about 80 bytes for a word and a stem of seven
+//! letters; here the table holds 8 bytes per word and the buffer the word's and the value's bytes
+//! (DESIGN.md 2.1).
 
 use std::hash::BuildHasher;
 
