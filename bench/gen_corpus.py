@@ -6,7 +6,14 @@ with a realistic vocabulary and term distribution. Copying stories would make ev
 multiple of the same documents (and near-duplicate detection would flag them all), so each generated
 article instead takes the headline of one story and 5-25 sentences drawn from *different* stories.
 
-The output is deterministic for a given (--seed, --source-file, -n): the same bytes every time.
+With --copies F, a share F of the articles are instead near-duplicate copies of a recent original (one
+of the last 500 originals, dated up to a day and a half after it, under another desk's name), each
+edited as reprints are: the ending cut, a new headline, the paragraphs laid out again, scraping debris
+added, straight quotes made curly (each edit drawn on its own). Without it (the default, 0) no article
+is a copy, and the output is the same as before the option existed.
+
+The output is deterministic for a given (--seed, --source-file, -n, --copies): the same bytes every
+time.
 Articles are streamed one line at a time; only the sentence pool of the source file (~20 MB) is held
 in memory, never the generated articles.
 
@@ -50,6 +57,12 @@ SIGNOFF = re.compile(r"\s*\bReuters?\b[\s\x00-\x1f]*$")
 # Sentences per generated article.
 MIN_SENTENCES, MAX_SENTENCES = 5, 25
 
+# Originals a copy may be made of: the most recent ones (a reprint follows its story by hours).
+RECENT_ORIGINALS = 500
+# Lines a scraper leaves in a page's text.
+DEBRIS = ["Advertisement", "Share this article", "Read more:", "Sign up for our newsletter",
+          "Click here to subscribe", "Related coverage"]
+
 
 def load_pool(path):
     """Return (titles, sentences, story_of_sentence) from a newsidx-style JSONL file."""
@@ -84,14 +97,55 @@ def load_pool(path):
     return titles, sentences, story
 
 
-def generate(out, count, seed, titles, sentences, story, start, span_days):
-    """Write `count` articles to `out`; return bytes written."""
+def copy_of(rng, original, titles, n):
+    """A near-duplicate of `original` (a record), as the `n`-th article: see the module docs."""
+    body = original["body"]
+    if rng.random() < 0.5:
+        # The ending cut at a sentence end between 85 % and 95 % of the text.
+        cut = body.rfind(". ", 0, int(len(body) * rng.uniform(0.85, 0.95)))
+        if cut > len(body) // 2:
+            body = body[: cut + 1]
+    if rng.random() < 0.5:
+        # Paragraphs laid out again: 1-4 sentences each.
+        words = SENTENCE_END.split(SPACES.sub(" ", body).strip())
+        paras, p = [], 0
+        while p < len(words):
+            q = p + rng.randint(1, 4)
+            paras.append(" ".join(words[p:q]))
+            p = q
+        body = "\n\n".join(paras)
+    if rng.random() < 0.3:
+        paras = body.split("\n\n")
+        paras.insert(rng.randint(0, len(paras)), rng.choice(DEBRIS))
+        body = "\n\n".join(paras)
+    if rng.random() < 0.3:
+        body = re.sub(r'"([^"]*)"', "\u201c\\1\u201d", body)
+    published = dt.datetime.strptime(original["published"], "%Y-%m-%dT%H:%M:%SZ")
+    published += dt.timedelta(seconds=rng.randrange(36 * 3600))
+    return {
+        "id": f"{original['id']}-copy{n}",
+        "title": rng.choice(titles) if rng.random() < 0.4 else original["title"],
+        "body": body,
+        "published": published.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "source": rng.choice([s for s in SOURCES if s != original["source"]]),
+    }
+
+
+def generate(out, count, seed, titles, sentences, story, start, span_days, copies=0.0):
+    """Write `count` articles to `out`, a share `copies` of them near-duplicates; return bytes written."""
     rng = random.Random(seed)
+    # A generator of its own for the copies, so that the originals are those of a run without them.
+    copy_rng = random.Random(seed + 1)
+    recent = []
     nsent = len(sentences)
     span_s = span_days * 86400
     written = 0
     buf = []
     for i in range(count):
+        if copies > 0 and recent and copy_rng.random() < copies:
+            rec = copy_of(copy_rng, copy_rng.choice(recent), titles, i)
+            buf.append(json.dumps(rec, ensure_ascii=False) + "\n")
+            continue
         k = rng.randint(MIN_SENTENCES, MAX_SENTENCES)
         used = set()
         picked = []
@@ -118,6 +172,10 @@ def generate(out, count, seed, titles, sentences, story, start, span_days):
             "published": published,
             "source": rng.choice(SOURCES),
         }
+        if copies > 0:
+            recent.append(rec)
+            if len(recent) > RECENT_ORIGINALS:
+                recent.pop(0)
         line = json.dumps(rec, ensure_ascii=False) + "\n"
         buf.append(line)
         if len(buf) >= 2000:
@@ -139,9 +197,13 @@ def main():
     ap.add_argument("--source-file", default=DEFAULT_SOURCE, help="JSONL with title/body to draw from")
     ap.add_argument("--start", default="2015-01-01", help="date of the first article (YYYY-MM-DD)")
     ap.add_argument("--span-days", type=int, default=3650, help="days the dates spread over")
+    ap.add_argument("--copies", type=float, default=0.0,
+                    help="share of the articles that are edited copies of a recent one (default 0)")
     args = ap.parse_args()
     if args.count < 0:
         sys.exit("gen_corpus: --count must be >= 0")
+    if not 0.0 <= args.copies < 1.0:
+        sys.exit("gen_corpus: --copies must be at least 0 and below 1")
 
     t0 = time.perf_counter()
     titles, sentences, story = load_pool(args.source_file)
@@ -149,11 +211,13 @@ def main():
     start = dt.datetime.strptime(args.start, "%Y-%m-%d")
     if args.output == "-":
         out = sys.stdout
-        nbytes = generate(out, args.count, args.seed, titles, sentences, story, start, args.span_days)
+        nbytes = generate(out, args.count, args.seed, titles, sentences, story, start, args.span_days,
+                          args.copies)
         out.flush()
     else:
         with open(args.output, "w", encoding="utf-8", buffering=1 << 20) as out:
-            nbytes = generate(out, args.count, args.seed, titles, sentences, story, start, args.span_days)
+            nbytes = generate(out, args.count, args.seed, titles, sentences, story, start, args.span_days,
+                              args.copies)
     t2 = time.perf_counter()
     gen_s = max(t2 - t1, 1e-9)
     print(
