@@ -263,4 +263,146 @@ mod tests {
         }
         assert!(grouped >= 2, "the copies were not exported");
     }
+
+    /// Entity facets counted by story equal the distinct stories (from the index's story column)
+    /// that carry each entity, counted here article by article: with a story's copies in other
+    /// segments than its first article, on one thread and in slices, from the segments' totals and
+    /// match by match.
+    #[test]
+    fn facets_count_each_story_once_across_segments() {
+        use crate::entities::EntityKind;
+        use std::collections::{BTreeMap, BTreeSet};
+        let dir = tempfile::tempdir().expect("tempdir");
+        let index = NewsIndex::open_or_create(dir.path()).expect("index");
+        let enricher = Enricher::new(None).expect("enricher");
+        let options = WriterOptions {
+            commit_every: 4,
+            ..WriterOptions::default()
+        };
+        let mut writer = index.writer(&options).expect("writer");
+        let people = [
+            "Angela Merkel",
+            "Vladimir Putin",
+            "Donald Trump",
+            "Emmanuel Macron",
+        ];
+        let places = ["Berlin", "Moscow", "Paris", "London", "Madrid"];
+        let mut records = Vec::new();
+        for i in 0..30usize {
+            let body = format!(
+                "{} met {} in {} on Tuesday to discuss {} barrels of oil and a loan of {} million \
+                 dollars, officials in {} said after talks that lasted {} hours.",
+                people[i % 4],
+                people[(i / 4 + 1) % 4],
+                places[i % 5],
+                i * 1_000 + 17,
+                i * 3 + 5,
+                places[(i + 2) % 5],
+                i % 7 + 2,
+            );
+            // Every third story has copies: one or two, a few articles later (so often in the
+            // next segment), with a line of debris.
+            let copies = if i % 3 == 0 { 1 + i % 2 } else { 0 };
+            for copy in 0..=copies {
+                let body = if copy == 0 {
+                    body.clone()
+                } else {
+                    format!("Advertisement\n\n{body}")
+                };
+                records.push(Ok(Article {
+                    url: None,
+                    body,
+                    id: format!("s{i}-{copy}"),
+                    title: Some(format!("Talks {i}")),
+                    origin: format!("story-test:{i}"),
+                    source: None,
+                    author: None,
+                    published: None,
+                    warnings: Vec::new(),
+                }));
+            }
+        }
+        // Copies a few records after their first article.
+        for i in (0..records.len()).step_by(5) {
+            let end = (i + 5).min(records.len());
+            records[i..end].rotate_left(1);
+        }
+        for record in enricher.enrich_records(records) {
+            let (article, extra) = record.expect("enriched");
+            writer.upsert(&article, extra).expect("upsert");
+        }
+        writer.finish().expect("finish");
+        let searcher = index.searcher().expect("searcher");
+        assert!(searcher.segment_readers().len() >= 2, "several segments");
+        let stories = index
+            .reader
+            .stories(&searcher, crate::fingerprint::StoryRule::default())
+            .expect("the story column answers for the default rule");
+        // Per entity: the stories that carry it (an article alone is a story of its own).
+        // An entity (kind, name), and a story: (0, story, 0), or (1, segment, document) for an
+        // article alone.
+        type Entity = (String, String);
+        let mut expected: BTreeMap<Entity, BTreeSet<(u32, u32, u32)>> = BTreeMap::new();
+        let mut spanning = 0;
+        let mut first_segment: BTreeMap<u32, usize> = BTreeMap::new();
+        for (s, segment) in searcher.segment_readers().iter().enumerate() {
+            let column = stories.segment(segment.segment_id());
+            let facets = segment.facet_reader("entities").expect("facets");
+            for doc in 0..segment.max_doc() {
+                if !segment.is_deleted(doc) {
+                    let story = crate::search::counts::story_of(column.as_ref(), doc);
+                    let key = if story == crate::store::stories::ALONE {
+                        (1, s as u32, doc)
+                    } else {
+                        if *first_segment.entry(story).or_insert(s) != s {
+                            spanning += 1;
+                        }
+                        (0, story, 0)
+                    };
+                    let mut facet = tantivy::schema::Facet::root();
+                    for ord in facets.facet_ords(doc) {
+                        facets.facet_from_ord(ord, &mut facet).expect("facet");
+                        if let Some((kind, name)) =
+                            crate::store::columns::decode_entity(facet.encoded_str())
+                        {
+                            expected
+                                .entry((kind.as_str().to_string(), name))
+                                .or_default()
+                                .insert(key);
+                        }
+                    }
+                }
+            }
+        }
+        assert!(spanning > 0, "no story has articles in two segments");
+        let expected: BTreeMap<Entity, u64> = expected
+            .into_iter()
+            .map(|(entity, stories)| (entity, stories.len() as u64))
+            .collect();
+        for (parallel_from, from_totals) in
+            [(u64::MAX, true), (0, true), (0, false), (u64::MAX, false)]
+        {
+            index.reader.set_parallel_from(parallel_from);
+            index.reader.set_counting_from_totals(from_totals);
+            let results = index
+                .search(&SearchRequest {
+                    facets: EntityKind::ALL.to_vec(),
+                    facet_limit: 1_000,
+                    ..SearchRequest::new("*")
+                })
+                .expect("search");
+            let counted: BTreeMap<Entity, u64> = results
+                .facets
+                .iter()
+                .flat_map(|(kind, list)| {
+                    list.iter()
+                        .map(move |f| ((kind.clone(), f.name.clone()), f.count))
+                })
+                .collect();
+            assert_eq!(
+                counted, expected,
+                "threads from {parallel_from}, totals {from_totals}"
+            );
+        }
+    }
 }

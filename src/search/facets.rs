@@ -14,6 +14,7 @@ use tantivy::index::{SegmentId, SegmentReader};
 use tantivy::{DocId, Score, SegmentOrdinal};
 
 use super::counts::story_of;
+use super::shared::{in_several, SharedMatches, StoryCounts};
 use super::totals::{each_value, left_out, most_of, ordinal_totals, ColumnTotals};
 use super::FacetCount;
 use crate::entities::EntityKind;
@@ -386,6 +387,16 @@ impl Totals {
         self.articles[at] += articles;
     }
 
+    /// Takes `count` back from entity `id`'s count (nothing for [`NOT_AN_ENTITY`]).
+    fn take_back(&mut self, id: u32, count: u64) {
+        if id == NOT_AN_ENTITY {
+            return;
+        }
+        if let Some(c) = self.counts.get_mut(id as usize) {
+            *c = c.saturating_sub(count);
+        }
+    }
+
     /// Zero for every id again.
     fn clear(&mut self) {
         for &id in &self.counted {
@@ -426,8 +437,8 @@ pub(crate) struct SegmentEntityCounter {
     counts: Tally,
     /// Each document's story, when stories are counted.
     stories: Option<std::sync::Arc<[u32]>>,
-    /// `story << 32 | ordinal` for the facets of matches that share a story.
-    shared: Vec<u64>,
+    /// The matches that share a story, with their facet ordinals.
+    shared: SharedMatches,
     /// Matches not counted yet: they are counted [`BATCH`] at a time (see [`SegmentFacets::read`]),
     /// or, when [`SegmentEntityCounter::totals`] is set, all at the end.
     pending: Vec<DocId>,
@@ -704,12 +715,14 @@ impl<'a> EntityCounter<'a> {
     }
 }
 
-/// What one segment contributes: matches per facet ordinal, and the (story, ordinal) pairs of
-/// matches that share a story.
+/// What one segment contributes: matches per facet ordinal; for the matches that share a story,
+/// stories and matches per facet ordinal, and the matches themselves (for the stories that other
+/// segments hold matches of too).
 pub(crate) struct SegmentCounts {
     facets: SegmentFacets,
     counts: Vec<(u64, u64)>,
-    shared: Vec<u64>,
+    story_counts: StoryCounts,
+    shared: SharedMatches,
 }
 
 impl super::slices::SliceCollector for EntityCounter<'_> {
@@ -731,7 +744,7 @@ impl super::slices::SliceCollector for EntityCounter<'_> {
                 .stories
                 .as_ref()
                 .and_then(|s| s.segment(segment.segment_id())),
-            shared: Vec::new(),
+            shared: SharedMatches::default(),
             pending: {
                 // Kept between queries: a query may hold every match of a segment.
                 let mut pending = self.table.tallies.take();
@@ -769,39 +782,63 @@ impl Collector for EntityCounter<'_> {
     fn merge_fruits(&self, fruits: Vec<SegmentCounts>) -> tantivy::Result<Self::Fruit> {
         // Zero for every entity, kept from an earlier query when one is spare.
         let mut totals = self.table.spare.take();
-        // `story << 32 | global id`, once per article and entity (an article's facets are distinct).
-        let mut shared: Vec<u64> = Vec::new();
-        for fruit in fruits {
+        for fruit in &fruits {
             // `counts` is in ordinal order, so its ordinals are sorted and distinct.
             let ords: Vec<u64> = fruit.counts.iter().map(|&(ord, _)| ord).collect();
             let ids = self.table.ids(&fruit.facets, &ords);
             for (id, &(_, count)) in ids.into_iter().zip(&fruit.counts) {
                 totals.add(id, count, count);
             }
-            let shared_ords: Vec<u64> = fruit.shared.iter().map(|key| key & 0xffff_ffff).collect();
-            let (sorted, positions) = distinct(&shared_ords);
-            let ids = self.table.ids(&fruit.facets, &sorted);
-            shared.extend(
-                fruit
-                    .shared
-                    .iter()
-                    .zip(positions)
-                    .map(|(key, p)| key >> 32 << 32 | u64::from(ids[p as usize])),
-            );
+            let ords: Vec<u64> = fruit.story_counts.iter().map(|&(ord, ..)| ord).collect();
+            let ids = self.table.ids(&fruit.facets, &ords);
+            for (id, &(_, stories, articles)) in ids.into_iter().zip(&fruit.story_counts) {
+                totals.add(id, stories, articles);
+            }
         }
-        let id = |key: u64| (key & 0xffff_ffff) as u32;
-        for &key in &shared {
-            totals.add(id(key), 0, 1);
-        }
-        shared.sort_unstable();
-        shared.dedup();
-        for key in shared {
-            totals.add(id(key), 1, 0);
-        }
+        self.count_stories_once(&fruits, &mut totals);
         let facets = self.table.top(&totals, &self.listing);
         totals.clear();
         self.table.spare.give_back(totals);
         Ok(facets)
+    }
+}
+
+impl EntityCounter<'_> {
+    /// A story with matches in several segments (or slices) was counted once in each for every
+    /// entity they carry: takes the extra counts back.
+    fn count_stories_once(&self, fruits: &[SegmentCounts], totals: &mut Totals) {
+        let lists: Vec<&[u32]> = fruits.iter().map(|f| f.shared.stories()).collect();
+        let several = in_several(&lists);
+        if several.is_empty() {
+            return;
+        }
+        // `story << 32 | global id`, once per segment that holds matches of the story carrying
+        // the entity.
+        let mut pairs: Vec<u64> = Vec::new();
+        let mut ords = Vec::new();
+        let mut ranges = Vec::new();
+        for fruit in fruits {
+            ords.clear();
+            ranges.clear();
+            for &story in &several {
+                let start = ords.len();
+                fruit.shared.ordinals_of(story, &mut ords);
+                ranges.push((story, start..ords.len()));
+            }
+            let (sorted, positions) = distinct(&ords);
+            let ids = self.table.ids(&fruit.facets, &sorted);
+            for (story, range) in ranges.drain(..) {
+                pairs.extend(
+                    positions[range]
+                        .iter()
+                        .map(|&p| u64::from(story) << 32 | u64::from(ids[p as usize])),
+                );
+            }
+        }
+        pairs.sort_unstable();
+        for run in pairs.chunk_by(|a, b| a == b) {
+            totals.take_back((run[0] & 0xffff_ffff) as u32, run.len() as u64 - 1);
+        }
     }
 }
 
@@ -851,14 +888,8 @@ impl SegmentEntityCounter {
                 self.facets.read(&batch);
                 subtract(&self.facets.buffer);
                 for (i, &doc) in batch.iter().enumerate() {
-                    let story = u64::from(story_of(self.stories.as_ref(), doc)) << 32;
-                    self.shared.extend(
-                        self.facets
-                            .batch(i)
-                            .iter()
-                            .filter(|&&ord| ord < 1 << 32)
-                            .map(|&ord| story | ord),
-                    );
+                    let story = story_of(self.stories.as_ref(), doc);
+                    self.shared.push(story, self.facets.batch(i));
                 }
             }
         }
@@ -877,14 +908,7 @@ impl SegmentEntityCounter {
             let ords = self.facets.batch(i);
             match story_of(self.stories.as_ref(), doc) {
                 ALONE => self.counts.add_all(ords, facets, &self.spare),
-                story => {
-                    let story = u64::from(story) << 32;
-                    self.shared.extend(
-                        ords.iter()
-                            .filter(|&&ord| ord < 1 << 32)
-                            .map(|&ord| story | ord),
-                    );
-                }
+                story => self.shared.push(story, ords),
             }
         }
         self.pending.clear();
@@ -923,9 +947,22 @@ impl SegmentCollector for SegmentEntityCounter {
         if self.pending.capacity() <= MAX_KEPT_MATCHES {
             self.spare.give_back(std::mem::take(&mut self.pending));
         }
+        let story_counts = if self.shared.is_empty() {
+            Vec::new()
+        } else {
+            let facets = self.facets.reader.num_facets();
+            let mut counters: [Vec<u32>; 3] = std::array::from_fn(|_| self.spare.counters(facets));
+            let [stories, articles, marks] = &mut counters;
+            let counted = self.shared.count(stories, articles, marks);
+            for zeroed in counters {
+                self.spare.give_back(zeroed);
+            }
+            counted
+        };
         SegmentCounts {
             counts: self.counts.into_counts(&self.spare),
             facets: self.facets,
+            story_counts,
             shared: self.shared,
         }
     }

@@ -10,6 +10,7 @@ pub mod entity_filter;
 pub mod export;
 pub(crate) mod facets;
 mod query;
+mod shared;
 mod slices;
 mod snippet;
 pub mod sort;
