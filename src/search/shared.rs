@@ -17,7 +17,8 @@ use std::collections::BinaryHeap;
 pub(crate) struct SharedMatches {
     /// `story << 32 | i` for the `i`-th match held; sorted by [`SharedMatches::count`].
     keys: Vec<u64>,
-    /// Match `i`'s ordinals are `ords[starts[i]..starts[i + 1]]`.
+    /// Match `i`'s ordinals are `ords[starts[i]..starts[i + 1]]` (a segment's column has fewer
+    /// than 2^32 rows, so `u32` offsets hold them).
     ords: Vec<u32>,
     starts: Vec<u32>,
     /// The distinct stories held, ascending (filled by [`SharedMatches::count`]).
@@ -44,8 +45,8 @@ impl SharedMatches {
         self.keys.is_empty()
     }
 
-    /// Counts, per ordinal below `stories.len()`, the stories held that carry it and the matches that
-    /// do. `stories`, `articles` and `marks` are counters, one per ordinal of the segment, all zero;
+    /// Counts, per ordinal below the counters' length, the stories held that carry it and the matches
+    /// that do. `stories`, `articles` and `marks` are counters, one per ordinal of the segment, all zero;
     /// they are left all zero again.
     pub(crate) fn count(
         &mut self,
@@ -65,7 +66,9 @@ impl SharedMatches {
                 let i = (key & 0xffff_ffff) as usize;
                 for &ord in &self.ords[self.starts[i] as usize..self.starts[i + 1] as usize] {
                     let at = ord as usize;
-                    let (Some(a), Some(m)) = (articles.get_mut(at), marks.get_mut(at)) else {
+                    let (Some(s), Some(a), Some(m)) =
+                        (stories.get_mut(at), articles.get_mut(at), marks.get_mut(at))
+                    else {
                         continue;
                     };
                     if *a == 0 {
@@ -74,7 +77,7 @@ impl SharedMatches {
                     *a += 1;
                     if *m != mark {
                         *m = mark;
-                        stories[at] += 1;
+                        *s += 1;
                     }
                 }
             }
