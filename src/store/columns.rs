@@ -154,8 +154,25 @@ impl SegmentStoryColumn {
 
     /// The story of `doc` and whether it leads it; `None` for an article written without one.
     pub(crate) fn get(&self, doc: DocId) -> Option<(u64, bool)> {
-        let value = self.column.first(doc)?;
-        Some((value & !LEADER, value & LEADER != 0))
+        self.column.first(doc).map(SegmentStoryColumn::decode)
+    }
+
+    /// Every document's story value, read in one pass, when every document of the segment has one
+    /// (`None` otherwise: read them one by one); [`SegmentStoryColumn::decode`] reads a value.
+    pub(crate) fn all(&self, max_doc: DocId) -> Option<Vec<u64>> {
+        if !matches!(self.column.index, tantivy::columnar::ColumnIndex::Full)
+            || self.column.values.num_vals() != max_doc
+        {
+            return None;
+        }
+        let mut values = vec![0u64; max_doc as usize];
+        self.column.values.get_range(0, &mut values);
+        Some(values)
+    }
+
+    /// A story value of [`SegmentStoryColumn::all`] as [`SegmentStoryColumn::get`] gives it.
+    pub(crate) fn decode(value: u64) -> (u64, bool) {
+        (value & !LEADER, value & LEADER != 0)
     }
 }
 

@@ -48,9 +48,11 @@ impl Stories {
         let sources = readers
             .iter()
             .map(|segment| {
+                let column = SegmentStoryColumn::open(segment)?;
                 Ok(Segment {
                     reader: segment,
-                    column: SegmentStoryColumn::open(segment)?,
+                    all: column.all(segment.max_doc()),
+                    column,
                 })
             })
             .collect::<Result<Vec<_>>>()?;
@@ -117,6 +119,8 @@ trait StorySource {
 struct Segment<'a> {
     reader: &'a SegmentReader,
     column: SegmentStoryColumn,
+    /// Every document's story value, read at once when every document has one.
+    all: Option<Vec<u64>>,
 }
 
 impl StorySource for Segment<'_> {
@@ -129,7 +133,12 @@ impl StorySource for Segment<'_> {
     }
 
     fn story(&self, doc: DocId) -> Option<(u64, bool)> {
-        self.column.get(doc)
+        match &self.all {
+            Some(all) => all
+                .get(doc as usize)
+                .map(|&value| SegmentStoryColumn::decode(value)),
+            None => self.column.get(doc),
+        }
     }
 }
 
@@ -138,7 +147,11 @@ impl StorySource for Segment<'_> {
 /// own) and two or more of its articles are live; stories are numbered densely in the order their
 /// first article comes. Only the keys that articles joined are held, so that a searcher over a
 /// million articles, nearly all alone, reads each story once and hashes nothing for most
-/// (holding every key took 70 ms of a one-shot search at that size).
+/// (holding every key took 70 ms of a one-shot search at that size). A leader's key is looked up
+/// only when a bit of a small filter of the joined keys says it may be one of them, and the
+/// articles of shared stories are listed as they are met, so that numbering them reads no document
+/// again (three passes over every document, with a lookup of each in the joined keys, took 55 ms of
+/// a one-shot search of a million articles with 128,000 stories; DESIGN.md 1.5).
 fn numbered<S: StorySource>(segments: &[S]) -> Vec<Arc<[u32]>> {
     // The keys some live article joined, with their live articles (counted below).
     let mut joined: FxHashMap<u64, u32> = FxHashMap::default();
@@ -149,41 +162,77 @@ fn numbered<S: StorySource>(segments: &[S]) -> Vec<Arc<[u32]>> {
             }
         }
     }
-    let mut holds = vec![false; segments.len()];
-    if !joined.is_empty() {
-        for (segment, holds) in segments.iter().zip(&mut holds) {
-            for doc in segment.alive() {
-                if let Some(count) = segment.story(doc).and_then(|(s, _)| joined.get_mut(&s)) {
-                    *count += 1;
-                    *holds = true;
-                }
+    if joined.is_empty() {
+        return segments.iter().map(|_| Arc::from(Vec::new())).collect();
+    }
+    let filter = KeyFilter::of(joined.keys().copied(), joined.len());
+    // Per segment, its articles in joined stories, in document order, with their keys.
+    let mut members: Vec<Vec<(DocId, u64)>> = Vec::with_capacity(segments.len());
+    for segment in segments {
+        let mut held = Vec::new();
+        for doc in segment.alive() {
+            let Some((story, leader)) = segment.story(doc) else {
+                continue;
+            };
+            if leader && !filter.may_hold(story) {
+                continue;
+            }
+            if let Some(count) = joined.get_mut(&story) {
+                *count += 1;
+                held.push((doc, story));
             }
         }
+        members.push(held);
     }
     let mut numbers: FxHashMap<u64, u32> = FxHashMap::default();
     segments
         .iter()
-        .zip(holds)
-        .map(|(segment, holds)| {
-            if !holds {
-                return Arc::from(Vec::new());
-            }
-            let mut column = vec![ALONE; segment.max_doc() as usize];
-            for doc in segment.alive() {
-                let Some((story, _)) = segment.story(doc) else {
-                    continue;
-                };
+        .zip(members)
+        .map(|(segment, held)| {
+            let mut column: Vec<u32> = Vec::new();
+            for (doc, story) in held {
                 if joined.get(&story).is_some_and(|&count| count >= 2) {
+                    if column.is_empty() {
+                        column = vec![ALONE; segment.max_doc() as usize];
+                    }
                     let next = numbers.len() as u32;
                     column[doc as usize] = *numbers.entry(story).or_insert(next);
                 }
             }
-            if column.iter().all(|&story| story == ALONE) {
-                column.clear();
-            }
             Arc::from(column)
         })
         .collect()
+}
+
+/// A bit per slot of a table about sixteen times as large as a set of keys: a key whose bit is
+/// clear is not in the set; one whose bit is set may be (one in sixteen others are).
+struct KeyFilter {
+    bits: Vec<u64>,
+    shift: u32,
+}
+
+impl KeyFilter {
+    fn of(keys: impl Iterator<Item = u64>, len: usize) -> KeyFilter {
+        let slots = (len.max(4) * 16).next_power_of_two();
+        let mut filter = KeyFilter {
+            bits: vec![0; slots / 64],
+            shift: 64 - slots.trailing_zeros(),
+        };
+        for key in keys {
+            let slot = filter.slot(key);
+            filter.bits[slot / 64] |= 1 << (slot % 64);
+        }
+        filter
+    }
+
+    fn slot(&self, key: u64) -> usize {
+        (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> self.shift) as usize
+    }
+
+    fn may_hold(&self, key: u64) -> bool {
+        let slot = self.slot(key);
+        self.bits[slot / 64] & 1 << (slot % 64) != 0
+    }
 }
 
 #[cfg(test)]
