@@ -327,6 +327,23 @@ mod tests {
             let end = (i + 5).min(records.len());
             records[i..end].rotate_left(1);
         }
+        // Three copies and two first articles written again with another text: their first
+        // versions stay behind as deleted documents, and their stories lose a member.
+        let rewritten: Vec<_> = records
+            .iter()
+            .filter(|r| {
+                r.as_ref().is_ok_and(|a| {
+                    ["s0-1", "s3-1", "s9-2", "s6-0", "s12-0"].contains(&a.id.as_str())
+                })
+            })
+            .map(|r| {
+                let mut article = r.as_ref().expect("article").clone();
+                article.body = format!("Berlin talks were called off. {}", article.body.len());
+                Ok(article)
+            })
+            .collect();
+        assert_eq!(rewritten.len(), 5);
+        records.extend(rewritten);
         for record in enricher.enrich_records(records) {
             let (article, extra) = record.expect("enriched");
             writer.upsert(&article, extra).expect("upsert");
@@ -334,6 +351,13 @@ mod tests {
         writer.finish().expect("finish");
         let searcher = index.searcher().expect("searcher");
         assert!(searcher.segment_readers().len() >= 2, "several segments");
+        assert!(
+            searcher
+                .segment_readers()
+                .iter()
+                .any(|s| s.num_deleted_docs() > 0),
+            "deleted documents"
+        );
         let stories = index
             .reader
             .stories(&searcher, crate::fingerprint::StoryRule::default())
