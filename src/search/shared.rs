@@ -106,22 +106,14 @@ impl SharedMatches {
     /// to `out`; once [`SharedMatches::count`] has run.
     pub(crate) fn ordinals_of(&self, story: u32, out: &mut Vec<u64>) {
         let first = self.keys.partition_point(|&k| k >> 32 < u64::from(story));
-        let start = out.len();
-        for &key in self.keys[first..]
+        let mut ords: Vec<u64> = self.keys[first..]
             .iter()
             .take_while(|&&k| k >> 32 == u64::from(story))
-        {
-            out.extend(self.ords_of(key).iter().map(|&o| u64::from(o)));
-        }
-        out[start..].sort_unstable();
-        let mut kept = start;
-        for i in start..out.len() {
-            if i == start || out[i] != out[kept - 1] {
-                out[kept] = out[i];
-                kept += 1;
-            }
-        }
-        out.truncate(kept);
+            .flat_map(|&key| self.ords_of(key).iter().map(|&o| u64::from(o)))
+            .collect();
+        ords.sort_unstable();
+        ords.dedup();
+        out.extend(ords);
     }
 
     fn ords_of(&self, key: u64) -> &[u32] {

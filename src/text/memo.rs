@@ -70,12 +70,11 @@ impl WordMemo {
             self.table.clear();
             self.text.clear();
         }
-        let Ok(start) = u32::try_from(self.text.len()) else {
-            return;
-        };
+        // The entry's end within 4 GiB, and so its start.
         if u32::try_from(self.text.len() + key.len() + value.len()).is_err() {
             return;
         }
+        let start = self.text.len() as u32;
         self.text.push_str(key);
         self.text.push_str(value);
         let entry = Entry {
