@@ -232,6 +232,73 @@ mod tests {
         index
     }
 
+    /// The stories `finish` leaves in the index folder are those of the story column, and a search
+    /// uses them only while they cover the index: after a commit without `finish` (a run stopped
+    /// at once) it reads the column, and the next `finish` saves them again.
+    #[test]
+    fn saved_stories_are_used_only_while_they_cover_the_index() {
+        use crate::store::stories::{Stories, STORIES_FILE};
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path();
+        let index = index(path);
+        assert!(path.join(STORIES_FILE).exists(), "left by finish");
+        let searcher = index.searcher().expect("searcher");
+        let saved = Stories::load(path).expect("saved");
+        assert!(saved.covers(&searcher));
+        // Ten stories of an article and its copy.
+        assert_eq!(saved.summary(), (10, 20));
+        assert_eq!(Stories::read(&searcher).expect("read").summary(), (10, 20));
+
+        let enricher = Enricher::new(None).expect("enricher");
+        let copy = |of: usize, id: &str| {
+            Ok(Article {
+                url: None,
+                body: format!(
+                    "Dock workers in port {of} loaded {} containers of grain, the harbour master \
+                     said, and the night shift unloaded {} tonnes of coal from {} ships.",
+                    of * 13,
+                    of * 7 + 3,
+                    of % 5 + 2
+                ),
+                id: id.into(),
+                title: Some(format!("Harbour report {of}")),
+                origin: format!("stories-file-test:{id}"),
+                source: None,
+                author: None,
+                published: None,
+                warnings: Vec::new(),
+            })
+        };
+        let mut writer = index.writer(&WriterOptions::default()).expect("writer");
+        // A third article of story 0, and a copy of article 1 (alone so far).
+        for record in enricher.enrich_records(vec![copy(0, "a0-2"), copy(1, "a1-1")]) {
+            let (article, extra) = record.expect("enriched");
+            writer.upsert(&article, extra).expect("upsert");
+        }
+        writer.commit().expect("commit");
+        drop(writer);
+        index.reader.reload().expect("reload");
+        let searcher = index.searcher().expect("searcher");
+        assert!(!Stories::load(path).expect("still there").covers(&searcher));
+        let stories = index
+            .reader
+            .stories(&searcher, crate::fingerprint::StoryRule::default())
+            .expect("stories");
+        assert_eq!(stories.summary(), (11, 23));
+        let results = index.search(&SearchRequest::new("grain")).expect("search");
+        assert_eq!((results.total_hits, results.total_stories), (52, Some(40)));
+
+        index
+            .writer(&WriterOptions::default())
+            .expect("writer")
+            .finish()
+            .expect("finish");
+        index.reader.reload().expect("reload");
+        let saved = Stories::load(path).expect("saved again");
+        assert!(saved.covers(&index.searcher().expect("searcher")));
+        assert_eq!(saved.summary(), (11, 23));
+    }
+
     /// Export's lines read a window at a time (documents in index order) come out as with one
     /// window, in every format, grouped or not, the copies' ids with their story.
     #[test]

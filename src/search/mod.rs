@@ -183,7 +183,9 @@ impl Reader {
         }
         let mut cached = self.stories.lock().unwrap_or_else(|e| e.into_inner());
         if cached.as_ref().is_none_or(|s| !s.covers(searcher)) {
-            *cached = Stories::read(searcher).ok().map(Arc::new);
+            *cached = Stories::open(searcher, self.store.path())
+                .ok()
+                .map(Arc::new);
         }
         cached.clone().filter(|s| s.rule == rule)
     }

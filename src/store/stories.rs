@@ -5,6 +5,7 @@
 //! query time. A query that groups by another rule finds its stories from the matches instead.
 
 use std::collections::HashMap;
+use std::path::Path;
 use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
@@ -17,6 +18,13 @@ use crate::Result;
 
 /// Marks an article that is in no group: a story of its own.
 pub(crate) const ALONE: u32 = u32::MAX;
+
+/// The file in the index folder that the writer leaves the stories of its last commit in
+/// ([`Stories::save`]), for searches that open the index once.
+pub const STORIES_FILE: &str = "stories.bin";
+
+/// The first bytes of [`STORIES_FILE`], with its version.
+const MAGIC: &[u8; 16] = b"NEWSIDX-STORIES\x01";
 
 /// The story of every article of the segments it was read from.
 #[derive(Debug)]
@@ -70,6 +78,115 @@ impl Stories {
             })
             .collect();
         Ok(Stories {
+            rule: StoryRule::default(),
+            segments,
+        })
+    }
+
+    /// The stories of `searcher`: those the writer left in `dir` ([`STORIES_FILE`]) when they
+    /// cover exactly its segments and live documents, else read from its story column. A one-shot
+    /// search of a million articles spent most of its time reading them (DESIGN.md 1.5).
+    pub(crate) fn open(searcher: &Searcher, dir: &Path) -> Result<Stories> {
+        match Stories::load(dir) {
+            Some(saved) if saved.covers(searcher) => Ok(saved),
+            _ => Stories::read(searcher),
+        }
+    }
+
+    /// The stories saved in `dir`, if the file is there, whole and of this version.
+    pub(crate) fn load(dir: &Path) -> Option<Stories> {
+        let bytes = std::fs::read(dir.join(STORIES_FILE)).ok()?;
+        Stories::from_bytes(&bytes)
+    }
+
+    /// Leaves the stories in `dir` for later searches: written aside, then renamed over the old
+    /// file, so that a reader finds the old file or the new one, whole.
+    pub(crate) fn save(&self, dir: &Path) -> std::io::Result<()> {
+        let aside = dir.join(format!("{STORIES_FILE}.{}.tmp", std::process::id()));
+        std::fs::write(&aside, self.to_bytes())?;
+        std::fs::rename(&aside, dir.join(STORIES_FILE)).inspect_err(|_| {
+            let _ = std::fs::remove_file(&aside);
+        })
+    }
+
+    /// The file's bytes: [`MAGIC`], the number of segments, per segment (in id order) its id (32
+    /// hexadecimal digits), `max_doc`, live documents and column length (0 or `max_doc`), then the
+    /// columns, then a CRC-32 of all that; numbers are little-endian `u32`.
+    fn to_bytes(&self) -> Vec<u8> {
+        let mut segments: Vec<(String, &SegmentStories)> = self
+            .segments
+            .iter()
+            .map(|(id, s)| (id.uuid_string(), s))
+            .collect();
+        segments.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut out = Vec::new();
+        out.extend_from_slice(MAGIC);
+        let put = |out: &mut Vec<u8>, n: usize| out.extend_from_slice(&(n as u32).to_le_bytes());
+        put(&mut out, segments.len());
+        for (id, s) in &segments {
+            out.extend_from_slice(id.as_bytes());
+            put(&mut out, s.max_doc as usize);
+            put(&mut out, s.alive as usize);
+            put(&mut out, s.column.len());
+        }
+        for (_, s) in &segments {
+            for &story in s.column.iter() {
+                out.extend_from_slice(&story.to_le_bytes());
+            }
+        }
+        let crc = crc32fast::hash(&out);
+        out.extend_from_slice(&crc.to_le_bytes());
+        out
+    }
+
+    /// Reads [`Stories::to_bytes`]; `None` for anything else (another version, a damaged or cut
+    /// file, a column that does not fit its segment, story numbers that are not dense).
+    fn from_bytes(bytes: &[u8]) -> Option<Stories> {
+        let (body, crc) = bytes.split_last_chunk::<4>()?;
+        if crc32fast::hash(body) != u32::from_le_bytes(*crc) {
+            return None;
+        }
+        let mut rest = body.strip_prefix(MAGIC.as_slice())?;
+        let mut take = |n: usize| -> Option<&[u8]> {
+            let (head, tail) = rest.split_at_checked(n)?;
+            rest = tail;
+            Some(head)
+        };
+        let number = |b: &[u8]| u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+        let count = number(take(4)?) as usize;
+        let mut heads = Vec::with_capacity(count.min(body.len() / 44));
+        for _ in 0..count {
+            let id = std::str::from_utf8(take(32)?).ok()?;
+            let id = SegmentId::from_uuid_string(id).ok()?;
+            let (max_doc, alive, len) = (number(take(4)?), number(take(4)?), number(take(4)?));
+            if (len != 0 && len != max_doc) || alive > max_doc {
+                return None;
+            }
+            heads.push((id, max_doc, alive, len as usize));
+        }
+        let mut segments = HashMap::with_capacity(heads.len());
+        let (mut members, mut most) = (0u64, None::<u32>);
+        for (id, max_doc, alive, len) in heads {
+            let column: Arc<[u32]> = take(len.checked_mul(4)?)?
+                .chunks_exact(4)
+                .map(number)
+                .collect();
+            for &story in column.iter().filter(|&&s| s != ALONE) {
+                members += 1;
+                most = most.max(Some(story));
+            }
+            let stories = SegmentStories {
+                column,
+                max_doc,
+                alive,
+            };
+            if segments.insert(id, stories).is_some() {
+                return None;
+            }
+        }
+        // Numbered densely from 0, each story of two or more articles: no number past half of them.
+        let dense = most.is_none_or(|most| u64::from(most) < members.div_ceil(2).max(1));
+        (rest.is_empty() && dense).then_some(Stories {
             rule: StoryRule::default(),
             segments,
         })
@@ -350,6 +467,97 @@ mod tests {
             for column in &got {
                 proptest::prop_assert!(column.is_empty() || column.iter().any(|&s| s != ALONE));
             }
+        }
+    }
+
+    fn saved_example() -> Stories {
+        let mut segments = HashMap::new();
+        for (column, alive) in [
+            (vec![ALONE, 0, 1, ALONE, 0, 1, 2], 7),
+            (vec![], 3),
+            (vec![2, ALONE], 1),
+        ] {
+            let max_doc = if column.is_empty() {
+                3
+            } else {
+                column.len() as u32
+            };
+            let stories = SegmentStories {
+                column: Arc::from(column),
+                max_doc,
+                alive,
+            };
+            segments.insert(SegmentId::generate_random(), stories);
+        }
+        Stories {
+            rule: StoryRule::default(),
+            segments,
+        }
+    }
+
+    /// The same segments, documents and numbers.
+    fn same(a: &Stories, b: &Stories) -> bool {
+        a.segments.len() == b.segments.len()
+            && a.segments.iter().all(|(id, s)| {
+                b.segments.get(id).is_some_and(|t| {
+                    (s.column.as_ref(), s.max_doc, s.alive)
+                        == (t.column.as_ref(), t.max_doc, t.alive)
+                })
+            })
+    }
+
+    #[test]
+    fn saved_stories_read_back_and_damaged_files_do_not() {
+        let stories = saved_example();
+        let bytes = stories.to_bytes();
+        let back = Stories::from_bytes(&bytes).expect("read back");
+        assert!(same(&stories, &back));
+        let dir = tempfile::tempdir().expect("tempdir");
+        stories.save(dir.path()).expect("save");
+        assert!(same(&stories, &Stories::load(dir.path()).expect("load")));
+        let left: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").collect();
+        assert_eq!(left.len(), 1, "nothing left aside");
+        // Cut anywhere, or any byte changed: not read.
+        for end in 0..bytes.len() {
+            assert!(Stories::from_bytes(&bytes[..end]).is_none(), "cut at {end}");
+        }
+        for at in 0..bytes.len() {
+            let mut changed = bytes.clone();
+            changed[at] ^= 0x10;
+            assert!(Stories::from_bytes(&changed).is_none(), "byte {at} changed");
+        }
+        // Whole (the checksum agrees) but numbers that are not dense: not read either.
+        let mut sparse = saved_example();
+        let first = sparse.segments.values_mut().find(|s| s.column.len() == 7);
+        first.expect("segment").column = Arc::from(vec![ALONE, 0, 1, ALONE, 0, 1, 9]);
+        assert!(Stories::from_bytes(&sparse.to_bytes()).is_none());
+        assert!(Stories::load(&dir.path().join("missing")).is_none());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: 2048,
+            failure_persistence: None,
+            ..proptest::prelude::ProptestConfig::default()
+        })]
+
+        /// Any bytes, with or without the file's beginning and a checksum that agrees: read or
+        /// refused, never a panic.
+        #[test]
+        fn any_bytes_are_read_or_refused(
+            tail in proptest::collection::vec(proptest::num::u8::ANY, 0..200),
+            small in proptest::bool::ANY,
+        ) {
+            let mut bytes = MAGIC.to_vec();
+            if small {
+                // Few segments, so that the segment headers are reached.
+                bytes.extend_from_slice(&(u32::from(tail.first().copied().unwrap_or(0) % 4)).to_le_bytes());
+            }
+            bytes.extend_from_slice(&tail);
+            let crc = crc32fast::hash(&bytes);
+            bytes.extend_from_slice(&crc.to_le_bytes());
+            let _ = Stories::from_bytes(&bytes);
+            let _ = Stories::from_bytes(&tail);
         }
     }
 

@@ -21,6 +21,7 @@ use crate::ingest::{self, Article, Format};
 use crate::store::columns::{self, entity_facet, story_value};
 use crate::store::document::NewsDocument;
 use crate::store::schema::{id_key, Fields};
+use crate::store::stories::Stories;
 use crate::store::Store;
 use crate::{Error, Result};
 use stories::{Assigned, StoryAssigner};
@@ -465,6 +466,7 @@ impl<'a> Writer<'a> {
         self.writer
             .wait_merging_threads()
             .map_err(|err| write_error(store, err))?;
+        save_stories(store);
         Ok(report)
     }
 
@@ -701,6 +703,24 @@ fn enrich_chunk(
     Enriched {
         records,
         generation: searcher.map(|s| s.generation().generation_id()),
+    }
+}
+
+/// Leaves the stories of the index as its last commit and merges left it in the index folder
+/// ([`Stories::save`]), unless the file there already holds them: a search that opens the index
+/// once then reads them instead of every article's story. The file only saves time, so failing to
+/// write it fails nothing (a search that finds it missing or out of date reads the column).
+fn save_stories(store: &Store) {
+    let Ok(reader) = store.reader() else {
+        return;
+    };
+    let searcher = reader.searcher();
+    let path = store.path();
+    if Stories::load(path).is_some_and(|saved| saved.covers(&searcher)) {
+        return;
+    }
+    if let Ok(stories) = Stories::read(&searcher) {
+        let _ = stories.save(path);
     }
 }
 
