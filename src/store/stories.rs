@@ -103,10 +103,12 @@ impl Stories {
     /// file, so that a reader finds the old file or the new one, whole.
     pub(crate) fn save(&self, dir: &Path) -> std::io::Result<()> {
         let aside = dir.join(format!("{STORIES_FILE}.{}.tmp", std::process::id()));
-        std::fs::write(&aside, self.to_bytes())?;
-        std::fs::rename(&aside, dir.join(STORIES_FILE)).inspect_err(|_| {
-            let _ = std::fs::remove_file(&aside);
-        })
+        std::fs::write(&aside, self.to_bytes())
+            .and_then(|()| std::fs::rename(&aside, dir.join(STORIES_FILE)))
+            .inspect_err(|_| {
+                // A write cut short (a full disk) leaves nothing behind either.
+                let _ = std::fs::remove_file(&aside);
+            })
     }
 
     /// The file's bytes: [`MAGIC`], the number of segments, per segment (in id order) its id (32
