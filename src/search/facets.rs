@@ -18,7 +18,7 @@ use super::shared::{in_several, SharedMatches, StoryCounts};
 use super::totals::{each_value, left_out, most_of, ordinal_totals, ColumnTotals};
 use super::FacetCount;
 use crate::entities::EntityKind;
-use crate::store::columns::{decode_entity as decode, EntityKey};
+use crate::store::columns::{entity_parts, EntityKey};
 use crate::store::stories::{Stories, ALONE};
 
 /// Entity counts per kind (`person`, `org`, `place`), most frequent first.
@@ -194,10 +194,54 @@ struct TableInner {
     /// prefixes differ compare as their prefixes do, so ranking compares names (scattered on the heap)
     /// only when the prefixes tie.
     prefixes: Vec<u64>,
-    /// Keyed by names from articles: a seeded hasher (foldhash; SipHash was a tenth of a one-shot
-    /// faceted search on the 1M index).
-    ids: foldhash::HashMap<EntityKey, u32>,
+    /// The ids by kind and name (see [`NameIds`]).
+    ids: NameIds,
     segments: HashMap<SegmentId, Vec<u32>>,
+}
+
+/// Ids by kind and name: a table of ids hashed by the name they stand for (`names[id]`), so that a
+/// name read from a dictionary is looked up without being copied into a `String` first, and the
+/// names are held once (a map keyed by `EntityKey` copied each name it met and held a second copy of
+/// each new one). Hashed with a seeded hasher, as the names come from articles (foldhash; SipHash
+/// was a tenth of a one-shot faceted search on the 1M index).
+#[derive(Default)]
+struct NameIds {
+    table: hashbrown::HashTable<u32>,
+    hasher: foldhash::fast::RandomState,
+}
+
+impl NameIds {
+    fn hash(&self, kind: EntityKind, name: &str) -> u64 {
+        use std::hash::BuildHasher;
+        self.hasher.hash_one((kind, name))
+    }
+
+    /// The id of `kind`'s `name` among `names`, if it has one.
+    fn get(&self, names: &[EntityKey], kind: EntityKind, name: &str) -> Option<u32> {
+        let hash = self.hash(kind, name);
+        self.table
+            .find(hash, |&id| {
+                names
+                    .get(id as usize)
+                    .is_some_and(|n| n.0 == kind && n.1 == name)
+            })
+            .copied()
+    }
+
+    /// Records that `names[id]` has id `id` (it has none yet).
+    fn insert(&mut self, names: &[EntityKey], id: u32) {
+        let Some((kind, name)) = names.get(id as usize) else {
+            return;
+        };
+        let hash = self.hash(*kind, name);
+        let hasher = &self.hasher;
+        self.table.insert_unique(hash, id, |&other| {
+            use std::hash::BuildHasher;
+            names
+                .get(other as usize)
+                .map_or(0, |(k, n)| hasher.hash_one((*k, n.as_str())))
+        });
+    }
 }
 
 impl EntityTable {
@@ -231,13 +275,18 @@ impl EntityTable {
                     let Some(&ord) = found.next() else {
                         return;
                     };
-                    let id = match std::str::from_utf8(bytes).ok().and_then(decode) {
-                        Some(key) => *ids.entry(key).or_insert_with_key(|key| {
-                            prefixes.push(name_prefix(&key.1));
-                            kinds.push(key.0);
-                            names.push(key.clone());
-                            names.len() as u32 - 1
-                        }),
+                    let id = match std::str::from_utf8(bytes).ok().and_then(entity_parts) {
+                        Some((kind, name)) => match ids.get(names, kind, name) {
+                            Some(id) => id,
+                            None => {
+                                let id = names.len() as u32;
+                                prefixes.push(name_prefix(name));
+                                kinds.push(kind);
+                                names.push((kind, name.to_string()));
+                                ids.insert(names, id);
+                                id
+                            }
+                        },
                         None => NOT_AN_ENTITY,
                     };
                     map[ord as usize] = id;
@@ -320,8 +369,8 @@ impl EntityTable {
                     .pinned
                     .iter()
                     .filter(|key| key.0 == kind)
-                    .filter_map(|key| inner.ids.get(key))
-                    .map(|&id| id as usize)
+                    .filter_map(|key| inner.ids.get(&inner.names, key.0, &key.1))
+                    .map(|id| id as usize)
                     .filter(|id| ids[limit.min(ids.len())..].contains(id))
                     .collect();
                 ids.truncate(limit);
@@ -1182,6 +1231,28 @@ mod tests {
                 assert!(same, "document {doc}: {got:?} against {expected:?}");
             }
         }
+    }
+
+    /// Every name inserted is found again under its own kind only; names never inserted (a
+    /// prefix, another kind, another case) are not found.
+    #[test]
+    fn name_ids_find_each_name_under_its_kind() {
+        let mut names: Vec<EntityKey> = Vec::new();
+        let mut ids = NameIds::default();
+        for i in 0..5_000u32 {
+            for kind in [EntityKind::Person, EntityKind::Place] {
+                let id = names.len() as u32;
+                names.push((kind, format!("Name {i}")));
+                ids.insert(&names, id);
+            }
+        }
+        for (id, (kind, name)) in names.iter().enumerate() {
+            assert_eq!(ids.get(&names, *kind, name), Some(id as u32));
+        }
+        assert_eq!(ids.get(&names, EntityKind::Org, "Name 7"), None);
+        assert_eq!(ids.get(&names, EntityKind::Person, "Name"), None);
+        assert_eq!(ids.get(&names, EntityKind::Person, "name 7"), None);
+        assert_eq!(ids.get(&names, EntityKind::Person, "Name 5000"), None);
     }
 
     /// Names whose prefixes differ are ordered by them as they are by the whole name.

@@ -23,8 +23,13 @@ pub fn entity_facet(kind: EntityKind, name: &str) -> Facet {
 /// The entity of a facet's encoded form, as stored and in the facet dictionary: the path steps
 /// separated by NUL, unescaped (`person\0Vladimir Putin`); `None` for a facet that is no entity.
 pub fn decode_entity(encoded: &str) -> Option<EntityKey> {
+    entity_parts(encoded).map(|(kind, name)| (kind, name.to_string()))
+}
+
+/// [`decode_entity`] without copying the name.
+pub(crate) fn entity_parts(encoded: &str) -> Option<(EntityKind, &str)> {
     let (kind, name) = encoded.split_once('\0')?;
-    Some((kind.parse().ok()?, name.to_string()))
+    Some((kind.parse().ok()?, name))
 }
 
 const PIECE: usize = 7;
