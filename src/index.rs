@@ -195,6 +195,17 @@ mod tests {
     use crate::ingest::Article;
     use crate::search::{ExportFormat, StoredField};
 
+    /// The text of harbour report `i`.
+    fn harbour_report(i: usize) -> String {
+        format!(
+            "Dock workers in port {i} loaded {} containers of grain, the harbour master said, and \
+             the night shift unloaded {} tonnes of coal from {} ships.",
+            i * 13,
+            i * 7 + 3,
+            i % 5 + 2
+        )
+    }
+
     /// An index of 40 articles, every fourth with a copy (the same text under another id).
     fn index(dir: &Path) -> NewsIndex {
         let index = NewsIndex::open_or_create(dir).expect("index");
@@ -202,13 +213,7 @@ mod tests {
         let mut writer = index.writer(&WriterOptions::default()).expect("writer");
         let mut records = Vec::new();
         for i in 0..40 {
-            let body = format!(
-                "Dock workers in port {i} loaded {} containers of grain, the harbour master said, \
-                 and the night shift unloaded {} tonnes of coal from {} ships.",
-                i * 13,
-                i * 7 + 3,
-                i % 5 + 2
-            );
+            let body = harbour_report(i);
             for copy in 0..(1 + usize::from(i % 4 == 0)) {
                 // A url of its own: `--fields url` tells the copies' lines apart.
                 records.push(Ok(Article {
@@ -248,18 +253,23 @@ mod tests {
         // Ten stories of an article and its copy.
         assert_eq!(saved.summary(), (10, 20));
         assert_eq!(Stories::read(&searcher).expect("read").summary(), (10, 20));
+        // A search opening the index takes the file's stories, not the column's: a file that
+        // covers the index but holds no story is believed.
+        let real = std::fs::read(path.join(STORIES_FILE)).expect("file");
+        Stories::all_alone(&searcher).save(path).expect("save");
+        let opened = Stories::open(&searcher, path).expect("open");
+        assert_eq!(opened.summary(), (0, 0));
+        std::fs::write(path.join(STORIES_FILE), real).expect("put back");
+        assert_eq!(
+            Stories::open(&searcher, path).expect("open").summary(),
+            (10, 20)
+        );
 
         let enricher = Enricher::new(None).expect("enricher");
         let copy = |of: usize, id: &str| {
             Ok(Article {
                 url: None,
-                body: format!(
-                    "Dock workers in port {of} loaded {} containers of grain, the harbour master \
-                     said, and the night shift unloaded {} tonnes of coal from {} ships.",
-                    of * 13,
-                    of * 7 + 3,
-                    of % 5 + 2
-                ),
+                body: harbour_report(of),
                 id: id.into(),
                 title: Some(format!("Harbour report {of}")),
                 origin: format!("stories-file-test:{id}"),

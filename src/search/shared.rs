@@ -28,8 +28,8 @@ pub(crate) struct SharedMatches {
 /// The most ordinals (4 bytes each) an emptied [`SharedMatches`] keeps room for: about 60,000 shared
 /// matches of a slice at the 17 ordinals per article of the 1M generated corpus.
 const MAX_KEPT_ORDINALS: usize = 1 << 20;
-/// The most matches it keeps room for (8 bytes each, and 4 of their starts).
-const MAX_KEPT_MATCHES: usize = 1 << 17;
+/// The most matches it keeps room for (a key of 8 bytes each, and a start of 4).
+const MAX_KEPT_KEYS: usize = 1 << 17;
 
 /// Per ordinal of a segment: `(ordinal, stories, articles)`, in ordinal order.
 pub(crate) type StoryCounts = Vec<(u64, u64, u64)>;
@@ -54,7 +54,7 @@ impl SharedMatches {
     /// These buffers, emptied, to hold the next query's matches; `None` when a query's many
     /// matches made them larger than is worth keeping (a server keeps a few: 48 MiB at most).
     pub(crate) fn emptied(mut self) -> Option<SharedMatches> {
-        if self.ords.capacity() > MAX_KEPT_ORDINALS || self.keys.capacity() > MAX_KEPT_MATCHES {
+        if self.ords.capacity() > MAX_KEPT_ORDINALS || self.keys.capacity() > MAX_KEPT_KEYS {
             return None;
         }
         self.keys.clear();

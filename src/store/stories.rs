@@ -99,16 +99,15 @@ impl Stories {
         Stories::from_bytes(&bytes)
     }
 
-    /// Leaves the stories in `dir` for later searches: written aside, then renamed over the old
-    /// file, so that a reader finds the old file or the new one, whole.
+    /// Leaves the stories in `dir` for later searches, through the index directory's atomic write
+    /// (a file written aside, synced and renamed over the old one; removed if the write fails), so
+    /// that a reader finds the old file or the new one, whole. Not through tantivy's managed
+    /// directory, which would count the file as its own and delete it at its next clean-up.
     pub(crate) fn save(&self, dir: &Path) -> std::io::Result<()> {
-        let aside = dir.join(format!("{STORIES_FILE}.{}.tmp", std::process::id()));
-        std::fs::write(&aside, self.to_bytes())
-            .and_then(|()| std::fs::rename(&aside, dir.join(STORIES_FILE)))
-            .inspect_err(|_| {
-                // A write cut short (a full disk) leaves nothing behind either.
-                let _ = std::fs::remove_file(&aside);
-            })
+        use tantivy::Directory;
+        super::directory::open(dir)
+            .map_err(std::io::Error::other)?
+            .atomic_write(Path::new(STORIES_FILE), &self.to_bytes())
     }
 
     /// The file's bytes: [`MAGIC`], the number of segments, per segment (in id order) its id (32
@@ -192,6 +191,28 @@ impl Stories {
             rule: StoryRule::default(),
             segments,
         })
+    }
+
+    /// Stories that cover `searcher`'s segments with every article alone (a test's stand-in for a
+    /// file that differs from the column).
+    #[cfg(test)]
+    pub(crate) fn all_alone(searcher: &Searcher) -> Stories {
+        let segments = searcher
+            .segment_readers()
+            .iter()
+            .map(|segment| {
+                let stories = SegmentStories {
+                    column: Arc::from(Vec::new()),
+                    max_doc: segment.max_doc(),
+                    alive: segment.num_docs(),
+                };
+                (segment.segment_id(), stories)
+            })
+            .collect();
+        Stories {
+            rule: StoryRule::default(),
+            segments,
+        }
     }
 
     /// Whether the stories cover exactly the segments of `searcher`, with the same live documents
