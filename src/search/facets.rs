@@ -612,10 +612,15 @@ impl SegmentFacets {
         self.buffer.resize(total, 0);
         // Every match's first ordinals asked for before any is copied: the copies below then wait
         // on memory together rather than one match at a time (DESIGN.md 2.16).
+        // The last ordinals too: a match's ordinals (about 18 at 16 bits) often straddle two cache
+        // lines, and asking for the first only left the second one's load waiting (DESIGN.md 2.16).
         if let Some(ords) = self.plain.as_deref().and_then(|rows| rows.ords.as_deref()) {
             for rows in &self.rows {
                 if let Some(first) = ords.get(rows.start as usize) {
                     prefetch(first);
+                }
+                if let Some(last) = rows.end.checked_sub(1).and_then(|at| ords.get(at as usize)) {
+                    prefetch(last);
                 }
             }
         }
@@ -718,9 +723,10 @@ impl Tally {
     /// Counts each of `ords` (see [`Tally::add`]). Once there are counters, they are incremented
     /// through their slice, held for the whole run of ordinals: reloading the tally's kind, length
     /// and pointer for each ordinal was 4 % of `newsidx bench` at 1M.
-    fn add_all(&mut self, ords: &[u64], facets: usize, spare: &SpareTallies) {
+    fn add_all<T: Copy + Into<u64>>(&mut self, ords: &[T], facets: usize, spare: &SpareTallies) {
         if let Tally::Many(counts) = self {
             for &ord in ords {
+                let ord: u64 = ord.into();
                 if let Some(count) = usize::try_from(ord).ok().and_then(|o| counts.get_mut(o)) {
                     *count += 1;
                 }
@@ -728,7 +734,7 @@ impl Tally {
             return;
         }
         for &ord in ords {
-            self.add(ord, facets, spare);
+            self.add(ord.into(), facets, spare);
         }
     }
 
@@ -742,11 +748,21 @@ impl Tally {
                     .collect()
             }
             Tally::Many(mut counts) => {
-                let counted = (0u64..)
-                    .zip(counts.iter_mut())
-                    .filter(|(_, count)| **count > 0)
-                    .map(|(ord, count)| (ord, u64::from(std::mem::take(count))))
-                    .collect();
+                // Runs of zero counters skipped a block at a time: a test of a whole block compiles
+                // to a few vector instructions.
+                const BLOCK: usize = 32;
+                let mut counted = Vec::new();
+                for (block, run) in counts.chunks_mut(BLOCK).enumerate() {
+                    if run.iter().fold(0, |any, &count| any | count) == 0 {
+                        continue;
+                    }
+                    let first = (block * BLOCK) as u64;
+                    for (ord, count) in (first..).zip(run.iter_mut()) {
+                        if *count > 0 {
+                            counted.push((ord, u64::from(std::mem::take(count))));
+                        }
+                    }
+                }
                 spare.give_back(counts);
                 counted
             }
@@ -962,6 +978,13 @@ impl SegmentEntityCounter {
         if self.pending.is_empty() {
             return;
         }
+        if let Some(rows) = self.facets.plain.clone() {
+            if let Some(ords) = rows.ords.as_deref() {
+                if self.count_plain(&rows.bounds, ords) {
+                    return;
+                }
+            }
+        }
         self.facets.read(&self.pending);
         let facets = self.facets.reader.num_facets();
         for (i, &doc) in self.pending.iter().enumerate() {
@@ -972,6 +995,50 @@ impl SegmentEntityCounter {
             }
         }
         self.pending.clear();
+    }
+}
+
+impl SegmentEntityCounter {
+    /// Counts the facets of the pending matches straight from the column's plain arrays, without
+    /// copying their ordinals to [`SegmentFacets::read`]'s buffer first (at 1M, that copy and the
+    /// pass over the copy were a third of a one-word query's facet counting). Every match's row
+    /// range, then the first and last cache line of its ordinals, are asked for before any is read
+    /// (DESIGN.md 2.16: the last line's prefetch is what made the difference). `false`, with nothing counted, if a match lies outside the arrays (never
+    /// for arrays [`SegmentFacets::row_bounds`] read from this segment).
+    fn count_plain(&mut self, bounds: &[u32], ords: &[u16]) -> bool {
+        let rows_of = |doc: DocId| {
+            let at = doc as usize;
+            let (&start, &end) = (bounds.get(at)?, bounds.get(at + 1)?);
+            ords.get(start as usize..end as usize)
+        };
+        if self
+            .pending
+            .iter()
+            .any(|&doc| doc as usize + 1 >= bounds.len())
+        {
+            return false;
+        }
+        for &doc in &self.pending {
+            prefetch(&bounds[doc as usize]);
+        }
+        for &doc in &self.pending {
+            if let Some(row) = rows_of(doc) {
+                if let (Some(first), Some(last)) = (row.first(), row.last()) {
+                    prefetch(first);
+                    prefetch(last);
+                }
+            }
+        }
+        let facets = self.facets.reader.num_facets();
+        for &doc in &self.pending {
+            let row = rows_of(doc).unwrap_or_default();
+            match story_of(self.stories.as_ref(), doc) {
+                ALONE => self.counts.add_all(row, facets, &self.spare),
+                story => self.shared.push(story, row),
+            }
+        }
+        self.pending.clear();
+        true
     }
 }
 
