@@ -1003,18 +1003,22 @@ impl SegmentEntityCounter {
     /// copying their ordinals to [`SegmentFacets::read`]'s buffer first. Every match's row range,
     /// then the first and the last cache line of its ordinals, are asked for before any is read:
     /// the last line's prefetch is what took a one-word query's facet counting at 1M down by a
-    /// sixth (DESIGN.md 2.16). `false`, with nothing counted, if a match lies outside the arrays
-    /// (never for arrays [`SegmentFacets::row_bounds`] read from this segment).
+    /// sixth (DESIGN.md 2.16). `false`, with nothing counted, if a match or its rows lie outside
+    /// the arrays (never for arrays [`SegmentFacets::row_bounds`] read from this segment).
     fn count_plain(&mut self, bounds: &[u32], ords: &[u16]) -> bool {
         let rows_of = |doc: DocId| {
             let at = doc as usize;
             let (&start, &end) = (bounds.get(at)?, bounds.get(at + 1)?);
             ords.get(start as usize..end as usize)
         };
-        if self
-            .pending
-            .iter()
-            .any(|&doc| doc as usize + 1 >= bounds.len())
+        // Row bounds ascend (`row_bounds` reads them so), so every row lies in `ords` when the last
+        // one ends there.
+        let rows_fit = bounds.last().is_some_and(|&end| end as usize <= ords.len());
+        if !rows_fit
+            || self
+                .pending
+                .iter()
+                .any(|&doc| doc as usize + 1 >= bounds.len())
         {
             return false;
         }
