@@ -30,7 +30,8 @@ pub(crate) struct SharedMatches {
 /// The most ordinals (4 bytes each) an emptied [`SharedMatches`] keeps room for: about 60,000 shared
 /// matches of a slice at the 17 ordinals per article of the 1M generated corpus.
 const MAX_KEPT_ORDINALS: usize = 1 << 20;
-/// The most matches it keeps room for (a key of 8 bytes each, and a start of 4).
+/// The most matches it keeps room for (a key of 8 bytes each, a start of 4, and a key of 8 in the
+/// radix sort's scratch).
 const MAX_KEPT_KEYS: usize = 1 << 17;
 
 /// Per ordinal of a segment: `(ordinal, stories, articles)`, in ordinal order.
@@ -56,9 +57,12 @@ impl SharedMatches {
     }
 
     /// These buffers, emptied, to hold the next query's matches; `None` when a query's many
-    /// matches made them larger than is worth keeping (a server keeps a few: 48 MiB at most).
+    /// matches made them larger than is worth keeping (a server keeps a few: 52 MiB at most).
     pub(crate) fn emptied(mut self) -> Option<SharedMatches> {
-        if self.ords.capacity() > MAX_KEPT_ORDINALS || self.keys.capacity() > MAX_KEPT_KEYS {
+        if self.ords.capacity() > MAX_KEPT_ORDINALS
+            || self.keys.capacity() > MAX_KEPT_KEYS
+            || self.scratch.capacity() > MAX_KEPT_KEYS
+        {
             return None;
         }
         self.keys.clear();
@@ -253,7 +257,7 @@ mod tests {
                     state = state
                         .wrapping_mul(6364136223846793005)
                         .wrapping_add(1442695040888963407);
-                    ((state >> 33) % (stories + 1)) << 32 | i
+                    ((state >> 32) % (stories + 1)) << 32 | i
                 })
                 .collect();
             let mut expected = keys.clone();
@@ -261,6 +265,15 @@ mod tests {
             sort_by_story(&mut keys, &mut scratch);
             assert_eq!(keys, expected, "{n} keys of up to {stories} stories");
         }
+        // The highest stories, whose top bits the last pass sorts, among low ones.
+        let top = u64::from(u32::MAX);
+        let mut keys: Vec<u64> = (0..600u64)
+            .map(|i| [top, top - 1, 0, 1 << 31, top][i as usize % 5] << 32 | i)
+            .collect();
+        let mut expected = keys.clone();
+        expected.sort_unstable();
+        sort_by_story(&mut keys, &mut scratch);
+        assert_eq!(keys, expected, "the highest stories");
     }
 
     #[test]
