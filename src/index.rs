@@ -206,6 +206,21 @@ mod tests {
         )
     }
 
+    /// An article with only an id, a title, a body and an origin.
+    fn article(id: String, title: String, body: String, origin: String) -> Article {
+        Article {
+            url: None,
+            body,
+            id,
+            title: Some(title),
+            origin,
+            source: None,
+            author: None,
+            published: None,
+            warnings: Vec::new(),
+        }
+    }
+
     /// An index of 40 articles, every fourth with a copy (the same text under another id).
     fn index(dir: &Path) -> NewsIndex {
         let index = NewsIndex::open_or_create(dir).expect("index");
@@ -218,14 +233,13 @@ mod tests {
                 // A url of its own: `--fields url` tells the copies' lines apart.
                 records.push(Ok(Article {
                     url: Some(format!("https://example.test/{i}/{copy}")),
-                    body: body.clone(),
-                    id: format!("a{i}-{copy}"),
-                    title: Some(format!("Harbour report {i}")),
-                    origin: format!("export-test:{i}"),
-                    source: None,
                     author: Some("Port desk".into()),
-                    published: None,
-                    warnings: Vec::new(),
+                    ..article(
+                        format!("a{i}-{copy}"),
+                        format!("Harbour report {i}"),
+                        body.clone(),
+                        format!("export-test:{i}"),
+                    )
                 }));
             }
         }
@@ -267,17 +281,12 @@ mod tests {
 
         let enricher = Enricher::new(None).expect("enricher");
         let copy = |of: usize, id: &str| {
-            Ok(Article {
-                url: None,
-                body: harbour_report(of),
-                id: id.into(),
-                title: Some(format!("Harbour report {of}")),
-                origin: format!("stories-file-test:{id}"),
-                source: None,
-                author: None,
-                published: None,
-                warnings: Vec::new(),
-            })
+            Ok(article(
+                id.into(),
+                format!("Harbour report {of}"),
+                harbour_report(of),
+                format!("stories-file-test:{id}"),
+            ))
         };
         let mut writer = index.writer(&WriterOptions::default()).expect("writer");
         // A third article of story 0, and a copy of article 1 (alone so far).
@@ -386,17 +395,12 @@ mod tests {
                 } else {
                     format!("Advertisement\n\n{body}")
                 };
-                records.push(Ok(Article {
-                    url: None,
+                records.push(Ok(article(
+                    format!("s{i}-{copy}"),
+                    format!("Talks {i}"),
                     body,
-                    id: format!("s{i}-{copy}"),
-                    title: Some(format!("Talks {i}")),
-                    origin: format!("story-test:{i}"),
-                    source: None,
-                    author: None,
-                    published: None,
-                    warnings: Vec::new(),
-                }));
+                    format!("story-test:{i}"),
+                )));
             }
         }
         // Copies a few records after their first article.
