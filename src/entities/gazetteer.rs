@@ -499,22 +499,20 @@ impl<'t> Spaced<'t> {
                 map: Vec::new(),
             };
         }
-        // Runs of other characters are copied whole, a byte at a time only where a character is
-        // not ASCII: a character at a time was 2 % of indexing Reuters (perf), whose lines are
-        // wrapped.
-        let bytes = text.as_bytes();
         let mut folded = String::with_capacity(text.len());
         let mut map = Vec::with_capacity(text.len());
-        let mut at = 0;
-        while at < bytes.len() {
-            let start = at;
-            at = whitespace_or_end(text, at, false);
-            folded.push_str(&text[start..at]);
-            map.extend(start as u32..at as u32);
-            if at < bytes.len() {
-                folded.push(' ');
-                map.push(at as u32);
-                at = whitespace_or_end(text, at, true);
+        let mut in_space = false;
+        for (i, c) in text.char_indices() {
+            if c.is_whitespace() {
+                if !in_space {
+                    folded.push(' ');
+                    map.push(i as u32);
+                }
+                in_space = true;
+            } else {
+                in_space = false;
+                folded.push(c);
+                map.extend((i..i + c.len_utf8()).map(|b| b as u32));
             }
         }
         Spaced {
@@ -535,29 +533,6 @@ impl<'t> Spaced<'t> {
         }
         (self.map[start] as usize, self.map[end - 1] as usize + 1)
     }
-}
-
-/// From byte `at` (a character boundary) of `text`, the first character that is whitespace
-/// (`char::is_whitespace`) when `space` is false, or that is not when it is true; else the end.
-fn whitespace_or_end(text: &str, mut at: usize, space: bool) -> usize {
-    let bytes = text.as_bytes();
-    while let Some(&b) = bytes.get(at) {
-        let (white, len) = if b.is_ascii() {
-            // char::is_whitespace of ASCII: tab, line feed, vertical tab, form feed, carriage
-            // return and space.
-            (matches!(b, b'\t'..=b'\r' | b' '), 1)
-        } else {
-            match text[at..].chars().next() {
-                Some(c) => (c.is_whitespace(), c.len_utf8()),
-                None => break,
-            }
-        };
-        if white != space {
-            break;
-        }
-        at += len;
-    }
-    at
 }
 
 /// The token range `first..last` exactly covering `start..end`, if the match is token aligned.
@@ -605,71 +580,5 @@ impl Identity {
 
     pub(crate) fn finish(self) -> u64 {
         crate::text::fnv1a(&self.0)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The folding as a character at a time: one space and the offset of the run's first
-    /// character for each whitespace run, every other character's bytes with their offsets.
-    fn folded_by_chars(text: &str) -> (String, Vec<u32>) {
-        let (mut folded, mut map, mut in_space) = (String::new(), Vec::new(), false);
-        for (i, c) in text.char_indices() {
-            if c.is_whitespace() {
-                if !in_space {
-                    folded.push(' ');
-                    map.push(i as u32);
-                }
-                in_space = true;
-            } else {
-                in_space = false;
-                folded.push(c);
-                map.extend((i..i + c.len_utf8()).map(|b| b as u32));
-            }
-        }
-        (folded, map)
-    }
-
-    /// Runs of whitespace of every kind `char::is_whitespace` knows (vertical tab, NEL, no-break
-    /// space, line separator, ideographic space), at either end, between ASCII and other words.
-    #[test]
-    fn whitespace_runs_fold_as_a_character_at_a_time_would() {
-        for text in [
-            "Securities and Exchange\n    Commission",
-            "\u{b}lead\t\r\nmid\u{85}\u{a0}end  ",
-            "Zürich\u{2028}Genève\u{3000}\u{3000}東京 ",
-            "  ",
-            "a\nb",
-        ] {
-            let spaced = Spaced::new(text);
-            assert_eq!(
-                (spaced.text().to_string(), spaced.map.clone()),
-                folded_by_chars(text),
-                "{text:?}"
-            );
-        }
-    }
-
-    proptest::proptest! {
-        #![proptest_config(proptest::prelude::ProptestConfig {
-            cases: 2048,
-            failure_persistence: None,
-            ..proptest::prelude::ProptestConfig::default()
-        })]
-
-        #[test]
-        fn folding_matches_a_character_at_a_time(
-            text in "[a-zé東 \t\n\r\u{b}\u{c}\u{85}\u{a0}\u{2009}\u{2028}\u{3000}]{0,40}"
-        ) {
-            let spaced = Spaced::new(&text);
-            if !spaced.map.is_empty() {
-                proptest::prop_assert_eq!(
-                    (spaced.text().to_string(), spaced.map.clone()),
-                    folded_by_chars(&text)
-                );
-            }
-        }
     }
 }
