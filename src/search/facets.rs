@@ -366,7 +366,7 @@ impl EntityTable {
             .collect();
         let rank = |id: usize| Ranked { id, order: &order };
         for id in totals.counted.iter().map(|&id| id as usize) {
-            if id >= len || counts[id] == 0 || limit == 0 {
+            if id >= len || counts[id] == 0 {
                 continue;
             }
             let kind = inner.kinds.get(id);
@@ -663,18 +663,11 @@ impl SegmentFacets {
         }
         self.buffer.clear();
         self.buffer.resize(total, 0);
-        // Every match's first ordinals asked for before any is copied: the copies below then wait
-        // on memory together rather than one match at a time (DESIGN.md 2.16).
-        // The last ordinals too: a match's ordinals (about 18 at 16 bits) often straddle two cache
-        // lines, and asking for the first only left the second one's load waiting (DESIGN.md 2.16).
+        // Every match's ordinals asked for before any is copied: the copies below then wait on
+        // memory together rather than one match at a time (DESIGN.md 2.16).
         if let Some(ords) = self.plain.as_deref().and_then(|rows| rows.ords.as_deref()) {
             for rows in &self.rows {
-                if let Some(first) = ords.get(rows.start as usize) {
-                    prefetch(first);
-                }
-                if let Some(last) = rows.end.checked_sub(1).and_then(|at| ords.get(at as usize)) {
-                    prefetch(last);
-                }
+                prefetch_row(ords.get(rows.start as usize..rows.end as usize));
             }
         }
         // Documents whose rows follow one another (every match of a query that matches most of
@@ -719,6 +712,16 @@ impl SegmentFacets {
     fn ordinal_totals(&self, docs: std::ops::Range<DocId>) -> Vec<u32> {
         let rows = self.ords.index.docid_range_to_rowids(docs);
         ordinal_totals(&*self.ords.values, rows, self.reader.num_facets())
+    }
+}
+
+/// Asks for the first and the last cache line of a match's ordinals (`None`: nothing to ask for).
+/// A match's ordinals (about 18 at 16 bits) often straddle two lines, and asking for the first only
+/// left the second one's load waiting (DESIGN.md 2.16).
+fn prefetch_row(row: Option<&[u16]>) {
+    if let Some((first, last)) = row.and_then(|row| Some((row.first()?, row.last()?))) {
+        prefetch(first);
+        prefetch(last);
     }
 }
 
@@ -1093,12 +1096,7 @@ impl SegmentEntityCounter {
             prefetch(&bounds[doc as usize]);
         }
         for &doc in &self.pending {
-            if let Some(row) = rows_of(doc) {
-                if let (Some(first), Some(last)) = (row.first(), row.last()) {
-                    prefetch(first);
-                    prefetch(last);
-                }
-            }
+            prefetch_row(rows_of(doc));
         }
         let facets = self.facets.reader.num_facets();
         for &doc in &self.pending {

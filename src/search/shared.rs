@@ -335,7 +335,11 @@ mod tests {
         shared.push(7, &[3u64]);
         shared.push(2, &[9u64]);
         let (mut stories, mut articles, mut marks) = (vec![0; 10], vec![0; 10], vec![0; 10]);
-        shared.count(&mut stories, &mut articles, &mut marks);
+        // Story 2 now has two matches, one with 3: ordinal 3 is in both stories, in three matches.
+        assert_eq!(
+            shared.count(&mut stories, &mut articles, &mut marks),
+            vec![(3, 2, 3), (5, 1, 1), (9, 1, 1)]
+        );
         assert_eq!(shared.stories(), &[2, 7]);
         let mut out = vec![100];
         shared.ordinals_of(7, &mut out);
