@@ -449,11 +449,13 @@ const LOC_PREPS: &[&str] = &["in", "at", "near", "from", "outside", "across", "t
 
 /// Word lists, keyed by the word as written (lists are expanded to their lower-case, Capitalised
 /// and UPPER forms where the role allows).
+///
+/// Held by the word's FNV-1a hash ([`crate::text::fnv1a`]), which the tagger has already: a second
+/// map keyed by the words' strings held the same flags in about 1.2 MB (DESIGN.md 2.9). Two of the
+/// lists' words sharing a hash would share their flags; a test checks that none do, and another
+/// word taken for a listed one has odds of about one in 2^51.
 #[derive(Debug)]
 pub(crate) struct Words {
-    map: FxHashMap<String, u32>,
-    /// The same flags keyed by the word's FNV-1a hash ([`crate::text::fnv1a`]), for the tagger,
-    /// which has that hash already.
     by_hash: FxHashMap<u64, u32>,
 }
 
@@ -467,74 +469,80 @@ fn capitalise(w: &str) -> String {
 
 impl Words {
     pub fn builtin() -> Words {
-        let mut map: FxHashMap<String, u32> =
-            FxHashMap::with_capacity_and_hasher(16_384, Default::default());
-        let mut add = |w: &str, flag: u32| *map.entry(w.to_string()).or_insert(0) |= flag;
-        for w in STOP_WORDS {
-            add(w, STOP);
-            add(&capitalise(w), STOP);
-            add(&w.to_uppercase(), STOP);
-        }
-        for w in TITLES {
-            add(w, TITLE);
-        }
-        for w in LOWER_TITLES {
-            add(w, LTITLE);
-        }
-        for w in ORG_SUFFIXES {
-            add(w, ORG_SUFFIX);
-        }
-        for w in CORP_SUFFIXES {
-            add(w, CORP_SUFFIX | ORG_SUFFIX);
-        }
-        for w in ORG_HEADS {
-            add(w, ORG_HEAD);
-        }
-        for w in PLACE_SUFFIXES {
-            add(w, PLACE_SUFFIX);
-        }
-        for w in PLACE_HEADS {
-            add(w, PLACE_HEAD);
-        }
-        for w in PARTICLES {
-            add(w, PARTICLE);
-        }
-        for w in JOINERS {
-            add(w, JOINER);
-        }
-        for w in DEMONYMS {
-            add(w, DEMONYM);
-        }
-        for w in SPEECH {
-            add(w, SPEECH_VERB);
-        }
-        for w in EVENTS {
-            add(w, EVENT);
-        }
-        for w in LOC_PREPS {
-            add(w, LOC_PREP);
-        }
-        for line in FIRST_NAMES.lines() {
-            let name = line.trim();
-            if name.is_empty() || name.starts_with('#') {
-                continue;
-            }
-            add(&capitalise(&name.to_lowercase()), FIRST);
-            add(name, FIRST);
-        }
-        let by_hash = map
-            .iter()
-            .map(|(w, &f)| (crate::text::fnv1a(w.as_bytes()), f))
-            .collect();
-        Words { map, by_hash }
+        let mut by_hash: FxHashMap<u64, u32> = FxHashMap::default();
+        each_listed(|w, flag| {
+            *by_hash.entry(crate::text::fnv1a(w.as_bytes())).or_insert(0) |= flag
+        });
+        by_hash.shrink_to_fit();
+        Words { by_hash }
     }
 
     pub fn has(&self, word: &str, flag: u32) -> bool {
-        self.map.get(word).is_some_and(|f| f & flag != 0)
+        self.flags_by_hash(crate::text::fnv1a(word.as_bytes())) & flag != 0
     }
 
     /// [`Words::flags`] of the word whose FNV-1a hash is `hash`.
     pub(crate) fn flags_by_hash(&self, hash: u64) -> u32 {
         self.by_hash.get(&hash).copied().unwrap_or(0)
+    }
+}
+
+/// Calls `add` with every listed word, as written, and its flag (a word may come more than once).
+fn each_listed(mut add: impl FnMut(&str, u32)) {
+    for w in STOP_WORDS {
+        add(w, STOP);
+        add(&capitalise(w), STOP);
+        add(&w.to_uppercase(), STOP);
+    }
+    let lists: [(&[&str], u32); 13] = [
+        (TITLES, TITLE),
+        (LOWER_TITLES, LTITLE),
+        (ORG_SUFFIXES, ORG_SUFFIX),
+        (CORP_SUFFIXES, CORP_SUFFIX | ORG_SUFFIX),
+        (ORG_HEADS, ORG_HEAD),
+        (PLACE_SUFFIXES, PLACE_SUFFIX),
+        (PLACE_HEADS, PLACE_HEAD),
+        (PARTICLES, PARTICLE),
+        (JOINERS, JOINER),
+        (DEMONYMS, DEMONYM),
+        (SPEECH, SPEECH_VERB),
+        (EVENTS, EVENT),
+        (LOC_PREPS, LOC_PREP),
+    ];
+    for (words, flag) in lists {
+        for w in words {
+            add(w, flag);
+        }
+    }
+    for line in FIRST_NAMES.lines() {
+        let name = line.trim();
+        if name.is_empty() || name.starts_with('#') {
+            continue;
+        }
+        add(&capitalise(&name.to_lowercase()), FIRST);
+        add(name, FIRST);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The lists are held by hash: two words sharing one would share their flags.
+    #[test]
+    fn no_two_listed_words_share_a_hash() {
+        let mut seen: FxHashMap<u64, String> = FxHashMap::default();
+        let mut words = 0;
+        each_listed(|w, _| {
+            words += 1;
+            let before = seen
+                .entry(crate::text::fnv1a(w.as_bytes()))
+                .or_insert_with(|| w.to_string());
+            assert_eq!(before, w, "{before:?} and {w:?} share a hash");
+        });
+        assert!(words > 1_000, "{words} words listed");
+        let lists = Words::builtin();
+        assert!(lists.has("Angela", FIRST) && lists.has("said", SPEECH_VERB));
+        assert!(lists.has("THE", STOP) && !lists.has("Merkel", FIRST));
     }
 }
