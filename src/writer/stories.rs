@@ -37,6 +37,10 @@ const KEY_AFTER: u32 = 32;
 /// (a template, a stock phrase), not a story; a pair missed there is still found through any other
 /// band it agrees on. Keeps a probe's work bounded however alike the articles are.
 const CHAIN: usize = 64;
+/// The latest articles whose windows say how far a load in date order has moved on: at a commit,
+/// the held leaders of the days before all of their windows are dropped (read again should a later
+/// article need them).
+const RECENT: usize = 512;
 /// Bytes a leader's packed facts take ([`crate::fingerprint::Facts::to_packed`]), in the count of
 /// leaders a budget holds: 107.5 on average over Reuters' 19,779 articles (64 / 100 / 163 at the
 /// 10th / 50th / 90th percentile), with the allocator's rounding about 120.
@@ -93,6 +97,10 @@ pub(crate) struct StoryAssigner {
     budget: usize,
     /// Held leaders written since the last commit (never dropped).
     pending: usize,
+    /// The first day of the window of each of the latest [`RECENT`] dated articles (a ring).
+    recent: Vec<i64>,
+    /// Where the next one goes in `recent`.
+    recent_at: usize,
     /// Reads from the index so far.
     #[cfg(test)]
     reads: usize,
@@ -119,6 +127,8 @@ impl StoryAssigner {
             gone: FxHashMap::default(),
             budget: (budget_bytes / per_leader).max(1024),
             pending: 0,
+            recent: Vec::with_capacity(RECENT),
+            recent_at: 0,
             #[cfg(test)]
             reads: 0,
         }
@@ -155,6 +165,15 @@ impl StoryAssigner {
     ) -> Result<Assigned> {
         let own = id_key(id);
         self.load(searcher, fields, signature.published)?;
+        if let (Some(t), Some(days)) = (signature.published, self.rule.within_days) {
+            let first = t.div_euclid(DAY) - i64::from(days);
+            if self.recent.len() < RECENT {
+                self.recent.push(first);
+            } else {
+                self.recent[self.recent_at] = first;
+            }
+            self.recent_at = (self.recent_at + 1) % RECENT;
+        }
         let mut best: Option<(u32, usize)> = None;
         let consider = |this: &StoryAssigner, i: usize, best: &mut Option<(u32, usize)>| {
             let leader = &this.leaders[i];
@@ -245,6 +264,45 @@ impl StoryAssigner {
         if !self.gone.is_empty() {
             self.gone.clear();
             self.drop_read();
+        } else if let Some(&floor) = self.recent.iter().min() {
+            self.drop_before(floor);
+        }
+    }
+
+    /// Drops the held leaders published before day `floor` (the undated ones stay): a load in date
+    /// order has moved past them. Their days are no longer marked read, so an article that needs
+    /// one later reads it from the index again. Leaders read from the index, or written since the
+    /// last commit, are otherwise held until the budget drops them all; on Reuters, whose articles
+    /// come in date order, those of the days long passed were about 4,900 of the 9,800 held at the
+    /// peak (DESIGN.md 1.5).
+    fn drop_before(&mut self, floor: i64) {
+        let before = |day: i64| day != UNDATED && day < floor;
+        self.read_days.retain(|&day| !before(day));
+        if !self.days.keys().any(|&day| before(day)) {
+            return;
+        }
+        let days = std::mem::take(&mut self.days);
+        let leaders = std::mem::take(&mut self.leaders);
+        self.buckets.iter_mut().for_each(FxHashMap::clear);
+        self.next.clear();
+        self.pending = 0;
+        for leader in leaders {
+            if !before(day_of(leader.signature.published)) {
+                self.hold(leader.story, leader.signature, leader.pending);
+            }
+        }
+        // The kept days as they were: probed as often, keyed if they were (their leaders keyed in
+        // the order they are held).
+        for (day, old) in &days {
+            if let Some(held) = self.days.get_mut(day) {
+                held.probes = old.probes;
+                held.keyed = old.keyed;
+            }
+        }
+        for i in 0..self.leaders.len() {
+            if self.days[&day_of(self.leaders[i].signature.published)].keyed {
+                self.key_leader(i as u32);
+            }
         }
     }
 
@@ -479,6 +537,104 @@ mod tests {
         assert!(stories.reads <= 5, "{} reads", stories.reads);
     }
 
+    /// An article of the tests below: only its id, body and time matter here.
+    fn article(id: &str, body: String, at: i64) -> crate::ingest::Article {
+        crate::ingest::Article {
+            id: id.to_string(),
+            title: None,
+            body,
+            author: None,
+            source: None,
+            url: None,
+            published: time::OffsetDateTime::from_unix_timestamp(at).ok(),
+            origin: format!("test:{id}"),
+            warnings: Vec::new(),
+        }
+    }
+
+    /// The `i`-th of many texts that are all different stories.
+    fn report(i: i64) -> String {
+        format!(
+            "Report number {i} on harvest {} in province {} of region {}",
+            i * 7,
+            i % 13,
+            i / 13
+        )
+    }
+
+    /// A load in date order drops, at a commit, the leaders of the days it has moved past; an
+    /// article of such a day that comes later still joins their stories (the day is read again).
+    #[test]
+    fn days_a_load_has_passed_are_dropped_and_read_again_when_needed() {
+        use tantivy::schema::Value;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open_or_create(&dir.path().join("index")).expect("create");
+        let enricher = crate::enrich::Enricher::new(None).expect("built-in enricher");
+        let day0 = 10_000 * DAY;
+        // A budget that holds every leader of the run: only the load's moving on drops any.
+        let options = crate::writer::WriterOptions {
+            heap_bytes: 64 << 20,
+            threads: 1,
+            commit_every: 100,
+            ..Default::default()
+        };
+        let story = "The harvest in the northern province fell by a third this year after the \
+            long drought, the farm ministry said on Tuesday, and grain imports will rise to \
+            record levels before the spring as mills run short of wheat.";
+        let mut writer = crate::writer::Writer::new(&store, &options).expect("writer");
+        let mut records = vec![Ok(article("first", story.to_string(), day0))];
+        // Then a load in date order, ten to twenty days later: more than `RECENT` articles.
+        records.extend((0..700i64).map(|i| {
+            Ok(article(
+                &format!("a{i}"),
+                report(i),
+                day0 + (10 + i / 70) * DAY,
+            ))
+        }));
+        for record in enricher.enrich_records(records) {
+            let (article, extra) = record.expect("enriched");
+            writer.upsert(&article, extra).expect("upsert");
+        }
+        // The commits after the load moved on dropped day 0 and its leader.
+        assert!(
+            !writer.stories.days.contains_key(&10_000),
+            "day 0 still held"
+        );
+        assert!(!writer.stories.read_days.contains(&10_000));
+        let late = format!("{story} Officials gave no figure.");
+        let late = enricher
+            .enrich_records(vec![Ok(article("late", late, day0 + DAY))])
+            .pop()
+            .expect("one record")
+            .expect("enriched");
+        writer.upsert(&late.0, late.1).expect("upsert");
+        writer.finish().expect("finish");
+        let searcher = store.reader().expect("reader").searcher();
+        let mut by_id = std::collections::HashMap::new();
+        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+            let column = SegmentStoryColumn::open(segment).expect("stories");
+            for doc in 0..segment.max_doc() {
+                let stored: tantivy::TantivyDocument = searcher
+                    .doc(tantivy::DocAddress::new(ord as u32, doc))
+                    .expect("doc");
+                let id = stored
+                    .get_first(store.fields().id)
+                    .and_then(|v| v.as_str())
+                    .expect("id")
+                    .to_string();
+                by_id.insert(id, column.get(doc).expect("story"));
+            }
+        }
+        assert_eq!(by_id.len(), 702);
+        let (first, leads) = by_id["first"];
+        assert!(leads);
+        assert_eq!(
+            by_id["late"],
+            (first, false),
+            "the late copy joins the first"
+        );
+    }
+
     /// A day holding more committed leaders than the budget is read up to the budget: exactly the
     /// first leaders in the index's order, and the reading stops there.
     #[test]
@@ -494,24 +650,7 @@ mod tests {
         };
         let mut writer = crate::writer::Writer::new(&store, &options).expect("writer");
         let records = (0..1_100i64)
-            .map(|i| {
-                Ok(crate::ingest::Article {
-                    id: format!("a{i}"),
-                    title: None,
-                    body: format!(
-                        "Report number {i} on harvest {} in province {} of region {}",
-                        i * 7,
-                        i % 13,
-                        i / 13
-                    ),
-                    author: None,
-                    source: None,
-                    url: None,
-                    published: time::OffsetDateTime::from_unix_timestamp(day0 + i).ok(),
-                    origin: format!("test:{i}"),
-                    warnings: Vec::new(),
-                })
-            })
+            .map(|i| Ok(article(&format!("a{i}"), report(i), day0 + i)))
             .collect();
         for record in enricher.enrich_records(records) {
             let (article, extra) = record.expect("enriched");
