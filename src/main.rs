@@ -30,6 +30,7 @@ pub(crate) fn return_freed_memory_at_once() {
 
 /// The subcommand of a command line as `/proc/self/cmdline` gives it (arguments ending in NUL):
 /// the first argument after the program's name that is neither a flag nor `--color`'s value.
+#[cfg(any(target_os = "linux", test))]
 fn command_of(cmdline: &[u8]) -> Option<&[u8]> {
     let mut args = cmdline.split(|&b| b == 0).skip(1);
     while let Some(arg) = args.next() {
