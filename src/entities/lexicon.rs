@@ -451,7 +451,7 @@ const LOC_PREPS: &[&str] = &["in", "at", "near", "from", "outside", "across", "t
 /// and UPPER forms where the role allows).
 ///
 /// Held by the word's FNV-1a hash ([`crate::text::fnv1a`]), which the tagger has already: a second
-/// map keyed by the words' strings held the same flags in about 1.2 MB (DESIGN.md 2.9). Two of the
+/// map keyed by the words' strings held the same flags in about 1.2 MB by its size (DESIGN.md 2.9). Two of the
 /// lists' words sharing a hash would share their flags; a test checks that none do, and another
 /// word taken for a listed one has odds of about one in 2^51.
 #[derive(Debug)]

@@ -281,16 +281,7 @@ impl StoryAssigner {
         if !self.days.keys().any(|&day| before(day)) {
             return;
         }
-        let days = std::mem::take(&mut self.days);
-        let leaders = std::mem::take(&mut self.leaders);
-        self.buckets.iter_mut().for_each(FxHashMap::clear);
-        self.next.clear();
-        self.pending = 0;
-        for leader in leaders {
-            if !before(day_of(leader.signature.published)) {
-                self.hold(leader.story, leader.signature, leader.pending);
-            }
-        }
+        let days = self.hold_only(|_, leader| !before(day_of(leader.signature.published)));
         // The kept days as they were: probed as often, keyed if they were (their leaders keyed in
         // the order they are held).
         for (day, old) in &days {
@@ -400,24 +391,33 @@ impl StoryAssigner {
         Some((days, mark))
     }
 
-    /// Drops the leaders read from the index, keeping those written since the last commit.
-    fn drop_read(&mut self) {
+    /// Holds again, in their order, only the leaders that `keep` (given each leader's place)
+    /// accepts, their days unkeyed; gives back the days as they were.
+    fn hold_only(&mut self, keep: impl Fn(usize, &Leader) -> bool) -> FxHashMap<i64, Day> {
+        let days = std::mem::take(&mut self.days);
         let leaders = std::mem::take(&mut self.leaders);
-        let gone = std::mem::take(&mut self.gone);
-        self.pending = 0;
-        self.days.clear();
         self.buckets.iter_mut().for_each(FxHashMap::clear);
         self.next.clear();
-        self.read_days.clear();
+        self.pending = 0;
         for (i, leader) in leaders.into_iter().enumerate() {
+            if keep(i, &leader) {
+                self.hold(leader.story, leader.signature, leader.pending);
+            }
+        }
+        days
+    }
+
+    /// Drops the leaders read from the index, keeping those written since the last commit.
+    fn drop_read(&mut self) {
+        let gone = std::mem::take(&mut self.gone);
+        self.read_days.clear();
+        self.hold_only(|i, leader| {
             let leader_id = leader_id_key(leader.story, leader.signature.simhash.0);
             let valid = gone
                 .get(&leader_id)
                 .is_none_or(|&first| i >= first as usize);
-            if leader.pending && valid {
-                self.hold(leader.story, leader.signature, true);
-            }
-        }
+            leader.pending && valid
+        });
         // Leaders replaced before this commit stay replaced: their old versions are still in the
         // committed index.
         for leader_id in gone.into_keys() {
@@ -552,6 +552,18 @@ mod tests {
         }
     }
 
+    /// Enriches `records` and writes them, in order.
+    fn upsert_all(
+        writer: &mut crate::writer::Writer,
+        enricher: &crate::enrich::Enricher,
+        records: Vec<Result<crate::ingest::Article>>,
+    ) {
+        for record in enricher.enrich_records(records) {
+            let (article, extra) = record.expect("enriched");
+            writer.upsert(&article, extra).expect("upsert");
+        }
+    }
+
     /// The `i`-th of many texts that are all different stories.
     fn report(i: i64) -> String {
         format!(
@@ -591,10 +603,7 @@ mod tests {
                 day0 + (10 + i / 70) * DAY,
             ))
         }));
-        for record in enricher.enrich_records(records) {
-            let (article, extra) = record.expect("enriched");
-            writer.upsert(&article, extra).expect("upsert");
-        }
+        upsert_all(&mut writer, &enricher, records);
         // The commits after the load moved on dropped day 0 and its leader.
         assert!(
             !writer.stories.days.contains_key(&10_000),
@@ -602,12 +611,11 @@ mod tests {
         );
         assert!(!writer.stories.read_days.contains(&10_000));
         let late = format!("{story} Officials gave no figure.");
-        let late = enricher
-            .enrich_records(vec![Ok(article("late", late, day0 + DAY))])
-            .pop()
-            .expect("one record")
-            .expect("enriched");
-        writer.upsert(&late.0, late.1).expect("upsert");
+        upsert_all(
+            &mut writer,
+            &enricher,
+            vec![Ok(article("late", late, day0 + DAY))],
+        );
         writer.finish().expect("finish");
         let searcher = store.reader().expect("reader").searcher();
         let mut by_id = std::collections::HashMap::new();
@@ -652,10 +660,7 @@ mod tests {
         let records = (0..1_100i64)
             .map(|i| Ok(article(&format!("a{i}"), report(i), day0 + i)))
             .collect();
-        for record in enricher.enrich_records(records) {
-            let (article, extra) = record.expect("enriched");
-            writer.upsert(&article, extra).expect("upsert");
-        }
+        upsert_all(&mut writer, &enricher, records);
         writer.finish().expect("finish");
         let searcher = store.reader().expect("reader").searcher();
         // The committed leaders of the day, in the index's order.

@@ -25,8 +25,8 @@ pub(crate) const SURNAME: u8 = 1 << 2;
 const FLAG_BITS: u64 = 0b111;
 
 /// Flags by word hash, each entry one `u64`: the hash with its three lowest bits replaced by the
-/// flags. A map of `u64` to `u8` took 16 bytes a slot, 2.2 MB for the 94,587 listed words; this
-/// takes 8, about 1.2 MB (DESIGN.md 2.9). Two listed words whose hashes differ only in those bits
+/// flags. A map of `u64` to `u8` took 16 bytes a slot, 2.2 MB for the 94,587 listed words (heaptrack);
+/// this takes 8, about 1.2 MB by its size (DESIGN.md 2.9). Two listed words whose hashes differ only in those bits
 /// would share their flags (a test checks that none do); another word taken for a listed one has
 /// odds of about one in 2^44.
 pub(crate) struct Lists {
@@ -36,18 +36,18 @@ pub(crate) struct Lists {
 impl Lists {
     /// The flags of a word (as written) whose hash is `hash`.
     pub fn of(&self, hash: u64) -> u8 {
-        let key = hash & !FLAG_BITS;
+        let key = key_of(hash);
         self.entries
-            .find(slot_hash(key), |&e| e & !FLAG_BITS == key)
+            .find(slot_hash(key), |&e| key_of(e) == key)
             .map_or(0, |&e| (e & FLAG_BITS) as u8)
     }
 
     fn add(&mut self, hash: u64, flag: u8) {
-        let key = hash & !FLAG_BITS;
+        let key = key_of(hash);
         match self.entries.entry(
             slot_hash(key),
-            |&e| e & !FLAG_BITS == key,
-            |&e| slot_hash(e & !FLAG_BITS),
+            |&e| key_of(e) == key,
+            |&e| slot_hash(key_of(e)),
         ) {
             Entry::Occupied(mut e) => *e.get_mut() |= u64::from(flag),
             Entry::Vacant(e) => {
@@ -55,6 +55,11 @@ impl Lists {
             }
         }
     }
+}
+
+/// What tells a word's entry apart: its hash (or an entry) without the flag bits.
+fn key_of(hash_or_entry: u64) -> u64 {
+    hash_or_entry & !FLAG_BITS
 }
 
 fn slot_hash(key: u64) -> u64 {
@@ -89,7 +94,7 @@ pub(crate) fn lists() -> &'static Lists {
             entries: HashTable::with_capacity(100_000),
         };
         each_listed(|w, flag| lists.add(crate::text::fnv1a(w.as_bytes()), flag));
-        lists.entries.shrink_to_fit(|&e| slot_hash(e & !FLAG_BITS));
+        lists.entries.shrink_to_fit(|&e| slot_hash(key_of(e)));
         lists
     })
 }
@@ -105,7 +110,7 @@ mod tests {
         let mut flags: rustc_hash::FxHashMap<&str, u8> = rustc_hash::FxHashMap::default();
         each_listed(|w, flag| {
             let before = *seen
-                .entry(crate::text::fnv1a(w.as_bytes()) & !FLAG_BITS)
+                .entry(key_of(crate::text::fnv1a(w.as_bytes())))
                 .or_insert(w);
             assert_eq!(before, w, "{before:?} and {w:?} share a key");
             *flags.entry(w).or_default() |= flag;

@@ -98,9 +98,10 @@ pub(crate) struct Moves {
 }
 
 /// The weights of each feature key: an open-addressing table of `(key, row)` slots (key 0 marks an
-/// empty one), the rows apart. 8-byte slots at most four fifths full and the rows take 2.9 MB for
-/// the built-in model's 102,700 features (3.9 MB with the slots at most half full, 6.3 MB with slots
-/// holding the weights themselves); the tagging speed measured the same (DESIGN.md 2.9).
+/// empty one), the rows apart. 8-byte slots at most four fifths full and the rows take 2.9 MB by
+/// their sizes for the built-in model's 102,741 features (3.9 MB with the slots at most half full,
+/// 6.3 MB with slots holding the weights themselves, both measured); the tagging speed measured the
+/// same (DESIGN.md 2.9).
 #[derive(Clone)]
 struct Table {
     slots: Vec<Slot>,
