@@ -45,7 +45,7 @@ fn command_of(cmdline: &[u8]) -> Option<&[u8]> {
 
 /// For `newsidx index`, mimalloc's arenas committed as they are used rather than when they are
 /// reserved: indexing Reuters then peaks 1.5-2.3 MiB lower at the same CPU time, while searches
-/// measured 2-3 % slower, so only `index` asks for it (DESIGN.md 2.15). The arena is reserved,
+/// measured about 3 % slower (0-7 % over three rounds), so only `index` asks for it (DESIGN.md 2.15). The arena is reserved,
 /// and the option read, at the first allocation, before `main`; so this runs as a constructor of
 /// the executable and reads its command line from `/proc` without allocating.
 #[cfg(target_os = "linux")]
