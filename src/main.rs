@@ -45,9 +45,10 @@ fn command_of(cmdline: &[u8]) -> Option<&[u8]> {
 
 /// For `newsidx index`, mimalloc's arenas committed as they are used rather than when they are
 /// reserved: indexing Reuters then peaks 1.5-2.3 MiB lower at the same CPU time, while searches
-/// measured about 3 % slower (0-7 % over three rounds), so only `index` asks for it (DESIGN.md 2.15). The arena is reserved,
-/// and the option read, at the first allocation, before `main`; so this runs as a constructor of
-/// the executable and reads its command line from `/proc` without allocating.
+/// measured about 3 % slower (0-7 % over three rounds), so only `index` asks for it (DESIGN.md
+/// 2.15). The arena is reserved, and the option read, at the first allocation, before `main`; so
+/// this runs as a constructor of the executable and reads its command line from `/proc` without
+/// allocating.
 #[cfg(target_os = "linux")]
 extern "C" fn arenas_on_demand_for_index() {
     // Its number in `enum mi_option_e` of mimalloc 3 (libmimalloc-sys does not name it).
