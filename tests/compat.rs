@@ -59,31 +59,35 @@ fn the_committed_index_accepts_upserts() {
     assert_eq!(summary.articles, 21);
 }
 
-/// An index of format 1 (before the shared token stream) is refused with a message to rebuild it,
-/// by every command that opens it, and is left as it was.
+/// Indexes of older formats, 1 (before the shared token stream) and 3 (signatures in a fast field),
+/// are refused with a message to rebuild them, by every command that opens them, and are left as
+/// they were.
 #[test]
-fn an_index_of_format_1_is_refused_with_a_rebuild_message() {
-    let dir = Dir::new();
-    let from = fixtures().join("compat-index-v1");
-    std::fs::create_dir_all(dir.index()).unwrap();
-    for entry in std::fs::read_dir(&from).expect("index-fixtures/compat-index-v1 exists") {
-        let entry = entry.unwrap();
-        std::fs::copy(entry.path(), dir.index().join(entry.file_name())).unwrap();
-    }
-    let before = std::fs::read(dir.index().join("meta.json")).unwrap();
-    for args in [
-        &["stats"][..],
-        &["search", "putin"][..],
-        &["index", fixtures().join("wire.jsonl").to_str().unwrap()][..],
-    ] {
-        let stderr = dir.run(args).expect(2).stderr();
-        assert!(
-            stderr.contains("index format 1") && stderr.contains("Rebuild the index"),
-            "{args:?}: {stderr}"
+fn indexes_of_older_formats_are_refused_with_a_rebuild_message() {
+    for format in [1, 3] {
+        let dir = Dir::new();
+        let from = fixtures().join(format!("compat-index-v{format}"));
+        std::fs::create_dir_all(dir.index()).unwrap();
+        for entry in std::fs::read_dir(&from).expect("the old fixture exists") {
+            let entry = entry.unwrap();
+            std::fs::copy(entry.path(), dir.index().join(entry.file_name())).unwrap();
+        }
+        let before = std::fs::read(dir.index().join("meta.json")).unwrap();
+        for args in [
+            &["stats"][..],
+            &["search", "putin"][..],
+            &["index", fixtures().join("wire.jsonl").to_str().unwrap()][..],
+        ] {
+            let stderr = dir.run(args).expect(2).stderr();
+            assert!(
+                stderr.contains(&format!("index format {format}"))
+                    && stderr.contains("Rebuild the index"),
+                "{args:?}: {stderr}"
+            );
+        }
+        assert_eq!(
+            std::fs::read(dir.index().join("meta.json")).unwrap(),
+            before
         );
     }
-    assert_eq!(
-        std::fs::read(dir.index().join("meta.json")).unwrap(),
-        before
-    );
 }

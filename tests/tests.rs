@@ -112,7 +112,9 @@ mod cli {
                 .unwrap_or_else(|| panic!("no {name} in {space}"))
         };
         assert!(row("body")["positions"].as_u64().unwrap() > 0, "{space}");
-        assert!(row("fingerprint")["fast"].as_u64().unwrap() > 0, "{space}");
+        assert!(row("published")["fast"].as_u64().unwrap() > 0, "{space}");
+        // Every article's signature: the fixtures' 21 at Signature::BYTES each, and a header.
+        assert!(space["signatures"].as_u64().unwrap() > 21 * 300, "{space}");
         let n = |v: &serde_json::Value| v.as_u64().unwrap();
         for f in fields {
             let parts: u64 = ["terms", "postings", "positions", "fast", "fieldnorms"]
@@ -123,6 +125,7 @@ mod cli {
         }
         let sum: u64 = fields.iter().map(|f| n(&f["total"])).sum::<u64>()
             + n(&space["stored"])
+            + n(&space["signatures"])
             + n(&space["deletes"]);
         assert_eq!(sum, n(&space["total"]));
         // What the components add up to is most of the files on disk (the rest: meta.json,
@@ -131,7 +134,7 @@ mod cli {
         assert!(n(&space["total"]) * 2 > n(&json["bytes"]), "{json}");
         let human = dir.run(&["stats", "--space"]).expect(0).stdout();
         assert!(
-            human.contains("fingerprint") && human.contains("stored docs"),
+            human.contains("signatures") && human.contains("stored docs"),
             "{human}"
         );
     }

@@ -13,11 +13,12 @@ pub struct Args {
     index: IndexDir,
     /// Print JSON: {"articles", "segments", "bytes", "oldest", "newest", "undated", "stories":
     /// {"groups", "articles"} or null}; with --space also "space": {"fields": [{"field", "terms",
-    /// "postings", "positions", "fast", "fieldnorms", "total"}], "stored", "deletes", "total"}.
+    /// "postings", "positions", "fast", "fieldnorms", "total"}], "stored", "signatures", "deletes",
+    /// "total"}.
     #[arg(long)]
     json: bool,
     /// Also show where the index's bytes go, field by field: term dictionary, postings, positions,
-    /// fast columns and field norms, then the stored documents.
+    /// fast columns and field norms, then the stored documents and the signatures files.
     #[arg(long)]
     space: bool,
 }
@@ -102,7 +103,11 @@ fn print_space(out: &mut impl Write, space: &newsidx::search::stats::Space) -> s
             share(f.total)
         )?;
     }
-    for (name, bytes) in [("stored docs", space.stored), ("deletes", space.deletes)] {
+    for (name, bytes) in [
+        ("stored docs", space.stored),
+        ("signatures", space.signatures),
+        ("deletes", space.deletes),
+    ] {
         writeln!(out, "{:<12} {:>56} {:>6}", name, mib(bytes), share(bytes))?;
     }
     writeln!(out, "{:<12} {:>56}", "all", mib(space.total))

@@ -45,6 +45,8 @@ pub struct Space {
     pub fields: Vec<FieldSpace>,
     /// The stored documents (every stored field together, compressed in blocks).
     pub stored: u64,
+    /// The signatures files (the `fingerprint` field: every article's near-duplicate signature).
+    pub signatures: u64,
     /// The bitsets of deleted (replaced) articles, until merges drop them.
     pub deletes: u64,
     /// All of it: the sum of the above.
@@ -81,7 +83,9 @@ pub fn space(reader: &Reader) -> Result<Space> {
         source,
     })?;
     let mut fields: std::collections::BTreeMap<String, FieldSpace> = Default::default();
-    let (mut stored, mut deletes) = (0, 0);
+    let (mut stored, mut signatures, mut deletes) = (0, 0, 0);
+    let signatures_file =
+        tantivy::index::SegmentComponent::Custom(crate::store::signatures::EXTENSION.to_string());
     for segment in usage.segments() {
         let parts: [(&PerFieldSpaceUsage, Slot); 5] = [
             (segment.termdict(), |f| &mut f.terms),
@@ -104,14 +108,19 @@ pub fn space(reader: &Reader) -> Result<Space> {
             }
         }
         stored += segment.store().total().get_bytes();
+        signatures += segment
+            .component(signatures_file.clone())
+            .total()
+            .get_bytes();
         deletes += segment.deletes().get_bytes();
     }
     let mut fields: Vec<FieldSpace> = fields.into_values().filter(|f| f.total > 0).collect();
     fields.sort_by(|a, b| b.total.cmp(&a.total).then_with(|| a.field.cmp(&b.field)));
-    let total = fields.iter().map(|f| f.total).sum::<u64>() + stored + deletes;
+    let total = fields.iter().map(|f| f.total).sum::<u64>() + stored + signatures + deletes;
     Ok(Space {
         fields,
         stored,
+        signatures,
         deletes,
         total,
     })

@@ -1,7 +1,5 @@
-//! Column encodings. A fingerprint ([`Signature::to_bytes`]) is cut into 7-byte pieces, each stored as
-//! one value of the multi-valued `fingerprint` u64 fast field with its piece number in the top byte,
-//! so a document's signature is read with a few bit-packed column reads (no dictionary lookups) and
-//! whatever order the column keeps. An entity is the facet `/KIND/NAME`.
+//! Column encodings, and the readers of the fingerprints (kept in each segment's signatures file,
+//! [`super::signatures`]) and stories. An entity is the facet `/KIND/NAME`.
 
 use tantivy::columnar::Column;
 use tantivy::index::SegmentReader;
@@ -9,6 +7,7 @@ use tantivy::schema::Facet;
 use tantivy::DocId;
 
 use super::schema::names;
+use super::signatures::SignaturesFile;
 use crate::entities::EntityKind;
 use crate::fingerprint::Signature;
 
@@ -32,74 +31,24 @@ pub(crate) fn entity_parts(encoded: &str) -> Option<(EntityKind, &str)> {
     Some((kind.parse().ok()?, name))
 }
 
-const PIECE: usize = 7;
-
-/// The column values that store `signature`.
-pub(crate) fn encode(signature: &Signature) -> Vec<u64> {
-    signature
-        .to_bytes()
-        .chunks(PIECE)
-        .enumerate()
-        .map(|(i, chunk)| {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            word[7] = i as u8;
-            u64::from_le_bytes(word)
-        })
-        .collect()
-}
-
-/// Pieces of one signature.
-const PIECES: usize = Signature::BYTES.div_ceil(PIECE);
-
-/// The signature stored as `values`, or `None` when they do not make one.
-pub(crate) fn decode(values: impl IntoIterator<Item = u64>) -> Option<Signature> {
-    // Each piece goes to its place by its number, whatever order the column gives them in.
-    let mut bytes = [0u8; PIECES * PIECE];
-    let mut placed = [false; PIECES];
-    for value in values {
-        let word = value.to_le_bytes();
-        let i = usize::from(word[7]);
-        if i >= PIECES || std::mem::replace(&mut placed[i], true) {
-            return None;
-        }
-        bytes[i * PIECE..(i + 1) * PIECE].copy_from_slice(&word[..PIECE]);
-    }
-    if !placed.iter().all(|&p| p) {
-        return None;
-    }
-    Signature::from_bytes(&bytes[..Signature::BYTES]).ok()
-}
-
 /// The fingerprints of one segment, with the publication times that story rules bound.
 pub(crate) struct SegmentSignatures {
-    column: Column<u64>,
+    file: SignaturesFile,
     published: Column<tantivy::DateTime>,
 }
 
 impl SegmentSignatures {
     pub(crate) fn open(segment: &SegmentReader) -> tantivy::Result<SegmentSignatures> {
         Ok(SegmentSignatures {
-            column: segment.fast_fields().u64(names::FINGERPRINT)?,
+            file: SignaturesFile::open(segment)?,
             published: segment.fast_fields().date(names::PUBLISHED)?,
         })
     }
 
     /// The signature of `doc`, with its publication time; one far from everything when it has none.
-    /// A signature's pieces are one range of the column, read at once: value by value, each read a
-    /// dynamically dispatched call, reading them was 4 % of `newsidx bench`'s time (DESIGN.md 2.14).
+    /// Read in place from the segment's signatures file.
     pub(crate) fn get(&self, doc: DocId) -> Signature {
-        let rows = self.column.index.value_row_ids(doc);
-        let decoded = if rows.len() == PIECES {
-            let mut pieces = [0u64; PIECES];
-            self.column
-                .values
-                .get_range(u64::from(rows.start), &mut pieces);
-            decode(pieces)
-        } else {
-            decode(self.column.values_for_doc(doc))
-        };
-        let mut signature = decoded.unwrap_or_else(missing);
+        let mut signature = self.file.get(doc).unwrap_or_else(missing);
         signature.published = self.published(doc);
         signature
     }
@@ -220,21 +169,5 @@ mod tests {
         }
         assert_eq!(decode_entity("nokind\0x"), None);
         assert_eq!(decode_entity("person"), None);
-    }
-
-    #[test]
-    fn signatures_survive_the_column_in_any_order() {
-        let sig = Signature::of(
-            Some("Storm shuts rail lines"),
-            "Trains stopped across the north.",
-        );
-        let mut values = encode(&sig);
-        assert_eq!(values.len(), Signature::BYTES.div_ceil(PIECE));
-        values.reverse();
-        assert_eq!(decode(values.clone()), Some(sig));
-        values.pop();
-        assert_eq!(decode(values), None);
-        assert_eq!(decode(Vec::new()), None);
-        assert_eq!(decode([u64::MAX; 3]), None);
     }
 }

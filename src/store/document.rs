@@ -62,6 +62,9 @@ impl Drop for AnalysedText {
 #[derive(Debug, Default)]
 pub struct NewsDocument {
     values: Vec<(Field, FieldValue)>,
+    /// The article's signature ([`crate::fingerprint::Signature::to_bytes`]), which no built-in part
+    /// of tantivy reads: the signatures file's writer ([`super::signatures`]) takes it from here.
+    signature: Option<Vec<u8>>,
 }
 
 /// One value of a field.
@@ -100,6 +103,16 @@ impl NewsDocument {
     /// Adds a facet.
     pub fn add_facet(&mut self, field: Field, facet: Facet) {
         self.values.push((field, FieldValue::Facet(facet)));
+    }
+
+    /// Sets the article's signature, as [`crate::fingerprint::Signature::to_bytes`] writes it.
+    pub fn set_signature(&mut self, bytes: Vec<u8>) {
+        self.signature = Some(bytes);
+    }
+
+    /// The signature set by [`NewsDocument::set_signature`].
+    pub fn signature(&self) -> Option<&[u8]> {
+        self.signature.as_deref()
     }
 }
 

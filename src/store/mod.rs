@@ -10,6 +10,7 @@ pub mod document;
 pub(crate) mod faults;
 pub mod health;
 pub mod schema;
+pub(crate) mod signatures;
 pub mod stories;
 
 use std::path::{Path, PathBuf};
@@ -24,8 +25,9 @@ pub use schema::Fields;
 /// Version of the on-disk layout newsidx writes. Bumped when the schema or the meaning of a field
 /// changes. 2: title and body indexed from the shared token stream, one `fingerprint` column (the
 /// signature; the separate SimHash field is gone). 3: the `story` column (each article's story, kept
-/// up to date as articles are written; the stories file is gone).
-pub const FORMAT_VERSION: u32 = 3;
+/// up to date as articles are written; the stories file is gone). 4: the signatures in each segment's
+/// signatures file (`.sig`, [`signatures`]), no longer a fast field.
+pub const FORMAT_VERSION: u32 = 4;
 
 /// Name of the marker file that makes a directory a newsidx index.
 pub const MARKER_FILE: &str = "newsidx.json";
@@ -63,6 +65,9 @@ pub struct Store {
     path: PathBuf,
     index: Index,
     fields: Fields,
+    /// Holds the signatures files of the readers' segments open (see
+    /// [`signatures::SignaturesWarmer`]).
+    warmer: std::sync::Arc<signatures::SignaturesWarmer>,
 }
 
 impl Store {
@@ -116,7 +121,10 @@ impl Store {
         };
         std::fs::create_dir_all(path).map_err(io_err)?;
         let fields = Fields::load()?;
-        Index::create_in_dir(path, fields.schema.clone())?;
+        Index::builder()
+            .schema(fields.schema.clone())
+            .register_plugin(std::sync::Arc::new(signatures::SignaturesPlugin))
+            .create_in_dir(path)?;
         let marker = Marker {
             format: FORMAT_VERSION,
             created_by: format!("newsidx {}", env!("CARGO_PKG_VERSION")),
@@ -184,7 +192,8 @@ impl Store {
                 crate::fingerprint::ALGORITHM_VERSION
             )));
         }
-        let index = open_index().map_err(|e| fail(format!("cannot open: {e}")))?;
+        let mut index = open_index().map_err(|e| fail(format!("cannot open: {e}")))?;
+        index.register_plugin(std::sync::Arc::new(signatures::SignaturesPlugin));
         let fields = Fields::load()?;
         if index.schema() != fields.schema {
             return Err(fail(
@@ -198,6 +207,7 @@ impl Store {
             path: path.to_path_buf(),
             index,
             fields,
+            warmer: Default::default(),
         })
     }
 
@@ -227,6 +237,7 @@ impl Store {
             self.index
                 .reader_builder()
                 .reload_policy(ReloadPolicy::Manual)
+                .warmers(vec![std::sync::Arc::downgrade(&self.warmer) as _])
                 .try_into()
         };
         open()

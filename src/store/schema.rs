@@ -105,7 +105,7 @@ pub mod names {
     pub const ENTITIES: &str = "entities";
     /// Where the article was read from.
     pub const ORIGIN: &str = "origin";
-    /// The near-duplicate fingerprint column.
+    /// The near-duplicate fingerprint (a custom field: see [`super::signatures`]).
     pub const FINGERPRINT: &str = "fingerprint";
     /// The story column: each article's story at the default rule, set when it was written.
     pub const STORY: &str = "story";
@@ -134,8 +134,9 @@ pub struct Fields {
     pub entities: Field,
     /// File and line or row the article came from.
     pub origin: Field,
-    /// Near-duplicate fingerprint: the [`crate::fingerprint::Signature`] (MinHash and SimHash) in
-    /// pieces (see [`super::columns`]).
+    /// Near-duplicate fingerprint: the [`crate::fingerprint::Signature`] (MinHash, SimHash, facts), a
+    /// custom field whose values tantivy never sees: each segment's signatures file holds them
+    /// ([`super::signatures`]).
     pub fingerprint: Field,
     /// The article's story at the default rule (see [`super::columns::story_value`]).
     pub story: Field,
@@ -248,7 +249,9 @@ mod tests {
             FieldType::Facet(_)
         ));
         let fp = entry(f.fingerprint);
-        assert!(matches!(fp.field_type(), FieldType::U64(_)));
-        assert!(fp.is_fast() && !fp.is_stored() && !fp.is_indexed());
+        assert!(
+            matches!(fp.field_type(), FieldType::Custom(opts) if opts.type_name() == "newsidx-signature")
+        );
+        assert!(!fp.is_fast() && !fp.is_stored() && !fp.is_indexed());
     }
 }

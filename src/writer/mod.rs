@@ -18,7 +18,7 @@ use tantivy::{DateTime, IndexReader, IndexWriter, Searcher, TantivyError, Term};
 
 use crate::enrich::{Enricher, Enrichment};
 use crate::ingest::{self, Article, Format};
-use crate::store::columns::{self, entity_facet, story_value};
+use crate::store::columns::{entity_facet, story_value};
 use crate::store::document::NewsDocument;
 use crate::store::schema::{id_key, Fields};
 use crate::store::stories::Stories;
@@ -424,9 +424,7 @@ impl<'a> Writer<'a> {
         for (kind, name) in &extra.entities {
             doc.add_facet(f.entities, entity_facet(*kind, name));
         }
-        for value in columns::encode(&extra.signature) {
-            doc.add_u64(f.fingerprint, value);
-        }
+        doc.set_signature(extra.signature.to_bytes());
         doc.add_text(f.origin, &article.origin);
         doc
     }

@@ -183,3 +183,82 @@ fn indexing_threads_follow_the_share_of_the_work_tantivy_does() {
         .collect();
     assert_eq!(threads, [1, 1, 1, 1, 2, 2, 3, 4, 4, 4]);
 }
+
+/// The signature stored for every live article of `store`, by id, read from the signatures files.
+fn stored_signatures(store: &Store) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let searcher = store.reader().expect("reader").searcher();
+    let mut found = std::collections::BTreeMap::new();
+    for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+        let file = crate::store::signatures::SignaturesFile::open(segment).expect("signatures");
+        for doc in segment.doc_ids_alive() {
+            let stored: tantivy::TantivyDocument = searcher
+                .doc(tantivy::DocAddress::new(ord as u32, doc))
+                .expect("stored");
+            let id = tantivy::schema::Value::as_str(
+                &stored.get_first(store.fields().id).expect("an id"),
+            )
+            .expect("a text id")
+            .to_string();
+            let record = file
+                .record(doc)
+                .expect("a record for every document")
+                .to_vec();
+            assert!(found.insert(id, record).is_none());
+        }
+    }
+    found
+}
+
+/// The signatures files hold each article's own signature however its segment was written: in
+/// several commits, after upserts left deleted documents behind, and after a merge dropped them.
+#[test]
+fn signatures_follow_their_articles_through_upserts_and_merges() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open_or_create(&dir.path().join("index")).expect("create");
+    let (committed, err) = write_all(&store);
+    assert!(err.is_none(), "{err:?}");
+    // Every third article again, with another text: the old versions stay in their segments as
+    // deleted documents.
+    let changed = |i: usize| {
+        let mut a = article(i);
+        a.body = format!(
+            "Port {i} closed after a storm; {} ships waited offshore.",
+            i * 7
+        );
+        a
+    };
+    let mut writer = Writer::new(&store, &options()).expect("writer");
+    let records = (0..ARTICLES).step_by(3).map(|i| Ok(changed(i))).collect();
+    for record in enricher().enrich_records(records) {
+        let (article, extra) = record.expect("enriched");
+        writer.upsert(&article, extra).expect("upsert");
+    }
+    writer.finish().expect("finish");
+    let expected: std::collections::BTreeMap<String, Vec<u8>> = (0..ARTICLES)
+        .map(|i| if i % 3 == 0 { changed(i) } else { article(i) })
+        .map(|a| {
+            let (a, extra) = enricher()
+                .enrich_records(vec![Ok(a)])
+                .pop()
+                .expect("one")
+                .expect("enriched");
+            (a.id, extra.signature.to_bytes())
+        })
+        .collect();
+    assert_eq!(committed.len(), ARTICLES);
+    let segments = store.index().searchable_segment_ids().expect("segments");
+    assert!(segments.len() > 1, "{segments:?}");
+    assert_eq!(stored_signatures(&store), expected);
+
+    let mut merger: tantivy::IndexWriter = store
+        .index()
+        .writer_with_num_threads(1, 15_000_000)
+        .expect("tantivy writer");
+    merger.merge(&segments).wait().expect("merge");
+    merger.wait_merging_threads().expect("merged");
+    assert_eq!(
+        store.index().searchable_segment_ids().expect("ids").len(),
+        1
+    );
+    assert_eq!(stored_signatures(&store), expected);
+}
