@@ -1,7 +1,7 @@
 //! The index on disk: the schema and its field names, the marker file with the format versions, the
-//! column encodings of fingerprints, stories and entity facets, and the stories read from the story
-//! column. [`Store`] creates and
-//! opens an index, checking that it is a newsidx index of a format this build reads.
+//! signatures files (a tantivy segment plugin), the column encodings of stories and entity facets,
+//! and the stories read from the story column. [`Store`] creates and opens an index, checking that
+//! it is a newsidx index of a format this build reads.
 
 pub mod columns;
 pub mod directory;
