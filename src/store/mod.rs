@@ -203,11 +203,12 @@ impl Store {
             ));
         }
         schema::register_tokenizers(&index);
+        let warmer = std::sync::Arc::new(signatures::SignaturesWarmer::new(index.clone()));
         Ok(Store {
             path: path.to_path_buf(),
             index,
             fields,
-            warmer: Default::default(),
+            warmer,
         })
     }
 

@@ -171,13 +171,34 @@ impl SignaturesFile {
     }
 }
 
-/// Keeps the signatures files of a reader's live segments open. tantivy's directory maps a file
+/// Keeps the signatures files of the readers' live segments open. tantivy's directory maps a file
 /// only while something holds it, and nothing of tantivy's own holds a plugin's file: without a
 /// holder every search would map each segment's file again (a system call per segment per query,
 /// which made a collapsed search on Reuters three times as slow).
-#[derive(Default)]
+///
+/// One warmer serves every reader of a [`super::Store`]. tantivy hands each reader's collection of
+/// files to [`tantivy::Warmer::garbage_collect`] with that reader's live generations only, so a file
+/// is let go when it is in none of them and no longer in the index's last commit either: one reader
+/// does not drop the files another, reading the last commit, still uses.
 pub(crate) struct SignaturesWarmer {
+    index: tantivy::Index,
     open: std::sync::Mutex<std::collections::HashMap<tantivy::index::SegmentId, SignaturesFile>>,
+}
+
+impl SignaturesWarmer {
+    pub(crate) fn new(index: tantivy::Index) -> SignaturesWarmer {
+        SignaturesWarmer {
+            index,
+            open: Default::default(),
+        }
+    }
+
+    /// The segments whose files are held.
+    #[cfg(test)]
+    pub(crate) fn held(&self) -> std::collections::BTreeSet<tantivy::index::SegmentId> {
+        let open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        open.keys().copied().collect()
+    }
 }
 
 impl tantivy::Warmer for SignaturesWarmer {
@@ -194,11 +215,16 @@ impl tantivy::Warmer for SignaturesWarmer {
     }
 
     fn garbage_collect(&self, live_generations: &[&tantivy::SearcherGeneration]) {
+        // Unreadable metadata keeps every file: a later collection lets them go.
+        let Ok(committed) = self.index.searchable_segment_ids() else {
+            return;
+        };
         let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
         open.retain(|id, _| {
-            live_generations
-                .iter()
-                .any(|g| g.segments().contains_key(id))
+            committed.contains(id)
+                || live_generations
+                    .iter()
+                    .any(|g| g.segments().contains_key(id))
         });
     }
 }

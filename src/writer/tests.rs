@@ -250,15 +250,33 @@ fn signatures_follow_their_articles_through_upserts_and_merges() {
     assert!(segments.len() > 1, "{segments:?}");
     assert_eq!(stored_signatures(&store), expected);
 
+    // A warmer holds the files of a reader's segments until they are in no live searcher and no
+    // longer committed.
+    let warmer = crate::store::signatures::SignaturesWarmer::new(store.index().clone());
+    let before = store.reader().expect("reader").searcher();
+    tantivy::Warmer::warm(&warmer, &before).expect("warm");
+    let ids = |s: &[tantivy::index::SegmentId]| s.iter().copied().collect::<BTreeSet<_>>();
+    assert_eq!(warmer.held(), ids(&segments));
+
     let mut merger: tantivy::IndexWriter = store
         .index()
         .writer_with_num_threads(1, 15_000_000)
         .expect("tantivy writer");
     merger.merge(&segments).wait().expect("merge");
     merger.wait_merging_threads().expect("merged");
-    assert_eq!(
-        store.index().searchable_segment_ids().expect("ids").len(),
-        1
-    );
+    let merged = store.index().searchable_segment_ids().expect("ids");
+    assert_eq!(merged.len(), 1);
     assert_eq!(stored_signatures(&store), expected);
+
+    tantivy::Warmer::garbage_collect(&warmer, &[before.generation()]);
+    assert_eq!(
+        warmer.held(),
+        ids(&segments),
+        "a live searcher still reads them"
+    );
+    let after = store.reader().expect("reader").searcher();
+    tantivy::Warmer::warm(&warmer, &after).expect("warm");
+    // Another reader's collection, which knows nothing of `after`: the committed segment stays.
+    tantivy::Warmer::garbage_collect(&warmer, &[]);
+    assert_eq!(warmer.held(), ids(&merged));
 }
