@@ -112,7 +112,19 @@ fn signature_bytes_round_trip() {
         MinHash::from_bytes(&sig.minhash.to_bytes()).ok(),
         Some(sig.minhash.clone())
     );
-    assert_eq!(Signature::from_bytes(&sig.to_bytes()).ok(), Some(sig));
+    assert_eq!(
+        Signature::from_bytes(&sig.to_bytes()).ok(),
+        Some(sig.clone())
+    );
+    let packed = sig.to_packed();
+    assert!(packed.len() < Signature::BYTES, "{}", packed.len());
+    assert_eq!(Signature::from_packed(&packed).ok(), Some(sig));
+    for end in 0..packed.len() {
+        assert!(
+            Signature::from_packed(&packed[..end]).is_err(),
+            "cut at {end}"
+        );
+    }
     // The column numbers its 7-byte pieces in one byte.
     const { assert!(Signature::BYTES <= 7 * 255) };
 }

@@ -62,7 +62,7 @@ impl Drop for AnalysedText {
 #[derive(Debug, Default)]
 pub struct NewsDocument {
     values: Vec<(Field, FieldValue)>,
-    /// The article's signature ([`crate::fingerprint::Signature::to_bytes`]), which no built-in part
+    /// The article's signature ([`crate::fingerprint::Signature::to_packed`]), which no built-in part
     /// of tantivy reads: the signatures file's writer ([`super::signatures`]) takes it from here.
     signature: Option<Vec<u8>>,
 }
@@ -105,7 +105,7 @@ impl NewsDocument {
         self.values.push((field, FieldValue::Facet(facet)));
     }
 
-    /// Sets the article's signature, as [`crate::fingerprint::Signature::to_bytes`] writes it.
+    /// Sets the article's signature, as [`crate::fingerprint::Signature::to_packed`] writes it.
     pub fn set_signature(&mut self, bytes: Vec<u8>) {
         self.signature = Some(bytes);
     }

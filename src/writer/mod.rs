@@ -424,7 +424,7 @@ impl<'a> Writer<'a> {
         for (kind, name) in &extra.entities {
             doc.add_facet(f.entities, entity_facet(*kind, name));
         }
-        doc.set_signature(extra.signature.to_bytes());
+        doc.set_signature(extra.signature.to_packed());
         doc.add_text(f.origin, &article.origin);
         doc
     }

@@ -242,7 +242,7 @@ fn signatures_follow_their_articles_through_upserts_and_merges() {
                 .pop()
                 .expect("one")
                 .expect("enriched");
-            (a.id, extra.signature.to_bytes())
+            (a.id, extra.signature.to_packed())
         })
         .collect();
     assert_eq!(committed.len(), ARTICLES);
