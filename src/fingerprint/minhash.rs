@@ -81,12 +81,17 @@ impl MinHash {
     /// little-endian `u32`, then each value as a little-endian `u16`.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(MinHash::BYTES);
+        self.write_bytes(&mut out);
+        out
+    }
+
+    /// Appends [`MinHash::to_bytes`] to `out`.
+    pub(crate) fn write_bytes(&self, out: &mut Vec<u8>) {
         out.push(VERSION_BYTE);
         out.extend_from_slice(&self.shingles.to_le_bytes());
         for v in &self.values {
             out.extend_from_slice(&v.to_le_bytes());
         }
-        out
     }
 
     /// Reads the form written by [`MinHash::to_bytes`]. Any other input (wrong length, or written by

@@ -158,9 +158,10 @@ impl Signature {
     /// ([`Facts::to_packed`]). Without the publication time. Two thirds of [`Signature::to_bytes`]'s
     /// length on news, whose facts seldom fill their fixed-size form.
     pub fn to_packed(&self) -> Vec<u8> {
-        let mut out = self.minhash.to_bytes();
+        let mut out = Vec::with_capacity(MinHash::BYTES + 8 + self.facts.packed_len());
+        self.minhash.write_bytes(&mut out);
         out.extend_from_slice(&self.simhash.0.to_le_bytes());
-        out.extend_from_slice(&self.facts.to_packed());
+        self.facts.write_packed(&mut out);
         out
     }
 

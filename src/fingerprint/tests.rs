@@ -118,6 +118,7 @@ fn signature_bytes_round_trip() {
     );
     let packed = sig.to_packed();
     assert!(packed.len() < Signature::BYTES, "{}", packed.len());
+    assert_eq!(packed.len(), packed.capacity(), "sized in one allocation");
     assert_eq!(Signature::from_packed(&packed).ok(), Some(sig));
     for end in 0..packed.len() {
         assert!(
