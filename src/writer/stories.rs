@@ -507,12 +507,11 @@ impl StoryAssigner {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::Store;
+    use crate::writer::tests::{each_live_article, enricher, new_store};
 
     #[test]
     fn leaders_written_since_the_commit_never_make_every_window_be_read_again() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let store = Store::open_or_create(&dir.path().join("index")).expect("create");
+        let (_dir, store) = new_store();
         let searcher = store.reader().expect("reader").searcher();
         // The smallest budget (1,024 leaders), and three times as many new stories, unwritten.
         let mut stories = StoryAssigner::new(0);
@@ -578,10 +577,8 @@ mod tests {
     /// article of such a day that comes later still joins their stories (the day is read again).
     #[test]
     fn days_a_load_has_passed_are_dropped_and_read_again_when_needed() {
-        use tantivy::schema::Value;
-        let dir = tempfile::tempdir().expect("tempdir");
-        let store = Store::open_or_create(&dir.path().join("index")).expect("create");
-        let enricher = crate::enrich::Enricher::new(None).expect("built-in enricher");
+        let (_dir, store) = new_store();
+        let enricher = enricher();
         let day0 = 10_000 * DAY;
         // A budget that holds every leader of the run: only the load's moving on drops any.
         let options = crate::writer::WriterOptions {
@@ -603,7 +600,7 @@ mod tests {
                 day0 + (10 + i / 70) * DAY,
             ))
         }));
-        upsert_all(&mut writer, &enricher, records);
+        upsert_all(&mut writer, enricher, records);
         // The commits after the load moved on dropped day 0 and its leader.
         assert!(
             !writer.stories.days.contains_key(&10_000),
@@ -613,26 +610,15 @@ mod tests {
         let late = format!("{story} Officials gave no figure.");
         upsert_all(
             &mut writer,
-            &enricher,
+            enricher,
             vec![Ok(article("late", late, day0 + DAY))],
         );
         writer.finish().expect("finish");
-        let searcher = store.reader().expect("reader").searcher();
         let mut by_id = std::collections::HashMap::new();
-        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+        each_live_article(&store, |segment, doc, id| {
             let column = SegmentStoryColumn::open(segment).expect("stories");
-            for doc in 0..segment.max_doc() {
-                let stored: tantivy::TantivyDocument = searcher
-                    .doc(tantivy::DocAddress::new(ord as u32, doc))
-                    .expect("doc");
-                let id = stored
-                    .get_first(store.fields().id)
-                    .and_then(|v| v.as_str())
-                    .expect("id")
-                    .to_string();
-                by_id.insert(id, column.get(doc).expect("story"));
-            }
-        }
+            by_id.insert(id, column.get(doc).expect("story"));
+        });
         assert_eq!(by_id.len(), 702);
         let (first, leads) = by_id["first"];
         assert!(leads);
@@ -647,9 +633,8 @@ mod tests {
     /// first leaders in the index's order, and the reading stops there.
     #[test]
     fn a_day_larger_than_the_budget_is_held_in_part() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let store = Store::open_or_create(&dir.path().join("index")).expect("create");
-        let enricher = crate::enrich::Enricher::new(None).expect("built-in enricher");
+        let (_dir, store) = new_store();
+        let enricher = enricher();
         let day0 = 10_000 * DAY;
         let options = crate::writer::WriterOptions {
             heap_bytes: crate::writer::MIN_HEAP_BYTES,
@@ -660,7 +645,7 @@ mod tests {
         let records = (0..1_100i64)
             .map(|i| Ok(article(&format!("a{i}"), report(i), day0 + i)))
             .collect();
-        upsert_all(&mut writer, &enricher, records);
+        upsert_all(&mut writer, enricher, records);
         writer.finish().expect("finish");
         let searcher = store.reader().expect("reader").searcher();
         // The committed leaders of the day, in the index's order.

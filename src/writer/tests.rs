@@ -25,9 +25,39 @@ use crate::Error;
 const ARTICLES: usize = 120;
 const BATCH: usize = 30;
 
-fn enricher() -> &'static Enricher {
+/// The built-in enricher, built once for all the writer's tests.
+pub(super) fn enricher() -> &'static Enricher {
     static ENRICHER: OnceLock<Enricher> = OnceLock::new();
     ENRICHER.get_or_init(|| Enricher::new(None).expect("built-in enricher"))
+}
+
+/// A new, empty index in a folder of its own, removed with the `TempDir`.
+pub(super) fn new_store() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open_or_create(&dir.path().join("index")).expect("create");
+    (dir, store)
+}
+
+/// Calls `f` with every live article of `store`'s last commit: its segment, its doc id there and
+/// its id.
+pub(super) fn each_live_article(
+    store: &Store,
+    mut f: impl FnMut(&tantivy::SegmentReader, tantivy::DocId, String),
+) {
+    let searcher = store.reader().expect("reader").searcher();
+    for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+        for doc in segment.doc_ids_alive() {
+            let stored: tantivy::TantivyDocument = searcher
+                .doc(tantivy::DocAddress::new(ord as u32, doc))
+                .expect("stored");
+            let id = stored
+                .get_first(store.fields().id)
+                .and_then(|v| tantivy::schema::Value::as_str(&v))
+                .expect("a text id")
+                .to_string();
+            f(segment, doc, id);
+        }
+    }
 }
 
 fn article(i: usize) -> Article {
@@ -186,26 +216,12 @@ fn indexing_threads_follow_the_share_of_the_work_tantivy_does() {
 
 /// The signature stored for every live article of `store`, by id, read from the signatures files.
 fn stored_signatures(store: &Store) -> std::collections::BTreeMap<String, Vec<u8>> {
-    let searcher = store.reader().expect("reader").searcher();
     let mut found = std::collections::BTreeMap::new();
-    for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+    each_live_article(store, |segment, doc, id| {
         let file = crate::store::signatures::SignaturesFile::open(segment).expect("signatures");
-        for doc in segment.doc_ids_alive() {
-            let stored: tantivy::TantivyDocument = searcher
-                .doc(tantivy::DocAddress::new(ord as u32, doc))
-                .expect("stored");
-            let id = tantivy::schema::Value::as_str(
-                &stored.get_first(store.fields().id).expect("an id"),
-            )
-            .expect("a text id")
-            .to_string();
-            let record = file
-                .record(doc)
-                .expect("a record for every document")
-                .to_vec();
-            assert!(found.insert(id, record).is_none());
-        }
-    }
+        let record = file.record(doc).expect("a record for every document");
+        assert!(found.insert(id, record.to_vec()).is_none());
+    });
     found
 }
 
@@ -213,8 +229,7 @@ fn stored_signatures(store: &Store) -> std::collections::BTreeMap<String, Vec<u8
 /// several commits, after upserts left deleted documents behind, and after a merge dropped them.
 #[test]
 fn signatures_follow_their_articles_through_upserts_and_merges() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = Store::open_or_create(&dir.path().join("index")).expect("create");
+    let (_dir, store) = new_store();
     let (committed, err) = write_all(&store);
     assert!(err.is_none(), "{err:?}");
     // Every third article again, with another text: the old versions stay in their segments as

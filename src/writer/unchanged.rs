@@ -116,7 +116,6 @@ fn find(searcher: &Searcher, fields: &Fields, id: &str) -> Option<DocAddress> {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::OnceLock;
 
     use tantivy::collector::TopDocs;
     use tantivy::query::AllQuery;
@@ -126,11 +125,7 @@ mod tests {
     use crate::enrich::Enricher;
     use crate::entities::Gazetteer;
     use crate::store::Store;
-
-    fn enricher() -> &'static Enricher {
-        static ENRICHER: OnceLock<Enricher> = OnceLock::new();
-        ENRICHER.get_or_init(|| Enricher::new(None).expect("built-in enricher"))
-    }
+    use crate::writer::tests::{enricher, new_store};
 
     fn article(i: usize, body: &str) -> Article {
         Article {
@@ -144,12 +139,6 @@ mod tests {
             origin: format!("test:{i}"),
             warnings: Vec::new(),
         }
-    }
-
-    fn new_store() -> (tempfile::TempDir, Store) {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let store = Store::open_or_create(&dir.path().join("index")).expect("create");
-        (dir, store)
     }
 
     fn run(store: &Store, articles: &[Article], enricher: &Enricher, skip: bool) -> Report {
