@@ -727,6 +727,28 @@ fn extractors_are_told_apart_by_gazetteer_tagger_and_confidence() {
     assert_ne!(tagger.identity(), changed.identity(), "one weight differs");
 }
 
+/// The built-in model is read in place from the binary; a model file of the first layout (features
+/// as sorted records, which earlier versions wrote) is still read, to the same model and the same
+/// spans.
+#[test]
+fn the_builtin_model_is_read_in_place_and_older_model_files_still_read() {
+    let tagger = super::Tagger::builtin().expect("tagger");
+    assert!(tagger.in_place());
+    let copy = super::Tagger::from_bytes(&tagger.to_bytes(), "copy").expect("copy");
+    assert!(!copy.in_place());
+    let older = super::Tagger::from_bytes(&tagger.to_record_bytes(), "older.bin").expect("older");
+    assert_eq!(older.identity(), tagger.identity());
+    assert_eq!(older.to_bytes(), tagger.to_bytes());
+    let extract = |t: super::Tagger| {
+        ExtractorBuilder::new()
+            .tagger(t)
+            .build()
+            .expect("extractor")
+            .extract("Angela Merkel met Vladimir Putin in Moscow; Gazprom said talks went on.")
+    };
+    assert_eq!(extract(older), extract(tagger));
+}
+
 /// A model file whose header claims more features than any file could hold is refused with an
 /// error naming it, not a panic (the table's size is computed from that count).
 #[test]

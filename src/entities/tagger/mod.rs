@@ -14,11 +14,14 @@
 
 mod features;
 pub(crate) mod lists;
+mod table;
 mod train;
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 pub(crate) use features::Context;
+use table::Table;
 pub use train::{train, TrainOptions, TrainReport};
 
 use super::conll::Class;
@@ -29,7 +32,9 @@ use crate::{Error, Result};
 pub(crate) const LABELS: usize = 1 + 2 * Class::ALL.len();
 
 /// The first bytes of a model file.
-pub(crate) const MAGIC: &[u8; 16] = b"NEWSIDX-TAGGER\0\x01";
+pub(crate) const MAGIC: &[u8; 16] = b"NEWSIDX-TAGGER\0\x02";
+/// The first bytes of a model file of the first layout (the features as sorted records), still read.
+const MAGIC_RECORDS: &[u8; 16] = b"NEWSIDX-TAGGER\0\x01";
 
 /// The default model, trained by `newsidx train-tagger` (see `schemas/tagger.md`).
 static BUILTIN: &[u8] = include_bytes!("../../../schemas/tagger.bin");
@@ -97,78 +102,6 @@ pub(crate) struct Moves {
     pub end: [f32; LABELS],
 }
 
-/// The weights of each feature key: an open-addressing table of `(key, row)` slots (key 0 marks an
-/// empty one), the rows apart. 8-byte slots at most four fifths full and the rows take 2.9 MB by
-/// their sizes for the built-in model's 102,741 features (3.9 MB with the slots at most half full,
-/// 6.3 MB with slots holding the weights themselves, both measured); the tagging speed measured the
-/// same (DESIGN.md 2.9).
-#[derive(Clone)]
-struct Table {
-    slots: Vec<Slot>,
-    mask: usize,
-    rows: Vec<[i16; LABELS]>,
-}
-
-#[derive(Clone, Copy, Default)]
-struct Slot {
-    key: u32,
-    row: u32,
-}
-
-impl Table {
-    /// A table for `features` keys, at most four fifths full.
-    fn with_features(features: usize) -> Table {
-        let capacity = (features + features / 4).next_power_of_two().max(16);
-        Table {
-            slots: vec![Slot::default(); capacity],
-            mask: capacity - 1,
-            rows: Vec::with_capacity(features),
-        }
-    }
-
-    /// Sets the weights of `key`, replacing any it had; key 0 (an empty slot's) is not kept.
-    fn insert(&mut self, key: u32, weights: [i16; LABELS]) {
-        if key == 0 {
-            return;
-        }
-        let mut at = slot_of(key, self.mask);
-        while self.slots[at].key != 0 && self.slots[at].key != key {
-            at = (at + 1) & self.mask;
-        }
-        if self.slots[at].key == key {
-            self.rows[self.slots[at].row as usize] = weights;
-        } else {
-            self.slots[at] = Slot {
-                key,
-                row: self.rows.len() as u32,
-            };
-            self.rows.push(weights);
-        }
-    }
-
-    fn get(&self, key: u32) -> Option<&[i16; LABELS]> {
-        let mut at = slot_of(key, self.mask);
-        loop {
-            let s = self.slots[at];
-            if s.key == key {
-                return self.rows.get(s.row as usize);
-            }
-            if s.key == 0 {
-                return None;
-            }
-            at = (at + 1) & self.mask;
-        }
-    }
-
-    /// `(key, weights)` of every feature, in slot order.
-    fn iter(&self) -> impl Iterator<Item = (u32, &[i16; LABELS])> + '_ {
-        self.slots
-            .iter()
-            .filter(|s| s.key != 0)
-            .map(|s| (s.key, &self.rows[s.row as usize]))
-    }
-}
-
 /// The header of a model file (JSON, after the magic bytes).
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Header {
@@ -179,12 +112,15 @@ struct Header {
     threshold: f32,
     description: String,
     features: usize,
+    /// The table's slots ([`MAGIC`] files; the first layout has none).
+    #[serde(default)]
+    slots: usize,
 }
 
 impl Tagger {
-    /// The model that ships with newsidx.
+    /// The model that ships with newsidx, its table read in place from the binary.
     pub fn builtin() -> Result<Tagger> {
-        Tagger::from_bytes(BUILTIN, "built-in tagger model")
+        Tagger::read(BUILTIN, "built-in tagger model", Cow::Borrowed)
     }
 
     /// Reads a model file written by [`Tagger::to_bytes`] (`newsidx train-tagger`).
@@ -196,13 +132,29 @@ impl Tagger {
         Tagger::from_bytes(&bytes, &path.display().to_string())
     }
 
-    /// Reads a model from bytes; `origin` names them in errors.
+    /// Reads a model from bytes; `origin` names them in errors. Reads the files of earlier
+    /// versions too, whose table was a list of features.
     pub fn from_bytes(bytes: &[u8], origin: &str) -> Result<Tagger> {
+        Tagger::read(bytes, origin, |table| Cow::Owned(table.to_vec()))
+    }
+
+    /// [`Tagger::from_bytes`], the table's bytes kept by `keep`.
+    fn read<'a>(
+        bytes: &'a [u8],
+        origin: &str,
+        keep: impl FnOnce(&'a [u8]) -> Cow<'static, [u8]>,
+    ) -> Result<Tagger> {
         let bad =
             |why: &str| Error::Invalid(format!("{origin}: not a newsidx tagger model ({why})"));
-        let rest = bytes
-            .strip_prefix(MAGIC.as_slice())
-            .ok_or_else(|| bad("wrong magic bytes"))?;
+        let (laid_out, rest) = match bytes.strip_prefix(MAGIC.as_slice()) {
+            Some(rest) => (true, rest),
+            None => (
+                false,
+                bytes
+                    .strip_prefix(MAGIC_RECORDS.as_slice())
+                    .ok_or_else(|| bad("wrong magic bytes"))?,
+            ),
+        };
         let (len, rest) = take_u32(rest).ok_or_else(|| bad("truncated header"))?;
         let header_bytes = rest
             .get(..len as usize)
@@ -235,22 +187,11 @@ impl Tagger {
         for (a, row) in transitions.iter_mut().enumerate() {
             row.copy_from_slice(&t[a * LABELS..(a + 1) * LABELS]);
         }
-        let record = 4 + 2 * LABELS;
-        if header.features.checked_mul(record) != Some(rest.len()) {
-            return Err(bad("feature table size does not match the header"));
-        }
-        let mut table = Table::with_features(header.features);
-        for r in rest.chunks_exact(record) {
-            let key = u32::from_le_bytes([r[0], r[1], r[2], r[3]]);
-            if key == 0 {
-                return Err(bad("a feature key is 0"));
-            }
-            let mut weights = [0i16; LABELS];
-            for (l, w) in weights.iter_mut().enumerate() {
-                *w = i16::from_le_bytes([r[4 + 2 * l], r[5 + 2 * l]]);
-            }
-            table.insert(key, weights);
-        }
+        let table = if laid_out {
+            Table::from_layout(keep(rest), header.slots, header.features).map_err(bad)?
+        } else {
+            Tagger::table_of_records(rest, header.features).map_err(bad)?
+        };
         let mut s = [0f32; LABELS];
         s.copy_from_slice(&start);
         let mut e = [0f32; LABELS];
@@ -278,7 +219,7 @@ impl Tagger {
             // 64-bit words: the key and two weights, then four weights at a time.
             let mut word = u64::from(key);
             let mut filled = 2;
-            for &x in weights {
+            for x in weights {
                 word |= u64::from(x as u16) << (16 * filled);
                 filled += 1;
                 if filled == 4 {
@@ -301,9 +242,9 @@ impl Tagger {
         mix(h, u64::from(self.threshold.to_bits()))
     }
 
-    /// The model as bytes, for a model file.
+    /// The model as bytes, for a model file: the header, the moves, then the table as laid out in
+    /// memory (see [`table`]).
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut live: Vec<(u32, &[i16; LABELS])> = self.table.iter().collect();
         let header = Header {
             feature_version: features::FEATURE_VERSION,
             labels: LABELS,
@@ -311,10 +252,13 @@ impl Tagger {
             calibration: self.calibration,
             threshold: self.threshold,
             description: self.description.clone(),
-            features: live.len(),
+            features: self.table.len(),
+            slots: self.table.capacity(),
         };
         let header = serde_json::to_vec(&header).unwrap_or_default();
-        let mut out = Vec::with_capacity(64 + header.len() + live.len() * (4 + 2 * LABELS));
+        let table = self.table.bytes();
+        let mut out =
+            Vec::with_capacity(64 + header.len() + 4 * LABELS * (LABELS + 2) + table.len());
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&(header.len() as u32).to_le_bytes());
         out.extend_from_slice(&header);
@@ -326,6 +270,30 @@ impl Tagger {
         for w in self.moves.start.iter().chain(&self.moves.end) {
             out.extend_from_slice(&w.to_le_bytes());
         }
+        out.extend_from_slice(table);
+        out
+    }
+
+    /// The model in the first layout of model files (the features as records sorted by key), which
+    /// earlier versions wrote: for tests that such files are still read.
+    #[cfg(test)]
+    pub(crate) fn to_record_bytes(&self) -> Vec<u8> {
+        let laid_out = self.to_bytes();
+        let (len, _) = take_u32(&laid_out[MAGIC.len()..]).unwrap_or_default();
+        let mut header: serde_json::Value =
+            serde_json::from_slice(&laid_out[MAGIC.len() + 4..][..len as usize])
+                .unwrap_or_default();
+        if let Some(fields) = header.as_object_mut() {
+            fields.remove("slots");
+        }
+        let header = serde_json::to_vec(&header).unwrap_or_default();
+        let moves_at = MAGIC.len() + 4 + len as usize;
+        let moves = &laid_out[moves_at..moves_at + 4 * LABELS * (LABELS + 2)];
+        let mut out = MAGIC_RECORDS.to_vec();
+        out.extend_from_slice(&(header.len() as u32).to_le_bytes());
+        out.extend_from_slice(&header);
+        out.extend_from_slice(moves);
+        let mut live: Vec<(u32, [i16; LABELS])> = self.table.iter().collect();
         live.sort_by_key(|&(key, _)| key);
         for (key, weights) in live {
             out.extend_from_slice(&key.to_le_bytes());
@@ -336,9 +304,39 @@ impl Tagger {
         out
     }
 
+    /// Whether the model's table is read in place (the built-in model's, from the binary).
+    #[cfg(test)]
+    pub(crate) fn in_place(&self) -> bool {
+        self.table.in_place()
+    }
+
+    /// The table of a model file of the first layout: `features` records of a key and its weights.
+    fn table_of_records(
+        records: &[u8],
+        features: usize,
+    ) -> std::result::Result<Table, table::Refusal> {
+        let record = 4 + table::ROW;
+        if features.checked_mul(record) != Some(records.len()) {
+            return Err("feature table size does not match the header");
+        }
+        let mut table = Table::with_features(features);
+        for r in records.chunks_exact(record) {
+            let key = u32::from_le_bytes([r[0], r[1], r[2], r[3]]);
+            if key == 0 {
+                return Err("a feature key is 0");
+            }
+            let mut weights = [0i16; LABELS];
+            for (l, w) in weights.iter_mut().enumerate() {
+                *w = i16::from_le_bytes([r[4 + 2 * l], r[5 + 2 * l]]);
+            }
+            table.insert(key, weights);
+        }
+        Ok(table)
+    }
+
     /// The number of features with weights.
     pub fn features(&self) -> usize {
-        self.table.rows.len()
+        self.table.len()
     }
 
     /// What the model says it was trained on.
@@ -362,13 +360,14 @@ impl Tagger {
         out: &mut Vec<[f32; LABELS]>,
     ) {
         out.clear();
+        let table = self.table.view();
         for i in island {
             keys.clear();
             ctx.features(i, seq.clone(), keys);
             let mut sum = [0i32; LABELS];
             for &k in keys.iter() {
-                if let Some(w) = self.table.get(k) {
-                    for (s, &w) in sum.iter_mut().zip(w) {
+                if let Some(row) = table.get(k) {
+                    for (s, w) in sum.iter_mut().zip(table::weights_of(row)) {
                         *s += i32::from(w);
                     }
                 }
@@ -518,10 +517,6 @@ pub(crate) fn decode(moves: &Moves, scores: Vec<[f32; LABELS]>) -> Vec<usize> {
         ..Scratch::default()
     };
     decode_into(moves, &mut scratch).0.to_vec()
-}
-
-fn slot_of(key: u32, mask: usize) -> usize {
-    (key.wrapping_mul(0x9E37_79B1) as usize) & mask
 }
 
 fn take_u32(b: &[u8]) -> Option<(u32, &[u8])> {
