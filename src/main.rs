@@ -4,14 +4,16 @@
 //! 130/143 when `index` was stopped by Ctrl-C/SIGTERM. A closed pipe (`newsidx search ... | head`)
 //! ends the program quietly with 0.
 
+mod allocator;
 mod cli;
 
 use std::process::ExitCode;
 
 /// mimalloc instead of the system allocator: indexing allocates and frees per token and per
-/// article on several threads (DESIGN.md 2.15 has the figures).
+/// article on several threads (DESIGN.md 2.15 has the figures); for `index`, large blocks mapped
+/// apart (see [`allocator`]).
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: allocator::Allocator = allocator::Allocator;
 
 /// mimalloc keeps freed memory for 10 ms before it returns it, which made the peak resident memory of
 /// indexing Reuters 35 % higher than the system allocator's; returning it at once keeps it level with
@@ -75,6 +77,8 @@ extern "C" fn arenas_on_demand_for_index() {
         unsafe {
             libmimalloc_sys::mi_option_set(ARENA_EAGER_COMMIT, 0);
         }
+        // Before anything is allocated, as `map_large` requires.
+        allocator::map_large();
     }
 }
 
