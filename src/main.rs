@@ -10,8 +10,8 @@ mod cli;
 use std::process::ExitCode;
 
 /// mimalloc instead of the system allocator: indexing allocates and frees per token and per
-/// article on several threads (DESIGN.md 2.15 has the figures); for `index`, large blocks mapped
-/// apart (see [`allocator`]).
+/// article on several threads (DESIGN.md 2.15 has the figures); for `index`, large zeroed blocks
+/// zeroed by the kernel (see [`allocator`]).
 #[global_allocator]
 static ALLOCATOR: allocator::Allocator = allocator::Allocator;
 
@@ -77,8 +77,8 @@ extern "C" fn arenas_on_demand_for_index() {
         unsafe {
             libmimalloc_sys::mi_option_set(ARENA_EAGER_COMMIT, 0);
         }
-        // Before anything is allocated, as `map_large` requires.
-        allocator::map_large();
+        // Large zeroed blocks zeroed by the kernel (see `allocator`).
+        allocator::zero_large_by_kernel();
     }
 }
 
