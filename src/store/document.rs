@@ -61,7 +61,7 @@ impl Drop for AnalysedText {
 /// One article as tantivy indexes and stores it: one pointer. tantivy's queue of documents on their
 /// way to its indexing threads has 10,000 slots of up to four documents each, allocated and written
 /// whole when a writer opens: with the parts in place (48 bytes) it took 2.48 MB of every writer's
-/// memory, with one pointer 0.8 MB (DESIGN.md 2.9).
+/// memory, with one pointer 0.88 MB (DESIGN.md 2.9).
 #[derive(Debug, Default)]
 pub struct NewsDocument(Box<Parts>);
 
