@@ -366,8 +366,9 @@ impl Extractor {
         let lead_words = words.partition_point(|w| w.start < lead_end);
         let mut parties = Parties::default();
         let mut leads: Vec<String> = Vec::new();
+        let body_lines = boilerplate::Lines::new(body);
         for m in analysis.mentions.iter() {
-            if boilerplate::is_source_credit(body, m, meta.source) {
+            if boilerplate::is_source_credit(&body_lines, m, meta.source) {
                 continue;
             }
             if m.start < lead_end {
@@ -393,8 +394,9 @@ impl Extractor {
             };
             let title_analysis = self.analyse(title, title_tokens, headline, Some(context), meta);
             let mut in_title: Vec<String> = Vec::new();
+            let title_lines = boilerplate::Lines::new(title);
             for m in title_analysis.mentions {
-                if !boilerplate::is_source_credit(title, &m, meta.source) {
+                if !boilerplate::is_source_credit(&title_lines, &m, meta.source) {
                     in_title.extend(parties::name_words(&m.name, true));
                     parties.named.extend(parties::name_words(&m.name, false));
                     parties.entities.push((m.kind, m.name));
