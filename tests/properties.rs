@@ -463,19 +463,27 @@ proptest! {
         let self_distance = distance(&sa, &again);
         // An empty signature (no words) is 100 away from everything, itself included.
         prop_assert!(self_distance == 0 || sa.minhash.shingles() == 0, "{self_distance}");
-        prop_assert_eq!(Signature::from_bytes(&sa.to_bytes()).ok(), Some(sa));
+        prop_assert_eq!(Signature::from_packed(&sa.to_packed()).ok(), Some(sa));
     }
 
     #[test]
-    fn signature_from_bytes_never_panics(
+    fn signature_from_packed_never_panics(
         bytes in prop_oneof![
-            prop::collection::vec(any::<u8>(), 0..300),
-            prop::collection::vec(any::<u8>(), Signature::BYTES..=Signature::BYTES),
-            (prop::collection::vec(any::<u8>(), Signature::BYTES - 1..=Signature::BYTES - 1))
-                .prop_map(|mut b| { b.insert(0, Signature::of(None, "a b c").to_bytes()[0]); b }),
+            prop::collection::vec(any::<u8>(), 0..600),
+            // A real signature's form with one byte changed, or cut.
+            (any::<prop::sample::Index>(), any::<u8>()).prop_map(|(at, value)| {
+                let mut b = Signature::of(Some("Oil prices rose 4 pct"), "Oil rose 4 pct to $21, OPEC said.").to_packed();
+                let at = at.index(b.len());
+                b[at] = value;
+                b
+            }),
+            any::<prop::sample::Index>().prop_map(|at| {
+                let b = Signature::of(Some("Oil prices rose 4 pct"), "Oil rose 4 pct to $21, OPEC said.").to_packed();
+                b[..at.index(b.len())].to_vec()
+            }),
         ]
     ) {
-        if let Ok(sig) = Signature::from_bytes(&bytes) {
+        if let Ok(sig) = Signature::from_packed(&bytes) {
             let d = distance(&sig, &sig);
             prop_assert!(d == 0 || d == 100, "{d}");
             let other = Signature::of(None, "one two three four");

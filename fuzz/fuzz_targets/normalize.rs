@@ -1,5 +1,5 @@
 //! The normaliser and fingerprints on any UTF-8 text: `clean`, `fold` and `words` never panic, `fold`
-//! gives single-spaced words, distances are symmetric and within 0..=100, and `Signature::from_bytes`
+//! gives single-spaced words, distances are symmetric and within 0..=100, and `Signature::from_packed`
 //! takes any bytes, and `fold` is idempotent.
 #![no_main]
 
@@ -8,7 +8,7 @@ use newsidx::fingerprint::{distance, Signature};
 use newsidx::text::fold::{clean, fold, words};
 
 fuzz_target!(|data: &[u8]| {
-    if let Ok(sig) = Signature::from_bytes(data) {
+    if let Ok(sig) = Signature::from_packed(data) {
         let d = distance(&sig, &sig);
         assert!(d == 0 || d == 100, "{d}");
     }
@@ -33,5 +33,5 @@ fuzz_target!(|data: &[u8]| {
     assert!(d <= 100);
     assert_eq!(d, distance(&b, &a));
     assert!(distance(&a, &a) == 0 || a.minhash.shingles() == 0);
-    assert_eq!(Signature::from_bytes(&a.to_bytes()).ok(), Some(a));
+    assert_eq!(Signature::from_packed(&a.to_packed()).ok(), Some(a));
 });

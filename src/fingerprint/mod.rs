@@ -89,15 +89,11 @@ pub struct Signature {
     /// The figures and lead parties, which [`story_distance`] checks.
     pub facts: Facts,
     /// Publication time in seconds since 1970 (UTC), which [`StoryRule::within_days`] bounds; not
-    /// part of [`Signature::to_bytes`]: readers of an index fill it from the article's date.
+    /// part of [`Signature::to_packed`]: readers of an index fill it from the article's date.
     pub published: Option<i64>,
 }
 
 impl Signature {
-    /// The length of [`Signature::to_bytes`]: the MinHash's bytes, the SimHash (`u64`,
-    /// little-endian), then the facts ([`Facts::to_bytes`]).
-    pub const BYTES: usize = MinHash::BYTES + 8 + Facts::BYTES;
-
     /// The signatures of an article (its words cut here; [`Fingerprinter::signature`] takes words
     /// already cut).
     pub fn of(title: Option<&str>, body: &str) -> Signature {
@@ -115,48 +111,9 @@ impl Signature {
         )
     }
 
-    /// The stored form, [`Signature::BYTES`] long (without the publication time).
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = self.minhash.to_bytes();
-        out.extend_from_slice(&self.simhash.0.to_le_bytes());
-        self.facts.to_bytes(&mut out);
-        out
-    }
-
-    /// Reads the form written by [`Signature::to_bytes`]; any other input is an [`Error::Invalid`].
-    pub fn from_bytes(bytes: &[u8]) -> Result<Signature> {
-        if bytes.len() != Signature::BYTES {
-            return Err(Error::Invalid(format!(
-                "signature has {} bytes, expected {}",
-                bytes.len(),
-                Signature::BYTES
-            )));
-        }
-        Signature::read(bytes, Facts::from_bytes)
-    }
-
-    /// A signature from its stored form: the MinHash's bytes and the SimHash, then the facts, read
-    /// by `facts`. `bytes` holds at least the first two.
-    fn read(bytes: &[u8], facts: impl FnOnce(&[u8]) -> Option<Facts>) -> Result<Signature> {
-        let (minhash, rest) = bytes.split_at(MinHash::BYTES);
-        let (simhash, rest) = rest.split_at(8);
-        let mut bits = [0u8; 8];
-        bits.copy_from_slice(simhash);
-        Ok(Signature {
-            simhash: Fingerprint(u64::from_le_bytes(bits)),
-            minhash: MinHash::from_bytes(minhash)?,
-            facts: facts(rest)
-                .ok_or_else(|| Error::Invalid("signature has malformed facts".into()))?,
-            published: None,
-        })
-    }
-}
-
-impl Signature {
-    /// The short stored form, what each segment's signatures file keeps: the MinHash's bytes
+    /// The stored form, what each segment's signatures file keeps: the MinHash's bytes
     /// ([`MinHash::BYTES`]), the SimHash (`u64`, little-endian), then the facts packed
-    /// ([`Facts::to_packed`]). Without the publication time. Two thirds of [`Signature::to_bytes`]'s
-    /// length on news, whose facts seldom fill their fixed-size form.
+    /// ([`Facts::to_packed`]). Without the publication time.
     pub fn to_packed(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(MinHash::BYTES + 8 + self.facts.packed_len());
         self.minhash.write_bytes(&mut out);
@@ -175,7 +132,17 @@ impl Signature {
                 MinHash::BYTES + 8
             )));
         }
-        Signature::read(bytes, Facts::from_packed)
+        let (minhash, rest) = bytes.split_at(MinHash::BYTES);
+        let (simhash, facts) = rest.split_at(8);
+        let mut bits = [0u8; 8];
+        bits.copy_from_slice(simhash);
+        Ok(Signature {
+            simhash: Fingerprint(u64::from_le_bytes(bits)),
+            minhash: MinHash::from_bytes(minhash)?,
+            facts: Facts::from_packed(facts)
+                .ok_or_else(|| Error::Invalid("signature has malformed facts".into()))?,
+            published: None,
+        })
     }
 }
 

@@ -176,8 +176,8 @@ mod tests {
         assert!(flags.len() > 90_000, "{} words listed", flags.len());
         let lists = lists();
         for (w, f) in flags {
-            assert_eq!(lists.of(crate::text::fnv1a(b"Xqzwvt")), 0);
             assert_eq!(lists.of(crate::text::fnv1a(w.as_bytes())), f, "{w}");
         }
+        assert_eq!(lists.of(crate::text::fnv1a(b"Xqzwvt")), 0);
     }
 }
