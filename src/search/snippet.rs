@@ -138,6 +138,57 @@ impl Snippets {
         if self.terms.is_empty() {
             return None;
         }
+        if text.is_ascii() {
+            return self.best_ascii_fragment(text);
+        }
+        self.best_fragment_by_words(text)
+    }
+
+    /// [`Snippets::best_fragment`] of an ASCII text without visiting every word. Only the words
+    /// that begin with the first letter of a query term can score, and a fragment without one is
+    /// never chosen, so those words are found from the words' starts alone, and the fragments'
+    /// edges are followed from one to the next: the fragment after the one starting at `b` starts
+    /// at the first word kept by the index that ends more than `max_chars` bytes after `b` (and is
+    /// not the fragment's own first word), which a look at the bytes around `b + max_chars` finds.
+    fn best_ascii_fragment(&mut self, text: &str) -> Option<Fragment> {
+        let bytes = text.as_bytes();
+        let mut first = [false; 128];
+        for &c in &self.firsts {
+            if c.is_ascii() {
+                first[usize::from(c as u8)] = true;
+                first[usize::from(c.to_ascii_uppercase() as u8)] = true;
+            }
+        }
+        let mut best: Option<Fragment> = None;
+        // The current fragment, the word that ends it (`None`: the text's end) and whether its start
+        // is its own first word (not so for the first fragment, which starts at 0 before any word).
+        let mut fragment = Fragment::at(0);
+        let mut next = ascii_edge(bytes, self.max_chars, None);
+        for start in crate::text::ascii_word_starts(bytes) {
+            if !first[usize::from(bytes[start] & 0x7f)] {
+                continue;
+            }
+            let end = ascii_run_end(bytes, start);
+            if end - start > crate::text::LONGEST_WORD {
+                continue;
+            }
+            let Some(score) = self.score(&text[start..end]) else {
+                continue;
+            };
+            while let Some(edge) = next.filter(|&edge| edge <= start) {
+                let done = std::mem::replace(&mut fragment, Fragment::at(edge));
+                keep_ascii(bytes, done, Some(edge), &mut best);
+                next = ascii_edge(bytes, edge.saturating_add(self.max_chars), Some(edge));
+            }
+            fragment.score += score;
+            fragment.highlights.push(start..end);
+        }
+        keep_ascii(bytes, fragment, next, &mut best);
+        best
+    }
+
+    /// [`Snippets::best_fragment`] word by word: any text.
+    fn best_fragment_by_words(&mut self, text: &str) -> Option<Fragment> {
         let mut best: Option<Fragment> = None;
         let keep = |fragment: Fragment, best: &mut Option<Fragment>| {
             if fragment.score > 0.0 && best.as_ref().is_none_or(|b| fragment.score > b.score) {
@@ -186,6 +237,69 @@ impl Snippets {
             .iter()
             .find(|(term, _)| *term == stem)
             .map(|&(_, score)| score)
+    }
+}
+
+/// Keeps `fragment` (of an ASCII text, ending before the word at `end`, or at the text's end) as the
+/// best if it scores more, its stop set to the end of its last word kept by the index.
+fn keep_ascii(
+    bytes: &[u8],
+    mut fragment: Fragment,
+    end: Option<usize>,
+    best: &mut Option<Fragment>,
+) {
+    if fragment.score > 0.0 && best.as_ref().is_none_or(|b| fragment.score > b.score) {
+        let mut at = end.unwrap_or(bytes.len());
+        fragment.stop = fragment.start;
+        while at > fragment.start {
+            if !bytes[at - 1].is_ascii_alphanumeric() {
+                at -= 1;
+                continue;
+            }
+            let word_end = at;
+            while at > fragment.start && bytes[at - 1].is_ascii_alphanumeric() {
+                at -= 1;
+            }
+            if word_end - at <= crate::text::LONGEST_WORD {
+                fragment.stop = word_end;
+                break;
+            }
+        }
+        *best = Some(fragment);
+    }
+}
+
+/// Where the run of ASCII alphanumerics starting at `start` ends.
+fn ascii_run_end(bytes: &[u8], start: usize) -> usize {
+    bytes[start..]
+        .iter()
+        .position(|b| !b.is_ascii_alphanumeric())
+        .map_or(bytes.len(), |n| start + n)
+}
+
+/// The start of the first word kept by the index (at most [`crate::text::LONGEST_WORD`] bytes) that
+/// ends after byte `x` of an ASCII text, other than the word at `own` (a fragment's first word); the
+/// fragment being measured starts at `own`, or at 0 with no word of its own.
+fn ascii_edge(bytes: &[u8], x: usize, own: Option<usize>) -> Option<usize> {
+    if x >= bytes.len() {
+        return None;
+    }
+    // The run that holds byte x, or the first one after it.
+    let mut start = if bytes[x].is_ascii_alphanumeric() {
+        let mut s = x;
+        while s > 0 && bytes[s - 1].is_ascii_alphanumeric() {
+            s -= 1;
+        }
+        s
+    } else {
+        x + bytes[x..].iter().position(u8::is_ascii_alphanumeric)?
+    };
+    loop {
+        let end = ascii_run_end(bytes, start);
+        if end - start <= crate::text::LONGEST_WORD && Some(start) != own {
+            return Some(start);
+        }
+        start = end + bytes[end..].iter().position(u8::is_ascii_alphanumeric)?;
     }
 }
 
@@ -394,6 +508,75 @@ mod tests {
                 prop_assert_eq!(our_pick(&mut ours, text.trim()), expected);
             }
         }
+    }
+
+    /// ASCII words and gaps for the ASCII scanner: words of 1 to 41 bytes (the 39- and 40-byte
+    /// edge of the index included), joined by punctuation, runs of spaces and newlines.
+    const ASCII_PIECES: &[&str] = &[
+        "Putin",
+        "putin's",
+        "calls",
+        "CALLING",
+        "call",
+        "oil",
+        "Oil-prices",
+        "price",
+        "x1",
+        "2026",
+        "a",
+        "I",
+        "the",
+        "of",
+        "Counterrevolutionarycounterrevolutionar",
+        "Counterrevolutionarycounterrevolutionary",
+        "Counterrevolutionarycounterrevolutionarys",
+        " ",
+        "  ",
+        ", ",
+        ". ",
+        "\n\n",
+        " - ",
+        "(",
+        ")",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 2048,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        })]
+
+        #[test]
+        fn ascii_scanner_picks_what_the_word_scanner_picks(
+            texts in prop::collection::vec(
+                prop::collection::vec(prop::sample::select(ASCII_PIECES), 0..120),
+                1..3,
+            ),
+            query in prop::collection::vec(prop::sample::select(ASCII_PIECES), 1..4),
+            max_chars in 0usize..300,
+        ) {
+            let mut fast = snippets(&query, max_chars);
+            let mut slow = snippets(&query, max_chars);
+            for text in texts {
+                let text = text.concat();
+                let text = text.trim();
+                prop_assert_eq!(
+                    fast.best_ascii_fragment(text).map(|f| (f.start..f.stop, f.highlights)),
+                    slow.best_fragment_by_words(text).map(|f| (f.start..f.stop, f.highlights))
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn ascii_word_starts_are_the_starts_of_the_words() {
+        let text = "a".repeat(63) + " " + &"b".repeat(70) + ",c d" + &" ".repeat(60) + "e";
+        let starts: Vec<usize> = crate::text::ascii_word_starts(text.as_bytes()).collect();
+        let words: Vec<usize> = crate::text::words_of(&text).map(|w| w.start).collect();
+        assert_eq!(starts, words);
+        assert_eq!(crate::text::ascii_word_starts(b"").count(), 0);
+        assert_eq!(crate::text::ascii_word_starts(b" ").count(), 0);
     }
 
     #[test]

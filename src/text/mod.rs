@@ -89,15 +89,7 @@ impl WordRuns<'_> {
         let block = &bytes[at..end];
         let mut mask = 0u64;
         let len = if block.is_ascii() {
-            let mut words = block.chunks_exact(8);
-            for (k, eight) in words.by_ref().enumerate() {
-                let eight = <[u8; 8]>::try_from(eight).map_or(0, u64::from_le_bytes);
-                mask |= ascii_word_bits(eight) << (8 * k);
-            }
-            let done = block.len() - words.remainder().len();
-            for (k, &b) in words.remainder().iter().enumerate() {
-                mask |= u64::from(ASCII_WORD[usize::from(b)]) << (done + k);
-            }
+            mask = ascii_block_bits(block);
             block.len()
         } else {
             let mut i = at;
@@ -153,6 +145,46 @@ impl Iterator for WordRuns<'_> {
             }
         }
     }
+}
+
+/// Bit `k` set when byte `k` of `block` (at most 64 ASCII bytes) is alphanumeric.
+fn ascii_block_bits(block: &[u8]) -> u64 {
+    let mut mask = 0u64;
+    let mut words = block.chunks_exact(8);
+    for (k, eight) in words.by_ref().enumerate() {
+        let eight = <[u8; 8]>::try_from(eight).map_or(0, u64::from_le_bytes);
+        mask |= ascii_word_bits(eight) << (8 * k);
+    }
+    let done = block.len() - words.remainder().len();
+    for (k, &b) in words.remainder().iter().enumerate() {
+        mask |= u64::from(ASCII_WORD[usize::from(b & 0x7f)]) << (done + k);
+    }
+    mask
+}
+
+/// Where the words of an ASCII text begin, in order (for other text, see [`words_of`]): the
+/// 64-byte blocks are classified as [`words_of`] classifies them, and a word starts at a one whose
+/// left neighbour (in the block, or the last byte of the block before) is a zero. Only the starts are
+/// visited, which is what a scan that wants the words beginning with given letters needs.
+pub fn ascii_word_starts(text: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    let mut at = 0;
+    let mut starts = 0u64;
+    let mut last_in_word = false;
+    std::iter::from_fn(move || loop {
+        if starts != 0 {
+            let k = starts.trailing_zeros() as usize;
+            starts &= starts - 1;
+            return Some(at - 64 + k);
+        }
+        if at >= text.len() {
+            return None;
+        }
+        let block = &text[at..text.len().min(at + 64)];
+        let mask = ascii_block_bits(block);
+        starts = mask & !((mask << 1) | u64::from(last_in_word));
+        last_in_word = mask >> (block.len() - 1) & 1 == 1;
+        at += 64;
+    })
 }
 
 /// Bit `k` set when byte `k` of `eight` (eight ASCII bytes, little-endian) is alphanumeric: the
