@@ -17,14 +17,23 @@ fn common(lower: &str) -> bool {
     lists().of(fnv1a(lower.as_bytes())) & COMMON != 0
 }
 
-/// Whether the lower-cased `word` is a word of the article's source ("Reuters", and "Reuter").
-fn of_source(lower: &str, source: Option<&str>) -> bool {
-    source.is_some_and(|s| {
-        s.split(|c: char| !c.is_alphanumeric()).any(|part| {
-            let part = part.to_lowercase();
-            !part.is_empty() && (part == lower || part.strip_suffix('s') == Some(lower))
-        })
-    })
+/// The words of an article's source, lower-cased: what [`of_source`] compares a word with.
+fn source_words(source: Option<&str>) -> Vec<String> {
+    source
+        .into_iter()
+        .flat_map(|s| s.split(|c: char| !c.is_alphanumeric()))
+        .filter(|part| !part.is_empty())
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// Whether the lower-cased `word` is a word of the article's source ("Reuters", and "Reuter"), given
+/// the source's [`source_words`] (read once per text: lower-casing them for every capitalised word
+/// was 1.4 % of indexing's instructions).
+fn of_source(lower: &str, source_words: &[String]) -> bool {
+    source_words
+        .iter()
+        .any(|part| part == lower || part.strip_suffix('s') == Some(lower))
 }
 
 /// The capitalised words of `text` (given as byte ranges), lower-cased, in text order, leaving out
@@ -36,13 +45,14 @@ pub(crate) fn capitalised<'t>(
     source: Option<&'t str>,
     distinctive: bool,
 ) -> impl Iterator<Item = String> + 't {
+    let source = source_words(source);
     words.iter().filter_map(move |range| {
         let word = text.get(range.clone())?;
         if !word.chars().next()?.is_uppercase() || !namelike(word) {
             return None;
         }
         let lower = word.to_lowercase();
-        let skip = of_source(&lower, source) || (distinctive && common(&lower));
+        let skip = of_source(&lower, &source) || (distinctive && common(&lower));
         (!skip).then_some(lower)
     })
 }
