@@ -15,7 +15,7 @@ use tantivy::index::{SegmentId, SegmentReader};
 use tantivy::{DocId, Score, SegmentOrdinal};
 
 use super::counts::story_of;
-use super::shared::{each_nonzero, in_several, SharedMatches, StoryCounts};
+use super::shared::{in_several, nonzero, SharedMatches, StoryCounts};
 use super::totals::{each_value, left_out, most_of, ordinal_totals, ColumnTotals};
 use super::FacetCount;
 use crate::entities::EntityKind;
@@ -804,12 +804,13 @@ impl Tally {
                     .collect()
             }
             Tally::Many(mut counts) => {
-                let mut counted = Vec::new();
-                each_nonzero(&mut counts, |ord, count| {
-                    counted.push((ord as u64, u64::from(std::mem::take(count))));
-                });
+                let mut found = Vec::new();
+                nonzero(&mut counts, true, &mut found);
                 spare.give_back(counts);
-                counted
+                found
+                    .into_iter()
+                    .map(|(ord, count)| (u64::from(ord), u64::from(count)))
+                    .collect()
             }
         }
     }
