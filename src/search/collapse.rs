@@ -97,8 +97,16 @@ impl Collector for TopCandidates {
                     .map(|&(score, doc)| (score, DocAddress::new(f.segment, doc)))
             })
             .collect();
-        all.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        // Addresses are distinct, so this order is total and an unstable sort gives the one answer;
+        // only the `k` kept are sorted (each segment brings up to `k`).
+        let by_rank = |a: &(Score, DocAddress), b: &(Score, DocAddress)| {
+            b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1))
+        };
+        if self.k > 0 && all.len() > self.k {
+            all.select_nth_unstable_by(self.k - 1, by_rank);
+        }
         all.truncate(self.k);
+        all.sort_unstable_by(by_rank);
         let columns: std::collections::HashMap<SegmentOrdinal, &SegmentSignatures> =
             fruits.iter().map(|f| (f.segment, &f.signatures)).collect();
         Ok(all
