@@ -160,8 +160,8 @@ impl Snippets {
             }
         }
         let mut best: Option<Fragment> = None;
-        // The current fragment, the word that ends it (`None`: the text's end) and whether its start
-        // is its own first word (not so for the first fragment, which starts at 0 before any word).
+        // The current fragment and where the next one starts (`None`: the current one runs to the
+        // text's end). The first fragment starts at 0, before any word: no word of it is its own.
         let mut fragment = Fragment::at(0);
         let mut next = ascii_edge(bytes, self.max_chars, None);
         for start in crate::text::ascii_word_starts(bytes) {
