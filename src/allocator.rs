@@ -15,13 +15,16 @@
 //! pages in every time (DESIGN.md 2.15).
 
 use std::alloc::{GlobalAlloc, Layout};
+#[cfg(target_os = "linux")]
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Zeroed allocations from this size on get their whole pages zeroed by the kernel (when
 /// [`zero_large_by_kernel`] was called).
+#[cfg(target_os = "linux")]
 pub(crate) const LARGE: usize = 256 * 1024;
 
 /// Whether large zeroed allocations are zeroed by the kernel.
+#[cfg(target_os = "linux")]
 static ZERO_BY_KERNEL: AtomicBool = AtomicBool::new(false);
 
 /// Has large zeroed allocations zeroed by the kernel from now on (`newsidx index`).
@@ -36,6 +39,7 @@ pub(crate) struct Allocator;
 
 /// The page size the kernel is asked about; on a system with larger pages the ranges are not
 /// aligned to its pages, `madvise` refuses them, and the block is zeroed by writing.
+#[cfg(target_os = "linux")]
 const PAGE: usize = 4096;
 
 /// Zeroes the `size` bytes at `p`: the whole pages inside by the kernel where it agrees, the rest

@@ -26,11 +26,15 @@ impl<'a> Lines<'a> {
         }
     }
 
+    /// Where line `i` (from 0) starts and ends (its `\n`, or the end of the text).
+    fn bounds(&self, i: usize) -> (usize, usize) {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] + 1 };
+        (start, self.ends.get(i).copied().unwrap_or(self.text.len()))
+    }
+
     /// The text of the line `pos` is on, and where it ends (its `\n`, or the end of the text).
     fn line_at(&self, pos: usize) -> (&'a str, usize) {
-        let i = self.ends.partition_point(|&e| e < pos);
-        let start = if i == 0 { 0 } else { self.ends[i - 1] + 1 };
-        let end = self.ends.get(i).copied().unwrap_or(self.text.len());
+        let (start, end) = self.bounds(self.ends.partition_point(|&e| e < pos));
         (&self.text[start..end], end)
     }
 
@@ -39,8 +43,7 @@ impl<'a> Lines<'a> {
         let second_last = *self.second_last.get_or_init(|| {
             let mut found = 0;
             for i in (0..=self.ends.len()).rev() {
-                let start = if i == 0 { 0 } else { self.ends[i - 1] + 1 };
-                let stop = self.ends.get(i).copied().unwrap_or(self.text.len());
+                let (start, stop) = self.bounds(i);
                 if !self.text[start..stop].trim().is_empty() {
                     found += 1;
                     if found == 2 {

@@ -804,13 +804,10 @@ impl Tally {
                     .collect()
             }
             Tally::Many(mut counts) => {
-                let mut found = Vec::new();
-                nonzero(&mut counts, true, &mut found);
+                let mut counted = Vec::new();
+                nonzero(&mut counts, true, &mut counted);
                 spare.give_back(counts);
-                found
-                    .into_iter()
-                    .map(|(ord, count)| (u64::from(ord), u64::from(count)))
-                    .collect()
+                counted
             }
         }
     }

@@ -116,7 +116,7 @@ impl SharedMatches {
             let mut found = Vec::new();
             nonzero(articles, false, &mut found);
             touched.clear();
-            touched.extend(found.iter().map(|&(ord, _)| ord));
+            touched.extend(found.iter().map(|&(ord, _)| ord as u32));
         } else {
             touched.sort_unstable();
         }
@@ -164,7 +164,7 @@ impl SharedMatches {
 /// a whole block compiles to a few vector instructions), and within a block every counter is written
 /// to `out` and kept by advancing past it only when nonzero: a branch on each counter mispredicted
 /// about once per nonzero one, and a query's counters are nonzero at no pattern.
-pub(crate) fn nonzero(counts: &mut [u32], clear: bool, out: &mut Vec<(u32, u32)>) {
+pub(crate) fn nonzero(counts: &mut [u32], clear: bool, out: &mut Vec<(u64, u64)>) {
     const BLOCK: usize = 32;
     let mut kept = out.len();
     for (block, run) in counts.chunks_mut(BLOCK).enumerate() {
@@ -172,9 +172,9 @@ pub(crate) fn nonzero(counts: &mut [u32], clear: bool, out: &mut Vec<(u32, u32)>
             continue;
         }
         out.resize(kept + run.len(), (0, 0));
-        let at = (block * BLOCK) as u32;
+        let at = (block * BLOCK) as u64;
         for (k, count) in (at..).zip(run.iter_mut()) {
-            out[kept] = (k, *count);
+            out[kept] = (k, u64::from(*count));
             kept += usize::from(*count != 0);
             if clear {
                 *count = 0;

@@ -37,8 +37,9 @@ pub struct Snippet {
 pub(crate) struct Snippets {
     /// The body's query terms as indexed (stems), each weighted `1 / (1 + doc_freq)`.
     terms: Vec<(String, Score)>,
-    /// The distinct first letters of `terms`.
-    firsts: Vec<char>,
+    /// Per ASCII byte, whether a word starting with it may be a query term: whether it is, lower-cased,
+    /// the first character of one of `terms` (a word starting with any other character may be).
+    may_start: [bool; 128],
     /// The weight of each word analysed so far (`None`: not a query term): words recur within and
     /// across hits.
     seen: FxHashMap<String, Option<Score>>,
@@ -58,6 +59,12 @@ struct Fragment {
 }
 
 impl Fragment {
+    /// Whether this fragment is chosen over `best`: it holds a query word and scores more (so the
+    /// earliest of equals stays).
+    fn beats(&self, best: &Option<Fragment>) -> bool {
+        self.score > 0.0 && best.as_ref().is_none_or(|b| self.score > b.score)
+    }
+
     fn at(start: usize) -> Fragment {
         Fragment {
             start,
@@ -97,12 +104,12 @@ impl Snippets {
 
     /// Snippets of `body` for the given terms (stems, each with its weight).
     fn from_terms(terms: Vec<(String, Score)>, body: Field, max_chars: usize) -> Snippets {
-        let mut firsts: Vec<char> = terms.iter().filter_map(|(t, _)| t.chars().next()).collect();
-        firsts.sort_unstable();
-        firsts.dedup();
+        let firsts: Vec<char> = terms.iter().filter_map(|(t, _)| t.chars().next()).collect();
+        let may_start =
+            std::array::from_fn(|b| firsts.contains(&char::from(b as u8).to_ascii_lowercase()));
         Snippets {
             terms,
-            firsts,
+            may_start,
             seen: FxHashMap::default(),
             body,
             max_chars,
@@ -152,20 +159,13 @@ impl Snippets {
     /// not the fragment's own first word), which a look at the bytes around `b + max_chars` finds.
     fn best_ascii_fragment(&mut self, text: &str) -> Option<Fragment> {
         let bytes = text.as_bytes();
-        let mut first = [false; 128];
-        for &c in &self.firsts {
-            if c.is_ascii() {
-                first[usize::from(c as u8)] = true;
-                first[usize::from(c.to_ascii_uppercase() as u8)] = true;
-            }
-        }
         let mut best: Option<Fragment> = None;
         // The current fragment and where the next one starts (`None`: the current one runs to the
         // text's end). The first fragment starts at 0, before any word: no word of it is its own.
         let mut fragment = Fragment::at(0);
         let mut next = ascii_edge(bytes, self.max_chars, None);
         for start in crate::text::ascii_word_starts(bytes) {
-            if !first[usize::from(bytes[start] & 0x7f)] {
+            if !self.may_start[usize::from(bytes[start] & 0x7f)] {
                 continue;
             }
             let end = ascii_run_end(bytes, start);
@@ -191,7 +191,7 @@ impl Snippets {
     fn best_fragment_by_words(&mut self, text: &str) -> Option<Fragment> {
         let mut best: Option<Fragment> = None;
         let keep = |fragment: Fragment, best: &mut Option<Fragment>| {
-            if fragment.score > 0.0 && best.as_ref().is_none_or(|b| fragment.score > b.score) {
+            if fragment.beats(best) {
                 *best = Some(fragment);
             }
         };
@@ -217,7 +217,7 @@ impl Snippets {
     fn score(&mut self, word: &str) -> Option<Score> {
         let first = word.chars().next()?;
         // Lowercasing and folding leave an ASCII letter's case as its only change.
-        if first.is_ascii() && !self.firsts.contains(&first.to_ascii_lowercase()) {
+        if first.is_ascii() && !self.may_start[first as usize] {
             return None;
         }
         if let Some(&score) = self.seen.get(word) {
@@ -248,7 +248,7 @@ fn keep_ascii(
     end: Option<usize>,
     best: &mut Option<Fragment>,
 ) {
-    if fragment.score > 0.0 && best.as_ref().is_none_or(|b| fragment.score > b.score) {
+    if fragment.beats(best) {
         let mut at = end.unwrap_or(bytes.len());
         fragment.stop = fragment.start;
         while at > fragment.start {
@@ -567,16 +567,6 @@ mod tests {
                 );
             }
         }
-    }
-
-    #[test]
-    fn ascii_word_starts_are_the_starts_of_the_words() {
-        let text = "a".repeat(63) + " " + &"b".repeat(70) + ",c d" + &" ".repeat(60) + "e";
-        let starts: Vec<usize> = crate::text::ascii_word_starts(text.as_bytes()).collect();
-        let words: Vec<usize> = crate::text::words_of(&text).map(|w| w.start).collect();
-        assert_eq!(starts, words);
-        assert_eq!(crate::text::ascii_word_starts(b"").count(), 0);
-        assert_eq!(crate::text::ascii_word_starts(b" ").count(), 0);
     }
 
     #[test]

@@ -300,6 +300,23 @@ mod tests {
             let got: Vec<Range<usize>> = words_of(&text).collect();
             proptest::prop_assert_eq!(got, reference_words(&text));
         }
+
+        /// ASCII runs of every kind, across several 64-byte blocks and on their edges.
+        #[test]
+        fn ascii_word_starts_are_the_starts_of_the_runs(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(&[
+                    "a", "Zz", "0", "word", "x1", " ", ".", "\n", "-", "@", "[", "`", "{",
+                    "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklm",
+                ][..]),
+                0..200,
+            ),
+        ) {
+            let text: String = pieces.concat();
+            let got: Vec<usize> = ascii_word_starts(text.as_bytes()).collect();
+            let expected: Vec<usize> = reference_words(&text).iter().map(|w| w.start).collect();
+            proptest::prop_assert_eq!(got, expected);
+        }
     }
 
     /// Every ASCII byte in every lane, among neighbours of every kind.
